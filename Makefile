@@ -1,0 +1,47 @@
+# Operator and developer entry points (DESIGN.md §6). Needs only python3 on a fresh clone.
+# IDP_TEST_DATABASE_URL / IDP_TEST_REDIS_URL, when set in the environment, reach the tests as is.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run test lint bench clean
+
+venv: $(STAMP)
+
+# Reinstall only when pyproject.toml changed since the last successful install.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+run: venv
+	$(BIN)/idp dev bootstrap
+	$(BIN)/idp serve --bind 127.0.0.1:8000
+
+test: venv
+	@if [ -f tests/e2e/package.json ]; then \
+		if [ -f tests/e2e/package-lock.json ]; then \
+			echo "npm ci --prefix tests/e2e"; \
+			PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/e2e --no-audit --no-fund; \
+		else \
+			echo "npm install --prefix tests/e2e"; \
+			PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix tests/e2e --no-audit --no-fund; \
+		fi; \
+	fi
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+# Local state and caches only; .venv and tests/e2e/node_modules stay.
+clean:
+	rm -rf instance .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	find . \( -name .venv -o -name node_modules -o -name .git \) -prune \
+		-o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,82 @@
+"""idp: OpenID Connect identity provider for the members of a health-insurance mutual."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from idp.authenticators.password import PasswordHashing
+from idp.config import PROJECT_ROOT, Settings, load_settings
+from idp.db import db
+from idp.kv import connect
+from idp.oidc.keys import KeyStore
+from idp.runtime import Runtime, install
+
+log = logging.getLogger("idp")
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Wire the application; no business logic here (flaskr's ``create_app``)."""
+    settings = settings or load_settings()
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        static_url_path="/static",
+    )
+    if settings.storage.embedded_database:
+        Path(settings.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        SECRET_KEY=settings.server.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
+        SESSION_COOKIE_NAME="idp_ui",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=settings.server.https,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    if settings.server.trusted_proxies:
+        n = settings.server.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    redis_client = connect(settings)
+    install(
+        app,
+        Runtime(
+            settings=settings,
+            redis=redis_client,
+            passwords=PasswordHashing(settings.password_hash),
+            keys=KeyStore(settings, redis_client),
+        ),
+    )
+
+    from idp import cli
+    from idp.login import views as login_views
+    from idp.oidc import server as oidc_server
+    from idp.web import brand, error_pages, health, i18n, security_headers
+    from idp.web.csrf import csrf_token
+
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    i18n.init_app(app)
+    security_headers.init_app(app)
+    error_pages.init_app(app)
+    oidc_server.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(brand.bp)
+    app.register_blueprint(login_views.bp)
+    cli.init_app(app)
+    for note in settings.warnings():
+        log.warning(note)
+    return app
+
+
+def _engine_options(settings: Settings) -> dict[str, object]:
+    if settings.database_url.startswith("sqlite"):
+        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}

@@ -1,0 +1,35 @@
+"""The audit log: every security-relevant event, never a secret (DESIGN §7)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import has_request_context, request
+
+from idp.db import db
+from idp.models import AuditEvent
+
+log = logging.getLogger("idp.audit")
+
+# Detail keys that must never be written, whatever a caller passes.
+FORBIDDEN = frozenset({"password", "code", "token", "secret", "otp", "refresh_token"})
+
+
+def record(
+    event: str,
+    *,
+    member_id: int | None = None,
+    client_id: str | None = None,
+    commit: bool = True,
+    **detail: Any,
+) -> None:
+    """Append an audit event. ``commit=False`` joins the caller's transaction."""
+    clean = {k: v for k, v in detail.items() if k not in FORBIDDEN}
+    ip = request.remote_addr if has_request_context() else None
+    db.session.add(
+        AuditEvent(event=event, member_id=member_id, client_id=client_id, ip=ip, detail=clean)
+    )
+    if commit:
+        db.session.commit()
+    log.info("%s member=%s client=%s %s", event, member_id, client_id, clean)

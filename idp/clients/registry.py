@@ -1,0 +1,200 @@
+"""Registered clients as Authlib sees them (``ClientMixin``), with a per-process cache that
+every instance drops as soon as any instance changes a client (version counter in Redis)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from authlib.oauth2.rfc6749 import ClientMixin, list_to_scope, scope_to_list
+from sqlalchemy import select
+
+from idp.db import db
+from idp.kv import key as kv_key
+from idp.models import OAuthClient
+from idp.runtime import runtime
+
+VERSION_KEY = kv_key("clients", "version")
+LOOPBACK_IPS = ("127.0.0.1", "[::1]")
+
+
+def secret_digest(secret: str) -> str:
+    """Secrets we accept are ≥ 256-bit random values: SHA-256 suffices (DESIGN §8)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RegisteredClient(ClientMixin):
+    client_id: str
+    name: str
+    client_type: str
+    secret_hash: str | None
+    settings: dict[str, Any]
+    managed_by: str
+    disabled: bool
+
+    @classmethod
+    def from_row(cls, row: OAuthClient) -> RegisteredClient:
+        return cls(
+            client_id=row.client_id,
+            name=row.name,
+            client_type=row.client_type,
+            secret_hash=row.secret_hash,
+            settings=dict(row.settings or {}),
+            managed_by=row.managed_by,
+            disabled=row.disabled,
+        )
+
+    # -- policy ------------------------------------------------------------------------------
+    @property
+    def public(self) -> bool:
+        return self.client_type == "public"
+
+    @property
+    def require_pkce(self) -> bool:
+        return self.public or bool(self.settings.get("require_pkce", True))
+
+    @property
+    def redirect_uris(self) -> list[str]:
+        return list(self.settings.get("redirect_uris") or [])
+
+    @property
+    def scopes(self) -> list[str]:
+        return list(self.settings.get("scopes") or [])
+
+    def ttl(self, name: str, default: int) -> int:
+        return int(self.settings.get(name) or default)
+
+    # -- Authlib ClientMixin -----------------------------------------------------------------
+    def get_client_id(self) -> str:
+        return self.client_id
+
+    def get_default_redirect_uri(self) -> str | None:
+        uris = self.redirect_uris
+        return uris[0] if len(uris) == 1 else None
+
+    def get_allowed_scope(self, scope: str) -> str:
+        if not scope:
+            return ""
+        allowed = set(self.scopes)
+        return list_to_scope([s for s in scope_to_list(scope) if s in allowed])
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        """Exact match; a native (public) client's loopback URI may vary its port only
+        (RFC 8252 §7.3)."""
+        if redirect_uri in self.redirect_uris:
+            return True
+        return self.public and any(_same_but_port(redirect_uri, r) for r in self.redirect_uris)
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        stored = self.secret_hash
+        if not stored or not client_secret:
+            return False
+        if stored.startswith("$argon2"):
+            return _verify_argon2(self.client_id, stored, client_secret)
+        return hmac.compare_digest(secret_digest(client_secret), stored)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        if self.public:
+            return method == "none"
+        return method in ("client_secret_basic", "client_secret_post")
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type in (self.settings.get("grant_types") or [])
+
+
+def _same_but_port(candidate: str, registered: str) -> bool:
+    a, b = urlsplit(candidate), urlsplit(registered)
+    if b.scheme != "http" or b.netloc.rsplit(":", 1)[0] not in LOOPBACK_IPS:
+        return False
+    try:
+        a_port = a.port
+    except ValueError:
+        return False
+    return (
+        a.scheme == "http"
+        and a.hostname == b.hostname
+        and a.netloc.rsplit(":", 1)[0] in LOOPBACK_IPS
+        and a_port is not None
+        and (a.path, a.query, a.fragment) == (b.path, b.query, b.fragment)
+    )
+
+
+# argon2 secrets from clients.yaml cost ~20 ms to verify; remember the digest of a secret that
+# verified so the token endpoint pays that once per process, not per request.
+_verified: dict[tuple[str, str], str] = {}
+_verified_lock = threading.Lock()
+
+
+def _verify_argon2(client_id: str, stored: str, secret: str) -> bool:
+    digest = secret_digest(secret)
+    cached = _verified.get((client_id, stored))
+    if cached is not None:
+        return hmac.compare_digest(cached, digest)
+    if not runtime().passwords.verify(stored, secret):
+        return False
+    with _verified_lock:
+        _verified[(client_id, stored)] = digest
+    return True
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self.version: bytes | None = None
+        self.clients: dict[str, RegisteredClient | None] = {}
+        self.lock = threading.Lock()
+
+
+def _cache() -> _Cache:
+    rt = runtime()
+    cache = getattr(rt, "_client_cache", None)
+    if cache is None:
+        cache = _Cache()
+        rt._client_cache = cache  # type: ignore[attr-defined]
+    return cache
+
+
+def find_client(client_id: str | None) -> RegisteredClient | None:
+    """The enabled client with this id, or None. One Redis GET checks freshness."""
+    if not client_id or len(client_id) > 100:
+        return None
+    cache = _cache()
+    version = runtime().redis.get(VERSION_KEY)
+    with cache.lock:
+        if version != cache.version:
+            cache.clients.clear()
+            cache.version = version
+        if client_id in cache.clients:
+            return cache.clients[client_id]
+    row = db.session.get(OAuthClient, client_id)
+    client = RegisteredClient.from_row(row) if row is not None and not row.disabled else None
+    with cache.lock:
+        if cache.version == version:
+            cache.clients[client_id] = client
+    return client
+
+
+def clients_changed() -> None:
+    """Tell every instance to drop its cached clients."""
+    runtime().redis.incr(VERSION_KEY)
+
+
+def all_clients() -> list[OAuthClient]:
+    return list(db.session.scalars(select(OAuthClient).order_by(OAuthClient.client_id)))
+
+
+def longest_token_lifetime() -> int:
+    """Seconds a signing key must stay published after it stops signing."""
+    tokens = runtime().settings.tokens
+    longest = max(tokens.access_token_ttl, tokens.id_token_ttl)
+    for row in all_clients():
+        for name in ("access_token_ttl", "id_token_ttl"):
+            longest = max(longest, int((row.settings or {}).get(name) or 0))
+    return longest

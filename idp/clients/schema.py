@@ -1,0 +1,287 @@
+"""The clients.yaml schema (DESIGN §6): parse, validate, and report errors by line and field.
+
+Secrets are references only: ``secret_env`` names an environment variable, ``secret_hash`` is
+an argon2 hash. A plaintext ``secret`` key is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from idp.config import Settings
+from idp.errors import ConfigError
+
+KNOWN_SCOPES = ("openid", "profile", "email", "phone", "member", "offline_access")
+SERVICE_SCOPE = re.compile(r"^idp:[a-z_]+$")
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+CONTRACTS = ("health", "provident")
+CLIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+MIN_SECRET_LENGTH = 32
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+FIELDS = {
+    "client_id", "name", "type", "secret_env", "secret_hash", "redirect_uris",
+    "post_logout_redirect_uris", "backchannel_logout_uri", "scopes", "grant_types",
+    "require_pkce", "second_factor", "webauthn", "access", "consent",
+    "access_token_ttl", "id_token_ttl", "refresh_token_ttl",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    requires_contract: str
+    message: str = ""
+    suggest_client: str = ""
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """One validated client, as the registry stores it."""
+
+    client_id: str
+    name: str
+    type: str
+    secret_env: str = ""
+    secret_hash: str = ""
+    redirect_uris: tuple[str, ...] = ()
+    post_logout_redirect_uris: tuple[str, ...] = ()
+    backchannel_logout_uri: str = ""
+    scopes: tuple[str, ...] = ("openid",)
+    grant_types: tuple[str, ...] = ("authorization_code", "refresh_token")
+    require_pkce: bool = True
+    second_factor: str = "always"
+    webauthn: str = "never"
+    access: AccessRule | None = None
+    consent: str = "implicit"
+    access_token_ttl: int | None = None
+    id_token_ttl: int | None = None
+    refresh_token_ttl: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def settings_json(self) -> dict[str, Any]:
+        """The policy fields kept in ``clients.settings``."""
+        return {
+            "redirect_uris": list(self.redirect_uris),
+            "post_logout_redirect_uris": list(self.post_logout_redirect_uris),
+            "backchannel_logout_uri": self.backchannel_logout_uri,
+            "scopes": list(self.scopes),
+            "grant_types": list(self.grant_types),
+            "require_pkce": self.require_pkce,
+            "second_factor": self.second_factor,
+            "webauthn": self.webauthn,
+            "access": None if self.access is None else vars(self.access),
+            "consent": self.consent,
+            "access_token_ttl": self.access_token_ttl,
+            "id_token_ttl": self.id_token_ttl,
+            "refresh_token_ttl": self.refresh_token_ttl,
+        }
+
+
+class _Where:
+    """Names the file, line, client and field in every message."""
+
+    def __init__(self, path: Path, node: yaml.Node, client_id: str = "") -> None:
+        self.path, self.node, self.client_id = path, node, client_id
+
+    def fail(self, field_name: str, reason: str, node: yaml.Node | None = None) -> ConfigError:
+        line = (node or self.node).start_mark.line + 1
+        who = f"client {self.client_id!r}" if self.client_id else "client"
+        return ConfigError(f"{self.path}:{line}: {who}, field {field_name!r}: {reason}")
+
+
+def load_clients_file(path: Path, settings: Settings) -> list[ClientSpec]:
+    """Read and validate the whole file; the first problem raises :class:`ConfigError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the clients file ({error.strerror}).") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+    if root is None:
+        return []
+    if isinstance(root, yaml.MappingNode):
+        root = _mapping(root).get("clients", root)
+    if not isinstance(root, yaml.SequenceNode):
+        raise ConfigError(f"{path}:1: expected a list of clients (or a 'clients:' list).")
+    specs: list[ClientSpec] = []
+    seen: dict[str, int] = {}
+    for node in root.value:
+        spec = parse_client(path, node, settings)
+        if spec.client_id in seen:
+            raise _Where(path, node, spec.client_id).fail(
+                "client_id", f"duplicate of the client on line {seen[spec.client_id]}"
+            )
+        seen[spec.client_id] = node.start_mark.line + 1
+        specs.append(spec)
+    names = set(seen)
+    for spec in specs:
+        if spec.access and spec.access.suggest_client and spec.access.suggest_client not in names:
+            raise ConfigError(
+                f"{path}: client {spec.client_id!r}, field 'access.suggest_client': "
+                f"no client {spec.access.suggest_client!r} in the file."
+            )
+    return specs
+
+
+def parse_client(path: Path, node: yaml.Node, settings: Settings) -> ClientSpec:
+    where = _Where(path, node)
+    if not isinstance(node, yaml.MappingNode):
+        raise where.fail("-", "each client must be a mapping of fields")
+    nodes = _mapping(node)
+    raw = {k: yaml.safe_load(yaml.serialize(v)) for k, v in nodes.items()}
+    client_id = raw.get("client_id")
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        raise where.fail("client_id", "required; letters, digits, '.', '_' or '-' (≤ 100)")
+    where.client_id = client_id
+    for key in raw:
+        if key == "secret":
+            raise where.fail(key, "plaintext secrets are refused; use secret_env or secret_hash")
+        if key not in FIELDS:
+            raise where.fail(key, "unknown field", nodes[key])
+
+    def at(name: str) -> yaml.Node:
+        return nodes.get(name, node)
+
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise where.fail("name", "required text", at("name"))
+    ctype = raw.get("type")
+    if ctype not in ("confidential", "public"):
+        raise where.fail("type", "must be 'confidential' or 'public'", at("type"))
+    grant_types = _str_list(where, raw, "grant_types", at, default=["authorization_code", "refresh_token"])
+    for g in grant_types:
+        if g not in GRANT_TYPES:
+            raise where.fail("grant_types", f"unknown grant type {g!r}", at("grant_types"))
+    if ctype == "public" and "client_credentials" in grant_types:
+        raise where.fail("grant_types", "a public client cannot use client_credentials", at("grant_types"))
+    secret_env, secret_hash = _secret(where, raw, at, ctype, settings)
+    redirect_uris = _str_list(where, raw, "redirect_uris", at, default=[])
+    if "authorization_code" in grant_types and not redirect_uris:
+        raise where.fail("redirect_uris", "at least one is required for authorization_code", at("redirect_uris"))
+    for uri in redirect_uris:
+        _check_uri(where, "redirect_uris", uri, ctype, at("redirect_uris"))
+    logout_uris = _str_list(where, raw, "post_logout_redirect_uris", at, default=[])
+    for uri in logout_uris:
+        _check_uri(where, "post_logout_redirect_uris", uri, ctype, at("post_logout_redirect_uris"))
+    backchannel = raw.get("backchannel_logout_uri") or ""
+    if backchannel:
+        _check_uri(where, "backchannel_logout_uri", backchannel, "confidential", at("backchannel_logout_uri"))
+    scopes = _str_list(where, raw, "scopes", at, default=["openid"])
+    for s in scopes:
+        if s not in KNOWN_SCOPES and not SERVICE_SCOPE.match(s):
+            raise where.fail("scopes", f"unknown scope {s!r}", at("scopes"))
+    require_pkce = raw.get("require_pkce", True)
+    if not isinstance(require_pkce, bool):
+        raise where.fail("require_pkce", "must be true or false", at("require_pkce"))
+    if ctype == "public" and not require_pkce:
+        raise where.fail("require_pkce", "PKCE is always required for public clients", at("require_pkce"))
+    ttls = {}
+    for ttl in ("access_token_ttl", "id_token_ttl", "refresh_token_ttl"):
+        value = raw.get(ttl)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
+            raise where.fail(ttl, "must be a positive number of seconds", at(ttl))
+        ttls[ttl] = value
+    return ClientSpec(
+        client_id=client_id,
+        name=name.strip(),
+        type=ctype,
+        secret_env=secret_env,
+        secret_hash=secret_hash,
+        redirect_uris=tuple(redirect_uris),
+        post_logout_redirect_uris=tuple(logout_uris),
+        backchannel_logout_uri=backchannel,
+        scopes=tuple(scopes),
+        grant_types=tuple(grant_types),
+        require_pkce=require_pkce,
+        second_factor=_choice(where, raw, "second_factor", ("always", "new_device"), at),
+        webauthn=_choice(where, raw, "webauthn", ("never", "offer"), at),
+        access=_access(where, raw.get("access"), at("access")),
+        consent=_choice(where, raw, "consent", ("implicit", "explicit"), at),
+        **ttls,
+    )
+
+
+def _mapping(node: yaml.MappingNode) -> dict[str, yaml.Node]:
+    return {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _str_list(where: _Where, raw: dict, name: str, at, default: list[str]) -> list[str]:
+    value = raw.get(name, default)
+    if value is None:
+        return list(default)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise where.fail(name, "must be a list of text values", at(name))
+    return list(dict.fromkeys(value))
+
+
+def _choice(where: _Where, raw: dict, name: str, allowed: tuple[str, ...], at) -> str:
+    value = raw.get(name, allowed[0])
+    if value not in allowed:
+        raise where.fail(name, f"must be one of {', '.join(allowed)}", at(name))
+    return str(value)
+
+
+def _access(where: _Where, value: Any, node: yaml.Node) -> AccessRule | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or value.get("requires_contract") not in CONTRACTS:
+        raise where.fail("access", "needs requires_contract: health or provident", node)
+    unknown = set(value) - {"requires_contract", "message", "suggest_client"}
+    if unknown:
+        raise where.fail("access", f"unknown key(s) {', '.join(sorted(unknown))}", node)
+    return AccessRule(
+        requires_contract=value["requires_contract"],
+        message=str(value.get("message") or ""),
+        suggest_client=str(value.get("suggest_client") or ""),
+    )
+
+
+def _secret(where: _Where, raw: dict, at, ctype: str, settings: Settings) -> tuple[str, str]:
+    secret_env = raw.get("secret_env") or ""
+    secret_hash = raw.get("secret_hash") or ""
+    if ctype == "public":
+        if secret_env or secret_hash:
+            raise where.fail("secret_env", "a public client has no secret", at("secret_env"))
+        return "", ""
+    if bool(secret_env) == bool(secret_hash):
+        raise where.fail("secret_env", "a confidential client needs exactly one of secret_env or secret_hash")
+    if secret_hash:
+        if not isinstance(secret_hash, str) or not secret_hash.startswith("$argon2"):
+            raise where.fail("secret_hash", "must be an argon2 hash ($argon2id$…)", at("secret_hash"))
+        return "", secret_hash
+    if not isinstance(secret_env, str) or not re.match(r"^[A-Z_][A-Z0-9_]*$", secret_env):
+        raise where.fail("secret_env", "must name an environment variable", at("secret_env"))
+    value = os.environ.get(secret_env, "")
+    if not value and settings.server.production:
+        raise where.fail("secret_env", f"environment variable {secret_env} is not set", at("secret_env"))
+    if value and len(value) < MIN_SECRET_LENGTH:
+        raise where.fail(
+            "secret_env", f"{secret_env} must hold at least {MIN_SECRET_LENGTH} characters", at("secret_env")
+        )
+    return secret_env, ""
+
+
+def _check_uri(where: _Where, name: str, uri: str, ctype: str, node: yaml.Node) -> None:
+    parts = urlsplit(uri)
+    if parts.fragment or "#" in uri:
+        raise where.fail(name, f"{uri!r} must not contain a fragment", node)
+    if parts.scheme == "https" and parts.hostname:
+        return
+    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
+        return
+    if ctype == "public" and parts.scheme not in ("http", "https", "") and "." in parts.scheme:
+        return  # private-use scheme of a native app (RFC 8252 §7.1), reverse-DNS form
+    raise where.fail(
+        name,
+        f"{uri!r} must be https (http only on loopback; reverse-DNS custom schemes only for "
+        "public native clients)",
+        node,
+    )

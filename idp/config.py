@@ -1,0 +1,260 @@
+"""Typed settings, read once from ``IDP_*`` environment variables and validated at start.
+
+Every default lives here, next to the setting it belongs to. A bad value stops the start with
+a message naming the variable (:class:`ConfigError`). Nothing reads the environment at import
+time: :func:`load_settings` is called by ``create_app`` and by ``idp check-config``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from idp.errors import ConfigError
+
+DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    issuer: str = "http://127.0.0.1:8000"
+    env: str = "development"
+    secret_key: str = DEV_SECRET_KEY
+    # Number of reverse proxies in front of idp whose X-Forwarded-* headers are trusted.
+    trusted_proxies: int = 0
+    workers: int = 0  # 0: one per core (production), one when Redis is embedded
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def https(self) -> bool:
+        return self.issuer.startswith("https://")
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    database_url: str = ""  # empty: SQLite file under instance/
+    redis_url: str = ""  # empty: in-process Redis emulation, single process only
+
+    @property
+    def embedded_database(self) -> bool:
+        return not self.database_url
+
+    @property
+    def embedded_redis(self) -> bool:
+        return not self.redis_url
+
+
+@dataclass(frozen=True)
+class KeySettings:
+    # Key that encrypts signing keys at rest; derived from the secret key when empty.
+    encryption_key: str = ""
+    signing_alg: str = "RS256"
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    """Default lifetimes in seconds; a client in clients.yaml may set its own."""
+
+    access_token_ttl: int = 300
+    id_token_ttl: int = 300
+    refresh_token_ttl: int = 30 * 24 * 3600
+    authorization_code_ttl: int = 60
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """SSO session and pending sign-in (interaction) lifetimes, in seconds."""
+
+    idle_ttl: int = 30 * 60
+    absolute_ttl: int = 12 * 3600
+    interaction_ttl: int = 15 * 60
+
+
+@dataclass(frozen=True)
+class PasswordHashSettings:
+    """argon2id at the OWASP profile (m=19 MiB, t=2, p=1), DESIGN §8."""
+
+    memory_kib: int = 19 * 1024
+    time_cost: int = 2
+    parallelism: int = 1
+    # How many hashes may run at once in one process; 0 means one per core.
+    concurrency: int = 0
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    smtp_url: str = ""
+    mail_from: str = "Espace adhérent <no-reply@idp.localhost>"
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    webhook_url: str = ""
+    webhook_token: str = ""
+
+
+@dataclass(frozen=True)
+class BrandSettings:
+    name: str = "Mon espace adhérent"
+    color: str = "#0b5cab"
+    logo_url: str = ""
+    support_phone: str = "04 72 27 72 72"
+    support_hours: str = "du lundi au jeudi de 8 h 30 à 18 h et le vendredi de 8 h 30 à 17 h"
+    support_hours_en: str = "Monday to Thursday 8:30 am to 6 pm, Friday 8:30 am to 5 pm"
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    keys: KeySettings = field(default_factory=KeySettings)
+    tokens: TokenSettings = field(default_factory=TokenSettings)
+    session: SessionSettings = field(default_factory=SessionSettings)
+    password_hash: PasswordHashSettings = field(default_factory=PasswordHashSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
+    brand: BrandSettings = field(default_factory=BrandSettings)
+    clients_file: str = "clients.yaml"
+    instance_path: str = str(PROJECT_ROOT / "instance")
+
+    @property
+    def database_url(self) -> str:
+        return self.storage.database_url or f"sqlite:///{self.instance_path}/idp.sqlite3"
+
+    def warnings(self) -> list[str]:
+        """Loud notes for development-only defaults, printed at start."""
+        notes = []
+        if self.storage.embedded_redis:
+            notes.append(
+                "IDP_REDIS_URL is not set: using in-process Redis emulation. This mode is "
+                "single-process only (one worker); set IDP_REDIS_URL to run several."
+            )
+        if self.storage.embedded_database:
+            notes.append(f"IDP_DATABASE_URL is not set: using SQLite at {self.database_url}.")
+        if self.server.secret_key == DEV_SECRET_KEY:
+            notes.append("IDP_SECRET_KEY is not set: using the development secret.")
+        return notes
+
+
+# Environment variable → (section, field). The section "" is the top level.
+ENV_VARS: dict[str, tuple[str, str]] = {
+    "IDP_ISSUER": ("server", "issuer"),
+    "IDP_ENV": ("server", "env"),
+    "IDP_SECRET_KEY": ("server", "secret_key"),
+    "IDP_TRUSTED_PROXIES": ("server", "trusted_proxies"),
+    "IDP_WORKERS": ("server", "workers"),
+    "IDP_DATABASE_URL": ("storage", "database_url"),
+    "IDP_REDIS_URL": ("storage", "redis_url"),
+    "IDP_KEYS_ENCRYPTION_KEY": ("keys", "encryption_key"),
+    "IDP_SIGNING_ALG": ("keys", "signing_alg"),
+    "IDP_ACCESS_TOKEN_TTL": ("tokens", "access_token_ttl"),
+    "IDP_ID_TOKEN_TTL": ("tokens", "id_token_ttl"),
+    "IDP_REFRESH_TOKEN_TTL": ("tokens", "refresh_token_ttl"),
+    "IDP_AUTHORIZATION_CODE_TTL": ("tokens", "authorization_code_ttl"),
+    "IDP_SESSION_IDLE_TTL": ("session", "idle_ttl"),
+    "IDP_SESSION_ABSOLUTE_TTL": ("session", "absolute_ttl"),
+    "IDP_INTERACTION_TTL": ("session", "interaction_ttl"),
+    "IDP_ARGON2_MEMORY_KIB": ("password_hash", "memory_kib"),
+    "IDP_ARGON2_TIME_COST": ("password_hash", "time_cost"),
+    "IDP_ARGON2_PARALLELISM": ("password_hash", "parallelism"),
+    "IDP_HASH_CONCURRENCY": ("password_hash", "concurrency"),
+    "IDP_SMTP_URL": ("mail", "smtp_url"),
+    "IDP_MAIL_FROM": ("mail", "mail_from"),
+    "IDP_SMS_WEBHOOK_URL": ("sms", "webhook_url"),
+    "IDP_SMS_WEBHOOK_TOKEN": ("sms", "webhook_token"),
+    "IDP_BRAND_NAME": ("brand", "name"),
+    "IDP_BRAND_COLOR": ("brand", "color"),
+    "IDP_BRAND_LOGO_URL": ("brand", "logo_url"),
+    "IDP_SUPPORT_PHONE": ("brand", "support_phone"),
+    "IDP_SUPPORT_HOURS": ("brand", "support_hours"),
+    "IDP_SUPPORT_HOURS_EN": ("brand", "support_hours_en"),
+    "IDP_CLIENTS_FILE": ("", "clients_file"),
+    "IDP_INSTANCE_PATH": ("", "instance_path"),
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build :class:`Settings` from ``IDP_*`` variables and validate them."""
+    env = os.environ if environ is None else environ
+    sections: dict[str, dict[str, object]] = {}
+    top: dict[str, object] = {}
+    base = Settings()
+    for var, (section, name) in ENV_VARS.items():
+        raw = env.get(var)
+        if raw is None or raw == "":
+            continue
+        target = getattr(base, section) if section else base
+        expected = type(getattr(target, name))
+        value: object = raw.strip()
+        if expected is int:
+            try:
+                value = int(raw)
+            except ValueError:
+                raise ConfigError(f"{var} must be a whole number, got {raw!r}.") from None
+        (sections.setdefault(section, {}) if section else top)[name] = value
+    changes: dict[str, object] = dict(top)
+    for section, values in sections.items():
+        changes[section] = replace(getattr(base, section), **values)
+    settings = replace(base, **changes)  # type: ignore[arg-type]
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    """Reject settings that cannot work, naming the variable to fix."""
+    server = settings.server
+    if server.env not in ("development", "production"):
+        raise ConfigError(f"IDP_ENV must be 'development' or 'production', got {server.env!r}.")
+    parts = urlsplit(server.issuer)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"IDP_ISSUER must be an http(s) URL, got {server.issuer!r}.")
+    if parts.query or parts.fragment or server.issuer.endswith("/"):
+        raise ConfigError("IDP_ISSUER must have no query, fragment or trailing slash.")
+    if settings.keys.signing_alg not in ("RS256", "ES256"):
+        raise ConfigError("IDP_SIGNING_ALG must be RS256 or ES256.")
+    for section in (settings.tokens, settings.session, settings.password_hash):
+        for f in fields(section):
+            if getattr(section, f.name) < 0:
+                raise ConfigError(f"{_var_for(f.name)} must not be negative.")
+    if not 1 <= settings.tokens.authorization_code_ttl <= 600:
+        raise ConfigError("IDP_AUTHORIZATION_CODE_TTL must be between 1 and 600 seconds.")
+    for url_var, url in (
+        ("IDP_DATABASE_URL", settings.storage.database_url),
+        ("IDP_REDIS_URL", settings.storage.redis_url),
+    ):
+        if url and "://" not in url:
+            raise ConfigError(f"{url_var} must be a URL, got {url!r}.")
+    if settings.storage.redis_url and not settings.storage.redis_url.startswith(
+        ("redis://", "rediss://", "unix://")
+    ):
+        raise ConfigError("IDP_REDIS_URL must start with redis://, rediss:// or unix://.")
+    if server.production:
+        _validate_production(settings)
+
+
+def _validate_production(settings: Settings) -> None:
+    server = settings.server
+    if settings.storage.embedded_redis:
+        raise ConfigError("IDP_ENV=production needs IDP_REDIS_URL: embedded Redis is dev-only.")
+    if settings.storage.embedded_database:
+        raise ConfigError("IDP_ENV=production needs IDP_DATABASE_URL (PostgreSQL).")
+    if server.secret_key == DEV_SECRET_KEY or len(server.secret_key) < 32:
+        raise ConfigError(
+            "IDP_ENV=production needs IDP_SECRET_KEY: a random value of at least 32 characters."
+        )
+    if not server.https:
+        raise ConfigError("IDP_ENV=production needs an https:// IDP_ISSUER.")
+
+
+def _var_for(name: str) -> str:
+    for var, (_, field_name) in ENV_VARS.items():
+        if field_name == name:
+            return var
+    return name

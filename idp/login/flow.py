@@ -1,0 +1,64 @@
+"""Which sign-in steps a request needs (node-oidc-provider's interaction policy).
+
+The plan depends on the SSO session, the client's policy and the request's ``prompt``,
+``max_age``, ``id_token_hint`` and ``acr_values`` (OIDC Core §3.1.2.1). Later steps (one-time
+code, WebAuthn, consent) are added here; the protocol only asks "what is missing?".
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+
+from idp.clients.registry import RegisteredClient
+from idp.login.session import SsoSession
+from idp.models import Member
+from idp.runtime import runtime
+
+PASSWORD = "password"
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: list[str]
+    # Why an existing session cannot be used as is; prompt=none then answers this error.
+    reason: str | None = None
+
+
+def plan_steps(
+    params: dict[str, str],
+    client: RegisteredClient,
+    session: SsoSession | None,
+    member: Member | None,
+) -> Plan:
+    if session is None or member is None or not member.active:
+        return Plan([PASSWORD], "login_required")
+    prompts = set(params.get("prompt", "").split())
+    if "login" in prompts:
+        return Plan([PASSWORD], "login_required")
+    max_age = params.get("max_age")
+    if max_age is not None and time.time() - session.auth_time > int(max_age):
+        return Plan([PASSWORD], "login_required")
+    hint = params.get("id_token_hint")
+    if hint and hinted_subject(hint, client) != member.subject:
+        return Plan([PASSWORD], "login_required")
+    return Plan([])
+
+
+def hinted_subject(id_token_hint: str, client: RegisteredClient) -> str | None:
+    """``sub`` of an ID token we issued to this client (expired ones accepted, §3.1.2.1)."""
+    rt = runtime()
+    try:
+        token = jwt.decode(id_token_hint, rt.keys.current().verification, algorithms=["RS256", "ES256"])
+    except (JoseError, ValueError, TypeError):
+        return None
+    claims = token.claims
+    aud = claims.get("aud")
+    audiences = aud if isinstance(aud, list) else [aud]
+    if claims.get("iss") != rt.settings.server.issuer or client.client_id not in audiences:
+        return None
+    sub = claims.get("sub")
+    return sub if isinstance(sub, str) else None

@@ -1,0 +1,78 @@
+"""Sign-in pages: one route per step of the pending interaction (DESIGN §2, INTERACTION)."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from idp.clients.registry import find_client
+from idp.errors import InteractionExpired, InvalidCredentials
+from idp.login.flow import PASSWORD
+from idp.login.password import verify_password
+from idp.oidc import interaction
+from idp.oidc.interaction import Interaction
+from idp.web import i18n
+from idp.web.csrf import browser_id, check_csrf
+
+bp = Blueprint("login", __name__)
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template("home.html")
+
+
+@bp.get("/login/<interaction_id>")
+def step(interaction_id: str) -> Response | str:
+    pending = _load(interaction_id)
+    if pending.next_step is None:
+        return redirect(url_for("oidc.resume", interaction_id=pending.id), code=303)
+    return _password_page(pending)
+
+
+@bp.post("/login/<interaction_id>/password")
+def password(interaction_id: str) -> Response | tuple[str, int]:
+    check_csrf()
+    pending = _load(interaction_id)
+    if pending.next_step != PASSWORD:
+        return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    identifier = request.form.get("username", "")
+    secret = request.form.get("password", "")
+    if not identifier.strip() or not secret:
+        return _password_page(pending, "login.fields_required", identifier), 400
+    try:
+        member = verify_password(identifier, secret, client_id=pending.client_id)
+    except InvalidCredentials as error:
+        return _password_page(pending, error.message, identifier), 401
+    if pending.member_id is not None and pending.member_id != member.id:
+        pending.amr = []
+    pending.member_id = member.id
+    pending.auth_time = int(time.time())
+    pending.amr = sorted({*pending.amr, "pwd"})
+    pending.complete(PASSWORD)
+    interaction.save(pending)
+    return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+
+
+def _load(interaction_id: str) -> Interaction:
+    pending = interaction.load(interaction_id, browser_id())
+    chosen = request.args.get("lang")
+    if chosen in i18n.SUPPORTED and chosen != pending.lang:
+        pending.lang = chosen
+        interaction.save(pending)
+    i18n.set_language(pending.lang)
+    return pending
+
+
+def _password_page(pending: Interaction, error: str | None = None, identifier: str = ""):
+    client = find_client(pending.client_id)
+    if client is None:
+        raise InteractionExpired()
+    return render_template(
+        "login/password.html",
+        interaction=pending,
+        client_name=client.name,
+        identifier=identifier or pending.params.get("login_hint", ""),
+        error=error,
+    )

@@ -1,0 +1,176 @@
+"""Authorization endpoint (OIDC Core §3.1.2) and its resumption after the sign-in steps.
+
+``/authorize`` validates the request with Authlib, then either answers at once (a usable SSO
+session, or ``prompt=none``) or stores the request as an interaction and hands the browser to
+the sign-in steps. ``/authorize/resume/<id>`` issues the code once the steps are done.
+"""
+
+from __future__ import annotations
+
+import time
+
+from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError, OAuth2Error
+from authlib.oidc.core.errors import LoginRequiredError
+from flask import Response, redirect, render_template, request, url_for
+
+from idp import audit
+from idp.clients.registry import RegisteredClient, find_client
+from idp.db import db
+from idp.errors import InteractionExpired
+from idp.login import session as sso
+from idp.login.flow import plan_steps
+from idp.models import Member
+from idp.oidc import interaction
+from idp.oidc.claims import acr_for
+from idp.oidc.endpoints import bp
+from idp.oidc.server import StoredRequest, authorization_error, get_server
+from idp.oidc.tokens import AuthContext
+from idp.runtime import runtime
+from idp.web import i18n
+from idp.web.csrf import browser_id, check_csrf
+
+MAX_PARAM_LENGTH = 2048
+
+
+@bp.route("/authorize", methods=["GET", "POST"])
+def authorize() -> Response:
+    params = {k: v for k, v in request.values.items() if len(v) <= MAX_PARAM_LENGTH}
+    session = sso.load(request.cookies.get(sso.COOKIE))
+    member = _member(session)
+    server = get_server()
+    try:
+        grant = server.get_consent_grant(end_user=member)
+        _validate_oidc_params(params, grant.redirect_uri)
+    except OAuth2Error as error:
+        return _error(error, params)
+    client: RegisteredClient = grant.request.client
+    plan = plan_steps(params, client, session, member)
+    if "none" in params.get("prompt", "").split():
+        if plan.steps:
+            return _error(LoginRequiredError(redirect_uri=grant.redirect_uri), params)
+        return _issue(StoredRequest(params), member, session, client)
+    if not plan.steps:
+        return _issue(StoredRequest(params), member, session, client)
+    lang = i18n.pick(params.get("ui_locales"))
+    pending = interaction.start(client.client_id, params, browser_id(), lang, plan.steps)
+    return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+
+
+@bp.get("/authorize/resume/<interaction_id>")
+def resume(interaction_id: str) -> Response:
+    pending = interaction.load(interaction_id, browser_id())
+    if pending.next_step is not None:
+        return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    if not interaction.finish(pending.id):
+        raise InteractionExpired()
+    client = find_client(pending.client_id)
+    if client is None:
+        raise InteractionExpired()
+    previous = sso.load(request.cookies.get(sso.COOKIE))
+    if pending.member_id is not None:
+        if previous is not None:
+            sso.end(previous)  # the session id is renewed at every sign-in
+        assert pending.auth_time is not None
+        session = sso.create(pending.member_id, pending.amr, acr_for(pending.amr), pending.auth_time)
+    elif previous is not None:
+        session = previous
+    else:
+        raise InteractionExpired()
+    member = _member(session)
+    if member is None:
+        raise InteractionExpired()
+    response = _issue(StoredRequest(pending.params), member, session, client)
+    _set_session_cookie(response, session)
+    return response
+
+
+@bp.post("/authorize/cancel/<interaction_id>")
+def cancel(interaction_id: str) -> Response:
+    """The member chose to go back to the service without signing in: ``access_denied``."""
+    check_csrf()
+    pending = interaction.load(interaction_id, browser_id())
+    interaction.finish(pending.id)
+    req = StoredRequest(pending.params)
+    server = get_server()
+    try:
+        grant = server.get_authorization_grant(req)
+        redirect_uri = grant.validate_authorization_request()
+    except OAuth2Error as error:
+        return _error(error, pending.params)
+    return authorization_error(AccessDeniedError(redirect_uri=redirect_uri), req.payload.state)
+
+
+def _member(session: sso.SsoSession | None) -> Member | None:
+    if session is None:
+        return None
+    member = db.session.get(Member, session.member_id)
+    return member if member is not None and member.active else None
+
+
+def _validate_oidc_params(params: dict[str, str], redirect_uri: str) -> None:
+    """OIDC Core §3.1.2.1 parameters Authlib leaves to the provider."""
+    prompts = params.get("prompt", "").split()
+    if "none" in prompts and len(prompts) > 1:
+        raise InvalidRequestError("prompt=none cannot be combined.", redirect_uri=redirect_uri)
+    if any(p not in ("none", "login", "consent", "select_account") for p in prompts):
+        raise InvalidRequestError("Unsupported prompt value.", redirect_uri=redirect_uri)
+    max_age = params.get("max_age")
+    if max_age is not None and (not max_age.isdigit() or len(max_age) > 9):
+        raise InvalidRequestError("max_age must be a number of seconds.", redirect_uri=redirect_uri)
+    for unsupported in ("request", "request_uri"):
+        if unsupported in params:
+            error = InvalidRequestError(f"{unsupported} is not supported.", redirect_uri=redirect_uri)
+            error.error = f"{unsupported}_not_supported"
+            raise error
+
+
+def _issue(
+    req: StoredRequest, member: Member | None, session: sso.SsoSession | None,
+    client: RegisteredClient,
+) -> Response:  # fmt: skip
+    """Run Authlib's authorization response for an authenticated member."""
+    assert member is not None and session is not None
+    req.idp_auth = AuthContext(
+        member_id=member.id,
+        sid=session.sid,
+        auth_time=session.auth_time,
+        amr=session.amr,
+        acr=session.acr,
+    )
+    server = get_server()
+    try:
+        grant = server.get_authorization_grant(req)
+    except OAuth2Error as error:
+        return _error(error, req.args)
+    response = server.create_authorization_response(request=req, grant_user=member, grant=grant)
+    if response.status_code == 302 and "code=" in (response.location or ""):
+        sso.add_client(session, client.client_id)
+        audit.record("authorization.granted", member_id=member.id, client_id=client.client_id)
+    return response
+
+
+def _error(error: OAuth2Error, params: dict[str, str]) -> Response:
+    """Errors go back to the client only when its redirect URI was verified; otherwise the
+    member sees a page and nothing is redirected (RFC 6749 §4.1.2.1)."""
+    if error.redirect_uri:
+        return authorization_error(error, params.get("state"))
+    audit.record(
+        "authorization.rejected",
+        client_id=(params.get("client_id") or "")[:100] or None,
+        error=error.error,
+    )
+    body = render_template("errors/authorize.html", error=error.error)
+    return Response(body, status=400, mimetype="text/html")
+
+
+def _set_session_cookie(response: Response, session: sso.SsoSession) -> None:
+    settings = runtime().settings
+    response.set_cookie(
+        sso.COOKIE,
+        session.sid,
+        max_age=max(settings.session.absolute_ttl - (int(time.time()) - session.created_at), 0),
+        httponly=True,
+        secure=settings.server.https,
+        samesite="Lax",
+        path="/",
+    )

@@ -1,0 +1,94 @@
+"""Authorization codes in Redis: single use through one atomic operation, and a replay
+marker so a second use revokes what the first one issued (RFC 6749 §4.1.2)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+from authlib.oidc.core import AuthorizationCodeMixin
+
+from idp.kv import key
+from idp.runtime import runtime
+
+# Take the code and leave a replay marker in one step, so no two requests both get it.
+TAKE_SCRIPT = """
+local v = redis.call('GET', KEYS[1])
+if v then
+  redis.call('DEL', KEYS[1])
+  redis.call('SET', KEYS[2], '{}', 'EX', ARGV[1])
+end
+return v
+"""
+
+
+@dataclass
+class AuthorizationCode(AuthorizationCodeMixin):
+    client_id: str
+    redirect_uri: str
+    scope: str
+    member_id: int
+    auth_time: int
+    amr: list[str]
+    acr: str
+    sid: str
+    nonce: str | None = None
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None
+    code_hash: str = field(default="", compare=False)
+
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> str | None:
+        return self.nonce
+
+    def get_auth_time(self) -> int:
+        return self.auth_time
+
+    def get_acr(self) -> str:
+        return self.acr
+
+    def get_amr(self) -> list[str]:
+        return self.amr
+
+
+def digest(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def save(code: str, record: AuthorizationCode) -> None:
+    rt = runtime()
+    data = asdict(record)
+    data.pop("code_hash")
+    rt.redis.set(key("code", digest(code)), json.dumps(data), ex=rt.settings.tokens.authorization_code_ttl)
+
+
+def take(code: str) -> AuthorizationCode | None:
+    """The code's record, removed for good; None if unknown, expired or already used."""
+    rt = runtime()
+    h = digest(code)
+    marker_ttl = rt.settings.tokens.authorization_code_ttl + rt.settings.tokens.access_token_ttl
+    raw = rt.redis.eval(TAKE_SCRIPT, 2, key("code", h), key("code-used", h), marker_ttl)
+    if raw is None:
+        return None
+    return AuthorizationCode(**json.loads(raw), code_hash=h)
+
+
+def record_issued(code_hash: str, family_id: str | None, jti: str) -> None:
+    """Remember what the code produced, so a replay can revoke it."""
+    rt = runtime()
+    marker = key("code-used", code_hash)
+    ttl = rt.redis.ttl(marker)
+    if ttl and ttl > 0:
+        rt.redis.set(marker, json.dumps({"family_id": family_id, "jti": jti}), ex=ttl)
+
+
+def replayed(code: str) -> dict[str, str | None] | None:
+    """What a used code issued, if this code was already used; None otherwise."""
+    raw = runtime().redis.get(key("code-used", digest(code)))
+    return None if raw is None else json.loads(raw)

@@ -1,0 +1,30 @@
+"""Token introspection (RFC 7662). A client may introspect the tokens issued to it."""
+
+from __future__ import annotations
+
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from flask import Response
+
+from idp.oidc.endpoints import bp
+from idp.oidc.server import get_server
+from idp.oidc.token_lookup import lookup
+
+
+class Introspection(IntrospectionEndpoint):
+    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def query_token(self, token_string, token_type_hint):
+        return lookup(token_string, token_type_hint)
+
+    def check_permission(self, token, client, request):
+        return token.check_client(client)
+
+    def introspect_token(self, token):
+        return token.introspection()
+
+
+@bp.post("/introspect")
+def introspect() -> Response:
+    response = get_server().create_endpoint_response(Introspection.ENDPOINT_NAME)
+    response.headers["Cache-Control"] = "no-store"
+    return response

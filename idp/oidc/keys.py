@@ -1,0 +1,187 @@
+"""Signing keys: generation, encryption at rest, JWKS and rotation (DESIGN §4, §8).
+
+Keys are loaded once into joserfc key objects and reused: importing a PEM per token would cost
+~36 ms of OpenSSL validation each time. Lifecycle of a key:
+
+* ``next``: published in the JWKS, not yet signing, so relying parties cache it in advance;
+* ``active``: signs every new token;
+* ``retired``: published until ``publish_until`` (when every token it signed has expired).
+
+Instances notice a rotation made elsewhere through a version counter in Redis.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import redis
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from joserfc.jwk import ECKey, KeySet, RSAKey
+from sqlalchemy import select
+
+from idp.config import DEV_SECRET_KEY, Settings
+from idp.db import db, utcnow
+from idp.errors import ConfigError
+from idp.kv import key as kv_key
+from idp.models import SigningKey
+
+VERSION_KEY = kv_key("keys", "version")
+RECHECK_SECONDS = 5.0
+
+PrivateKey = RSAKey | ECKey
+
+
+@dataclass(frozen=True)
+class KeySnapshot:
+    signing_kid: str
+    signing_alg: str
+    signing_key: PrivateKey
+    verification: KeySet
+    jwks_bytes: bytes
+
+
+def _fernet(settings: Settings) -> Fernet:
+    material = (settings.keys.encryption_key or settings.server.secret_key).encode()
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"idp", info=b"idp signing keys at rest"
+    ).derive(material)
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def _generate(alg: str) -> PrivateKey:
+    if alg == "ES256":
+        return ECKey.generate_key("P-256", private=True)
+    return RSAKey.generate_key(2048, private=True)
+
+
+class KeyStore:
+    def __init__(self, settings: Settings, redis_client: redis.Redis) -> None:
+        self._settings = settings
+        self._redis = redis_client
+        self._fernet = _fernet(settings)
+        self._lock = threading.Lock()
+        self._snapshot: KeySnapshot | None = None
+        self._version: bytes | None = None
+        self._checked_at = 0.0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def ensure(self) -> None:
+        """Generate the first active and next keys if there are none (first start)."""
+        rows = self._rows()
+        if not any(r.state == "active" for r in rows):
+            self._add(state="active")
+        if not any(r.state == "next" for r in rows):
+            self._add(state="next")
+        db.session.commit()
+        self._bump()
+
+    def rotate(self, publish_for: timedelta) -> SigningKey:
+        """Promote the next key, retire the active one, publish a new next key.
+
+        ``publish_for`` is how long the retired key stays in the JWKS: the longest lifetime of
+        a token it may have signed. A development key is never promoted.
+        """
+        now = utcnow()
+        rows = self._rows()
+        for row in rows:
+            if row.state == "active":
+                row.state, row.retired_at, row.publish_until = "retired", now, now + publish_for
+            elif row.state == "next" and row.development and self._settings.server.production:
+                row.state, row.retired_at, row.publish_until = "retired", now, now
+        promoted = next((r for r in rows if r.state == "next"), None)
+        if promoted is None:
+            promoted = self._add(state="active")
+        promoted.state, promoted.activated_at = "active", now
+        self._add(state="next")
+        db.session.commit()
+        self._bump()
+        return promoted
+
+    def check_production_ready(self) -> None:
+        active = [r for r in self._rows() if r.state == "active"]
+        if active and active[0].development:
+            raise ConfigError(
+                "The signing key was generated with the development secret. "
+                "Run `idp keys rotate` with IDP_ENV=production to replace it."
+            )
+
+    # -- use ---------------------------------------------------------------------------------
+    def current(self) -> KeySnapshot:
+        """The keys to sign and verify with, reloaded when another instance rotated them."""
+        now = time.monotonic()
+        if self._snapshot is None or now - self._checked_at > RECHECK_SECONDS:
+            version = self._redis.get(VERSION_KEY)
+            with self._lock:
+                if self._snapshot is None or version != self._version:
+                    self._snapshot = self._load()
+                    self._version = version
+                self._checked_at = now
+        assert self._snapshot is not None
+        return self._snapshot
+
+    # -- internals ---------------------------------------------------------------------------
+    def _rows(self) -> list[SigningKey]:
+        return list(db.session.scalars(select(SigningKey).order_by(SigningKey.created_at)))
+
+    def _add(self, state: str) -> SigningKey:
+        alg = self._settings.keys.signing_alg
+        key = _generate(alg)
+        kid = key.thumbprint()
+        public = {**key.as_dict(private=False), "kid": kid, "use": "sig", "alg": alg}
+        pem = key.as_pem(private=True)
+        row = SigningKey(
+            kid=kid,
+            alg=alg,
+            state=state,
+            public_jwk=public,
+            private_key_encrypted=self._fernet.encrypt(pem).decode(),
+            development=self._settings.server.secret_key == DEV_SECRET_KEY,
+            activated_at=utcnow() if state == "active" else None,
+        )
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    def _bump(self) -> None:
+        self._redis.incr(VERSION_KEY)
+        self._checked_at = 0.0
+
+    def _load(self) -> KeySnapshot:
+        rows = self._rows()
+        now = utcnow()
+        active = next((r for r in rows if r.state == "active"), None)
+        if active is None:
+            self.ensure()
+            return self._load()
+        try:
+            pem = self._fernet.decrypt(active.private_key_encrypted.encode())
+        except InvalidToken:
+            raise ConfigError(
+                "Cannot decrypt the signing key: IDP_SECRET_KEY or IDP_KEYS_ENCRYPTION_KEY "
+                "changed since it was generated."
+            ) from None
+        private: PrivateKey = (
+            ECKey.import_key(pem) if active.alg == "ES256" else RSAKey.import_key(pem)
+        )
+        published = [r.public_jwk for r in rows if _is_published(r, now)]
+        jwks = {"keys": published}
+        return KeySnapshot(
+            signing_kid=active.kid,
+            signing_alg=active.alg,
+            signing_key=private,
+            verification=KeySet.import_key_set(jwks),
+            jwks_bytes=json.dumps(jwks, separators=(",", ":")).encode(),
+        )
+
+
+def _is_published(row: SigningKey, now: datetime) -> bool:
+    if row.state in ("active", "next"):
+        return True
+    return row.publish_until is not None and row.publish_until > now

@@ -1,0 +1,29 @@
+"""Token revocation (RFC 7009)."""
+
+from __future__ import annotations
+
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from flask import Response
+
+from idp import audit
+from idp.db import db
+from idp.oidc.endpoints import bp
+from idp.oidc.server import get_server
+from idp.oidc.token_lookup import lookup
+
+
+class Revocation(RevocationEndpoint):
+    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+
+    def query_token(self, token_string, token_type_hint):
+        return lookup(token_string, token_type_hint)
+
+    def revoke_token(self, token, request):
+        token.revoke()
+        audit.record("token.revoked", client_id=request.client.client_id, commit=False)
+        db.session.commit()
+
+
+@bp.post("/revoke")
+def revoke() -> Response:
+    return get_server().create_endpoint_response(Revocation.ENDPOINT_NAME)

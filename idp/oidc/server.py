@@ -1,0 +1,321 @@
+"""Authlib wiring: the authorization server, its grants and extensions (DESIGN §4)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, cast
+
+from authlib.common.urls import add_params_to_uri
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Request
+from authlib.oauth2.rfc6749 import (
+    InvalidRequestError,
+    OAuth2Error,
+    OAuth2Request,
+    grants,
+)
+from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oauth2.rfc9207 import IssuerParameter
+from authlib.oidc.core import OpenIDCode
+from authlib.oidc.core.util import create_half_hash
+from flask import Flask, Response, current_app, redirect
+from flask import request as flask_request
+
+from idp import audit
+from idp.clients.registry import RegisteredClient, find_client
+from idp.db import db
+from idp.models import Member
+from idp.oidc import codes, tokens
+from idp.oidc.claims import acr_for
+from idp.oidc.tokens import AuthContext
+from idp.runtime import runtime
+
+EXTENSION = "idp.oauth2"
+CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+
+
+class IssuerRequest(FlaskOAuth2Request):
+    """The Flask request with its URI rebuilt on the issuer, so a TLS-terminating proxy in
+    front of idp does not make Authlib see an insecure transport."""
+
+    def __init__(self, request) -> None:
+        self._idp_uri = runtime().settings.server.issuer + request.full_path
+        super().__init__(request)
+        self.uri = self._idp_uri
+
+
+class StoredRequest(OAuth2Request):
+    """An authorization request resumed from its interaction record."""
+
+    def __init__(self, params: dict[str, str], auth: AuthContext | None = None) -> None:
+        super().__init__("GET", runtime().settings.server.issuer + "/authorize")
+        self.payload = BasicOAuth2Payload(params)
+        self._params = params
+        self.idp_auth = auth
+
+    @property
+    def args(self) -> dict[str, str]:
+        return self._params
+
+    @property
+    def form(self) -> dict[str, str]:
+        return {}
+
+
+class Server(AuthorizationServer):
+    def create_oauth2_request(self, request):
+        if isinstance(request, OAuth2Request):
+            return request
+        return IssuerRequest(flask_request)
+
+    def query_client(self, client_id):
+        return find_client(client_id)
+
+    def save_token(self, token, request):
+        db.session.commit()
+
+    def send_signal(self, name, *args, **kwargs):
+        """Authlib signals are not used: audit events are recorded where things happen."""
+
+
+class Issuer(IssuerParameter):
+    def get_issuer(self) -> str:
+        return runtime().settings.server.issuer
+
+
+class PkceS256(CodeChallenge):
+    """PKCE with S256 only; required for public clients and, by default, every client
+    (DESIGN §4). ``plain`` is refused."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+
+    def validate_code_challenge(self, grant, redirect_uri):
+        data = grant.request.payload.data
+        client = cast(RegisteredClient, grant.request.client)
+        if not data.get("code_challenge") and client.require_pkce:
+            raise InvalidRequestError("PKCE is required: send code_challenge with S256.")
+        if data.get("code_challenge") and data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("code_challenge_method must be S256.")
+        super().validate_code_challenge(grant, redirect_uri)
+
+
+class IdToken(OpenIDCode):
+    """ID tokens with the claims of DESIGN §4, signed with the loaded key object."""
+
+    def exists_nonce(self, nonce, request):
+        return False  # nonce replay is the relying party's check (OIDC Core §15.5.2)
+
+    def __call__(self, grant):
+        grant.register_hook("after_create_token_response", self.process_token)
+        grant.register_hook(
+            "after_validate_authorization_request_payload",
+            self.validate_openid_authorization_request,
+        )
+
+    def encode_id_token(self, token, request):
+        code: codes.AuthorizationCode = request.authorization_code
+        client: RegisteredClient = request.client
+        member: Member = request.user
+        rt = runtime()
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": rt.settings.server.issuer,
+            "sub": member.subject,
+            "aud": client.client_id,
+            "azp": client.client_id,
+            "iat": now,
+            "exp": now + client.ttl("id_token_ttl", rt.settings.tokens.id_token_ttl),
+            "auth_time": code.auth_time,
+            "amr": code.amr,
+            "acr": code.acr,
+            "sid": code.sid,
+        }
+        if code.nonce:
+            claims["nonce"] = code.nonce
+        alg = rt.keys.current().signing_alg
+        at_hash = create_half_hash(token["access_token"], alg)
+        if at_hash is not None:
+            claims["at_hash"] = at_hash.decode()
+        return tokens.sign(claims)
+
+
+def _token_response(
+    client: RegisteredClient, scope: str, member: Member, ctx: AuthContext,
+    family_id: str | None, with_refresh: bool,
+) -> tuple[dict[str, Any], str | None, str]:  # fmt: skip
+    access, expires_in, jti = tokens.issue_access_token(client, scope, member.subject, ctx)
+    token: dict[str, Any] = {
+        "token_type": "Bearer",
+        "access_token": access,
+        "expires_in": expires_in,
+        "scope": scope,
+    }
+    if with_refresh:
+        token["refresh_token"], family_id = tokens.issue_refresh_token(client, scope, ctx, family_id)
+    if family_id:
+        tokens.track_in_family(family_id, jti, expires_in)
+    return token, family_id, jti
+
+
+def _active_member(member_id: int) -> Member | None:
+    member = db.session.get(Member, member_id)
+    return member if member is not None and member.active else None
+
+
+class CodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
+
+    def save_authorization_code(self, code, request):
+        auth: AuthContext = request.idp_auth
+        data = request.payload.data
+        codes.save(
+            code,
+            codes.AuthorizationCode(
+                client_id=request.client.client_id,
+                redirect_uri=data.get("redirect_uri") or "",
+                scope=request.scope,
+                member_id=auth.member_id,
+                auth_time=auth.auth_time,
+                amr=auth.amr,
+                acr=auth.acr or acr_for(auth.amr),
+                sid=auth.sid or "",
+                nonce=data.get("nonce"),
+                code_challenge=data.get("code_challenge"),
+                code_challenge_method=data.get("code_challenge_method"),
+            ),
+        )
+
+    def query_authorization_code(self, code, client):
+        record = codes.take(code) if isinstance(code, str) and len(code) < 256 else None
+        if record is None:
+            issued = codes.replayed(code) if isinstance(code, str) else None
+            if issued:
+                _revoke_code_grant(issued, client)
+            return None
+        if record.client_id != client.client_id:
+            return None
+        return record
+
+    def delete_authorization_code(self, authorization_code):
+        """Already gone: ``codes.take`` removed it atomically."""
+
+    def authenticate_user(self, authorization_code):
+        return _active_member(authorization_code.member_id)
+
+    def generate_token(self, user=None, scope=None, grant_type=None, expires_in=None,
+                       include_refresh_token=True):  # fmt: skip
+        code: codes.AuthorizationCode = self.request.authorization_code
+        ctx = AuthContext(user.id, code.sid or None, code.auth_time, code.amr, code.acr)
+        token, family_id, jti = _token_response(
+            self.request.client, scope, user, ctx, None, include_refresh_token
+        )
+        codes.record_issued(code.code_hash, family_id, jti)
+        audit.record("token.issued", member_id=user.id, client_id=self.request.client.client_id,
+                     commit=False, grant_type="authorization_code")  # fmt: skip
+        return token
+
+
+def _revoke_code_grant(issued: dict[str, Any], client: RegisteredClient) -> None:
+    """RFC 6749 §4.1.2: a code used twice revokes the tokens issued from it."""
+    if issued.get("family_id"):
+        tokens.revoke_family(issued["family_id"])
+    if issued.get("jti"):
+        ttl = runtime().settings.tokens.access_token_ttl
+        tokens.revoke_access_token(issued["jti"], int(time.time()) + ttl)
+    audit.record("token.code_replayed", client_id=client.client_id)
+
+
+class RefreshedToken:
+    """A refresh-token row as Authlib's refresh grant expects it."""
+
+    def __init__(self, row) -> None:
+        self.row = row
+
+    def check_client(self, client) -> bool:
+        return self.row.client_id == client.client_id
+
+    def get_scope(self) -> str:
+        return self.row.scope
+
+
+class RefreshGrant(grants.RefreshTokenGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token):
+        row = tokens.find_refresh_token(refresh_token)
+        client = self.request.client
+        if row is None or row.client_id != client.client_id or row.revoked_at is not None:
+            return None
+        if row.used_at is not None or not tokens.mark_used(row):
+            tokens.revoke_family(row.family_id)
+            audit.record("token.refresh_reused", member_id=row.member_id,
+                         client_id=client.client_id)  # fmt: skip
+            return None
+        if row.expires_at <= _now():
+            return None
+        return RefreshedToken(row)
+
+    def authenticate_user(self, refresh_token):
+        return _active_member(refresh_token.row.member_id)
+
+    def generate_token(self, user=None, scope=None, grant_type=None, expires_in=None,
+                       include_refresh_token=True):  # fmt: skip
+        row = self.request.refresh_token.row
+        ctx = AuthContext(user.id, row.sid, row.auth_time, list(row.amr or []), row.acr)
+        token, _, _ = _token_response(self.request.client, scope, user, ctx, row.family_id, True)
+        return token
+
+    def revoke_old_credential(self, refresh_token):
+        """Marked used when it was presented (``authenticate_refresh_token``)."""
+
+
+def _now():
+    from idp.db import utcnow
+
+    return utcnow()
+
+
+class ServiceGrant(grants.ClientCredentialsGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def generate_token(self, user=None, scope=None, grant_type=None, expires_in=None,
+                       include_refresh_token=True):  # fmt: skip
+        client: RegisteredClient = self.request.client
+        access, ttl, _ = tokens.issue_access_token(client, scope or "", client.client_id, None)
+        token = {"token_type": "Bearer", "access_token": access, "expires_in": ttl}
+        if scope:
+            token["scope"] = scope
+        return token
+
+
+def authorization_error(error: OAuth2Error, state: str | None) -> Response:
+    """Send an authorization error back to a *verified* redirect URI, with ``iss``
+    (RFC 9207) and the original ``state``."""
+    params = [("error", error.error)]
+    if error.description:
+        params.append(("error_description", error.description))
+    if state:
+        params.append(("state", state))
+    params.append(("iss", runtime().settings.server.issuer))
+    return redirect(add_params_to_uri(error.redirect_uri, params), code=302)
+
+
+def init_app(app: Flask) -> None:
+    server = Server()
+    server.init_app(app)
+    server.register_grant(CodeGrant, [PkceS256(required=True), IdToken(require_nonce=False)])
+    server.register_grant(RefreshGrant)
+    server.register_grant(ServiceGrant)
+    server.register_extension(Issuer())
+    from idp.oidc import endpoints
+
+    endpoints.register(server)
+    app.extensions[EXTENSION] = server
+    app.register_blueprint(endpoints.bp)
+
+
+def get_server() -> Server:
+    return cast(Server, current_app.extensions[EXTENSION])

@@ -1,0 +1,20 @@
+"""Token endpoint (RFC 6749 §3.2): authorization_code, refresh_token, client_credentials."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from idp.oidc.endpoints import bp
+from idp.oidc.server import get_server
+
+
+@bp.route("/token", methods=["POST", "OPTIONS"])
+def token() -> Response:
+    from flask import request
+
+    if request.method == "OPTIONS":
+        return Response(status=204)
+    response = get_server().create_token_response()
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response

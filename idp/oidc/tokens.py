@@ -1,0 +1,168 @@
+"""Access tokens (JWT, RFC 9068), refresh tokens (opaque, hashed, rotated) and revocation.
+
+Refresh tokens of one authorization form a family; a reused token revokes the family and the
+access tokens issued under it (RFC 9700 §4.14.2). Revoked access-token ids stay in Redis until
+the token would have expired.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from sqlalchemy import update
+
+from idp.clients.registry import RegisteredClient
+from idp.db import db, utcnow
+from idp.kv import key
+from idp.models import RefreshToken
+from idp.runtime import runtime
+
+ACCESS_TOKEN_TYP = "at+jwt"
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    """How and when the member authenticated; carried from code to tokens to refreshes."""
+
+    member_id: int
+    sid: str | None
+    auth_time: int
+    amr: list[str]
+    acr: str | None
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign(claims: dict[str, Any], typ: str = "JWT") -> str:
+    snapshot = runtime().keys.current()
+    header = {"alg": snapshot.signing_alg, "kid": snapshot.signing_kid, "typ": typ}
+    return jwt.encode(header, claims, snapshot.signing_key, algorithms=[snapshot.signing_alg])
+
+
+def issue_access_token(
+    client: RegisteredClient, scope: str, subject: str, ctx: AuthContext | None
+) -> tuple[str, int, str]:
+    """Returns (token, expires_in, jti)."""
+    rt = runtime()
+    ttl = client.ttl("access_token_ttl", rt.settings.tokens.access_token_ttl)
+    now = int(time.time())
+    jti = secrets.token_urlsafe(16)
+    claims: dict[str, Any] = {
+        "iss": rt.settings.server.issuer,
+        "sub": subject,
+        "aud": rt.settings.server.issuer,
+        "client_id": client.client_id,
+        "iat": now,
+        "exp": now + ttl,
+        "jti": jti,
+        "scope": scope,
+    }
+    if ctx is not None:
+        claims.update(auth_time=ctx.auth_time, amr=ctx.amr)
+        if ctx.acr:
+            claims["acr"] = ctx.acr
+        if ctx.sid:
+            claims["sid"] = ctx.sid
+    return sign(claims, typ=ACCESS_TOKEN_TYP), ttl, jti
+
+
+def verify_access_token(token: str) -> dict[str, Any] | None:
+    """Claims of a valid, unexpired, unrevoked access token of ours; None otherwise."""
+    if not token or len(token) > 8192:
+        return None
+    rt = runtime()
+    try:
+        decoded = jwt.decode(token, rt.keys.current().verification, algorithms=["RS256", "ES256"])
+    except (JoseError, ValueError, TypeError):
+        return None
+    if decoded.header.get("typ") != ACCESS_TOKEN_TYP:
+        return None
+    claims = decoded.claims
+    now = time.time()
+    if claims.get("iss") != rt.settings.server.issuer or not isinstance(claims.get("exp"), int):
+        return None
+    if claims["exp"] <= now or not isinstance(claims.get("jti"), str):
+        return None
+    if rt.redis.exists(key("revoked-at", claims["jti"])):
+        return None
+    return claims
+
+
+def revoke_access_token(jti: str, exp: int) -> None:
+    ttl = int(exp - time.time()) + 1
+    if ttl > 0:
+        runtime().redis.set(key("revoked-at", jti), "1", ex=ttl)
+
+
+def track_in_family(family_id: str, jti: str, expires_in: int) -> None:
+    """Remember an access token issued under a refresh-token family, until it expires."""
+    exp = int(time.time()) + expires_in
+    family = key("family-at", family_id)
+    pipe = runtime().redis.pipeline()
+    pipe.sadd(family, f"{jti} {exp}")
+    pipe.expireat(family, exp + 1, gt=True)
+    pipe.expireat(family, exp + 1, nx=True)
+    pipe.execute()
+
+
+def issue_refresh_token(
+    client: RegisteredClient, scope: str, ctx: AuthContext, family_id: str | None
+) -> tuple[str, str]:
+    """Returns (token, family_id); the token itself is never stored."""
+    rt = runtime()
+    token = secrets.token_urlsafe(32)
+    family_id = family_id or secrets.token_urlsafe(16)
+    ttl = client.ttl("refresh_token_ttl", rt.settings.tokens.refresh_token_ttl)
+    db.session.add(
+        RefreshToken(
+            token_hash=token_digest(token),
+            family_id=family_id,
+            client_id=client.client_id,
+            member_id=ctx.member_id,
+            scope=scope,
+            sid=ctx.sid,
+            auth_time=ctx.auth_time,
+            acr=ctx.acr,
+            amr=ctx.amr,
+            expires_at=utcnow() + timedelta(seconds=ttl),
+        )
+    )
+    return token, family_id
+
+
+def find_refresh_token(token: str) -> RefreshToken | None:
+    if not token or len(token) > 256:
+        return None
+    return db.session.query(RefreshToken).filter_by(token_hash=token_digest(token)).one_or_none()
+
+
+def mark_used(row: RefreshToken) -> bool:
+    """Atomically mark a refresh token used; False if another request used it first."""
+    result = db.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def revoke_family(family_id: str) -> None:
+    """Revoke every refresh token of the family and the access tokens issued under it."""
+    rt = runtime()
+    db.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    for entry in rt.redis.smembers(key("family-at", family_id)):
+        jti, exp = entry.decode().split(" ")
+        revoke_access_token(jti, int(exp))

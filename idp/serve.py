@@ -1,0 +1,47 @@
+"""``idp serve``: gunicorn in-process, with workers sized for the storage in use."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from idp import create_app
+from idp.config import load_settings
+
+log = logging.getLogger("idp")
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self.options.items():
+            self.cfg.set(name, value)
+
+    def load(self):
+        return create_app()
+
+
+def run(bind: str) -> None:
+    settings = load_settings()
+    if settings.storage.embedded_redis:
+        workers = 1  # in-process Redis cannot be shared between processes
+    else:
+        workers = settings.server.workers or (os.cpu_count() or 1)
+    _Gunicorn(
+        {
+            "bind": bind,
+            "workers": workers,
+            "threads": 4,
+            "worker_class": "gthread",
+            "accesslog": "-",
+            "timeout": 30,
+            "graceful_timeout": 20,
+            "forwarded_allow_ips": "*" if settings.server.trusted_proxies else "127.0.0.1",
+        }
+    ).run()

@@ -1,0 +1,58 @@
+"""The one place turning errors into what a person sees: a page in their language, never a
+stack trace. Protocol endpoints answer JSON errors themselves (Authlib's OAuth2Error)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from idp.errors import CsrfFailure, IdPError, InteractionExpired
+
+log = logging.getLogger(__name__)
+
+HTTP_MESSAGES = {
+    400: "error.bad_request",
+    404: "error.not_found",
+    405: "error.method",
+    413: "error.too_large",
+}
+JSON_PREFIXES = ("/token", "/userinfo", "/revoke", "/introspect", "/.well-known", "/jwks")
+
+
+def render_error(message: str, status: int, **context: object):
+    if request.path.startswith(JSON_PREFIXES):
+        return {"error": "invalid_request" if status < 500 else "server_error"}, status
+    return render_template("errors/error.html", message=message, **context), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(InteractionExpired)
+    def interaction_expired(error: InteractionExpired):
+        return (
+            render_template(
+                "errors/interaction_expired.html",
+                client_name=error.context.get("client_name"),
+                client_uri=error.context.get("client_uri"),
+            ),
+            400,
+        )
+
+    @app.errorhandler(CsrfFailure)
+    def csrf_failure(error: CsrfFailure):
+        return render_error(error.message, 400)
+
+    @app.errorhandler(IdPError)
+    def domain_error(error: IdPError):
+        return render_error(error.message, 400)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        return render_error(HTTP_MESSAGES.get(status, "error.generic"), status)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("Unexpected error on %s %s", request.method, request.path)
+        return render_error("error.generic", 500)

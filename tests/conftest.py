@@ -1,0 +1,142 @@
+"""Shared fixtures: a fresh app per test on SQLite + in-process Redis by default, or on the
+real PostgreSQL and Redis named by ``IDP_TEST_DATABASE_URL`` / ``IDP_TEST_REDIS_URL``."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from idp import create_app
+from idp.config import (
+    PasswordHashSettings,
+    ServerSettings,
+    Settings,
+    StorageSettings,
+)
+from idp.db import Base, db
+from idp.migrate import upgrade
+
+TESTS = Path(__file__).resolve().parent
+TEST_CLIENTS_FILE = TESTS / "clients.yaml"
+# Secrets of the confidential test clients (tests/clients.yaml names these variables).
+CLIENT_SECRETS = {
+    "IDP_TEST_SECRET_HEALTH_PORTAL": "health-portal-test-secret-0123456789abcdef",
+    "IDP_TEST_SECRET_PROVIDENT_PORTAL": "provident-portal-test-secret-0123456789abcd",
+    "IDP_TEST_SECRET_REPORTING": "reporting-service-test-secret-0123456789abcd",
+}
+os.environ.update(CLIENT_SECRETS)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("IDP_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db')}/idp-test.sqlite3"
+    )
+    engine = create_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+def make_settings(database_url: str, issuer: str = "http://127.0.0.1:8000", **sections) -> Settings:
+    base = Settings(
+        server=ServerSettings(issuer=issuer),
+        storage=StorageSettings(
+            database_url=database_url, redis_url=os.environ.get("IDP_TEST_REDIS_URL", "")
+        ),
+        password_hash=PasswordHashSettings(),
+        clients_file=str(TEST_CLIENTS_FILE),
+    )
+    return replace(base, **sections)
+
+
+def _clean(app: Flask) -> None:
+    """Empty every table but the signing keys (regenerating RSA keys per test is slow)."""
+    with app.app_context():
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name != "signing_keys":
+                db.session.execute(table.delete())
+        db.session.commit()
+    rt = app.extensions["idp"]
+    if rt.settings.storage.redis_url:
+        rt.redis.flushdb()
+
+
+def build_app(settings: Settings) -> Flask:
+    from idp.clients.sync import sync_clients
+
+    app = create_app(settings)
+    _clean(app)
+    with app.app_context():
+        app.extensions["idp"].keys.ensure()
+        sync_clients(Path(settings.clients_file))
+    return app
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    app = build_app(settings)
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+class LiveServer:
+    """The provider served over real HTTP in a thread of the test process."""
+
+    def __init__(self, app: Flask, server: BaseWSGIServer, url: str) -> None:
+        self.app = app
+        self.server = server
+        self.url = url
+
+    def discovery(self) -> dict:
+        import requests
+
+        return requests.get(f"{self.url}/.well-known/openid-configuration", timeout=5).json()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(database_url: str) -> Iterator[LiveServer]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = build_app(make_settings(database_url, issuer=url))
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, server, url)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
