@@ -86,6 +86,14 @@ def build_app(settings: Settings) -> Flask:
     return app
 
 
+def dispose_app(app: Flask) -> None:
+    """Close what the app opened: pooled SQL connections and the Redis client."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["idp"].redis.close()
+
+
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return make_settings(database_url)
@@ -96,7 +104,7 @@ def app(settings: Settings) -> Iterator[Flask]:
     app = build_app(settings)
     with app.app_context():
         yield app
-        db.session.remove()
+    dispose_app(app)
 
 
 @pytest.fixture
@@ -136,7 +144,6 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
         yield LiveServer(app, server, url)
     finally:
         server.shutdown()
+        server.server_close()
         thread.join(timeout=5)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        dispose_app(app)

@@ -1,0 +1,180 @@
+"""Test actors that behave like the real parties: a member's browser and relying parties
+built on Authlib's OAuth 2.0 client."""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import requests
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+from tests.conftest import CLIENT_SECRETS
+
+DEMO_NUMBER = "100000001"
+DEMO_PASSWORD = "Correct-Horse-42"
+HEALTH_PORTAL_CALLBACK = "http://127.0.0.1:5001/auth/callback"
+MOBILE_CALLBACK = "fr.mutuelle.monespacesante:/oauth2/callback"
+
+CLIENTS = {
+    "health-portal": (CLIENT_SECRETS["IDP_TEST_SECRET_HEALTH_PORTAL"], HEALTH_PORTAL_CALLBACK),
+    "provident-portal": (
+        CLIENT_SECRETS["IDP_TEST_SECRET_PROVIDENT_PORTAL"],
+        "http://127.0.0.1:5002/auth/callback",
+    ),
+    "mobile-app": (None, MOBILE_CALLBACK),
+    "legacy-portal": ("legacy-portal-test-secret-0123456789abcdef", "https://legacy.example.org/callback"),
+}
+
+
+def form_fields(page: str) -> dict[str, str]:
+    return {
+        m.group(1): html.unescape(m.group(2))
+        for m in re.finditer(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
+    }
+
+
+def form_action(page: str, contains: str) -> str:
+    for m in re.finditer(r'<form[^>]*action="([^"]+)"', page):
+        if contains in m.group(1):
+            return html.unescape(m.group(1))
+    raise AssertionError(f"no form posting to *{contains}* in page")
+
+
+class Browser:
+    """A member's browser: follows redirects inside the provider, stops at the client."""
+
+    def __init__(self, issuer: str) -> None:
+        self.issuer = issuer
+        self.http = requests.Session()
+        self.last: requests.Response | None = None
+
+    def go(self, url: str, method: str = "GET", data: dict | None = None) -> str | requests.Response:
+        """Follow redirects; return the first URL outside the provider, or the final page."""
+        response = self.http.request(method, url, data=data, allow_redirects=False, timeout=10)
+        while response.is_redirect:
+            target = urljoin(response.url, response.headers["Location"])
+            if not target.startswith(self.issuer):
+                self.last = response
+                return target
+            response = self.http.get(target, allow_redirects=False, timeout=10)
+        self.last = response
+        return response
+
+    def submit_password(self, page: requests.Response, identifier: str, password: str):
+        fields = form_fields(page.text)
+        action = urljoin(page.url, form_action(page.text, "/password"))
+        return self.go(
+            action,
+            "POST",
+            {"csrf_token": fields["csrf_token"], "username": identifier, "password": password},
+        )
+
+    def sign_in(self, authorize_url: str, identifier: str = DEMO_NUMBER,
+                password: str = DEMO_PASSWORD) -> str:  # fmt: skip
+        page = self.go(authorize_url)
+        assert isinstance(page, requests.Response), f"expected the sign-in page, went to {page}"
+        assert page.status_code == 200, page.text
+        result = self.submit_password(page, identifier, password)
+        assert isinstance(result, str), f"expected a redirect to the client, got {result}"
+        return result
+
+
+def query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+@dataclass
+class RelyingParty:
+    """A relying party using Authlib's client, discovering every endpoint."""
+
+    issuer: str
+    client_id: str
+    scope: str = "openid profile email phone member"
+    pkce: bool = True
+    metadata: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.secret, self.redirect_uri = CLIENTS[self.client_id]
+        self.metadata = requests.get(
+            f"{self.issuer}/.well-known/openid-configuration", timeout=5
+        ).json()
+        self.session = OAuth2Session(
+            self.client_id,
+            self.secret,
+            scope=self.scope,
+            redirect_uri=self.redirect_uri,
+            token_endpoint_auth_method="client_secret_basic" if self.secret else "none",
+            code_challenge_method="S256" if self.pkce else None,
+        )
+        self.verifier = ""
+        self.state = ""
+        self.nonce = ""
+
+    def authorize_url(self, **extra: str) -> str:
+        self.verifier = generate_token(64)
+        self.nonce = secrets.token_urlsafe(12)
+        kwargs = dict(nonce=self.nonce, **extra)
+        if self.pkce:
+            kwargs["code_verifier"] = self.verifier
+        url, self.state = self.session.create_authorization_url(
+            self.metadata["authorization_endpoint"], **kwargs
+        )
+        return url
+
+    def fetch_token(self, callback_url: str, **extra) -> dict:
+        params = query(callback_url)
+        assert params.get("iss") == self.issuer, params
+        kwargs = dict(extra)
+        if self.pkce and "code_verifier" not in kwargs:
+            kwargs["code_verifier"] = self.verifier
+        return dict(
+            self.session.fetch_token(
+                self.metadata["token_endpoint"],
+                authorization_response=callback_url,
+                state=self.state,
+                **kwargs,
+            )
+        )
+
+    def token_request(self, **data) -> requests.Response:
+        """A raw token request authenticated as this client."""
+        auth = (self.client_id, self.secret) if self.secret else None
+        if not self.secret:
+            data.setdefault("client_id", self.client_id)
+        return requests.post(self.metadata["token_endpoint"], data=data, auth=auth, timeout=10)
+
+    def userinfo(self, access_token: str) -> requests.Response:
+        return requests.get(
+            self.metadata["userinfo_endpoint"],
+            headers={"Authorization": f"Bearer {access_token}"},
+            timeout=10,
+        )
+
+    def introspect(self, token: str) -> dict:
+        r = requests.post(
+            self.metadata["introspection_endpoint"],
+            data={"token": token},
+            auth=(self.client_id, self.secret),
+            timeout=10,
+        )
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def revoke(self, token: str, hint: str | None = None) -> requests.Response:
+        data = {"token": token}
+        if hint:
+            data["token_type_hint"] = hint
+        auth = (self.client_id, self.secret) if self.secret else None
+        if not self.secret:
+            data["client_id"] = self.client_id
+        return requests.post(self.metadata["revocation_endpoint"], data=data, auth=auth, timeout=10)
+
+
+def s256(verifier: str) -> str:
+    return create_s256_code_challenge(verifier)
