@@ -10,6 +10,7 @@ from gunicorn.app.base import BaseApplication
 
 from idp import create_app
 from idp.config import load_settings
+from idp.runtime import runtime
 
 log = logging.getLogger("idp")
 
@@ -27,8 +28,20 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
+def prepare() -> None:
+    """Before any worker starts: signing keys exist (first start), and production refuses
+    keys generated under the development secret."""
+    app = create_app()
+    with app.app_context():
+        keys = runtime(app).keys
+        keys.ensure()
+        if runtime(app).settings.server.production:
+            keys.check_production_ready()
+
+
 def run(bind: str) -> None:
     settings = load_settings()
+    prepare()
     if settings.storage.embedded_redis:
         workers = 1  # in-process Redis cannot be shared between processes
     else:

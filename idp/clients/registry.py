@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import ClientMixin, list_to_scope, scope_to_list
@@ -166,7 +166,7 @@ def find_client(client_id: str | None) -> RegisteredClient | None:
     if not client_id or len(client_id) > 100:
         return None
     cache = _cache()
-    version = runtime().redis.get(VERSION_KEY)
+    version = cast(bytes | None, runtime().redis.get(VERSION_KEY))
     with cache.lock:
         if version != cache.version:
             cache.clients.clear()

@@ -143,7 +143,9 @@ def parse_client(path: Path, node: yaml.Node, settings: Settings) -> ClientSpec:
     where.client_id = client_id
     for key in raw:
         if key == "secret":
-            raise where.fail(key, "plaintext secrets are refused; use secret_env or secret_hash")
+            raise where.fail(
+                key, "plaintext secrets are refused; use secret_env or secret_hash", nodes[key]
+            )
         if key not in FIELDS:
             raise where.fail(key, "unknown field", nodes[key])
 
@@ -156,16 +158,22 @@ def parse_client(path: Path, node: yaml.Node, settings: Settings) -> ClientSpec:
     ctype = raw.get("type")
     if ctype not in ("confidential", "public"):
         raise where.fail("type", "must be 'confidential' or 'public'", at("type"))
-    grant_types = _str_list(where, raw, "grant_types", at, default=["authorization_code", "refresh_token"])
+    grant_types = _str_list(
+        where, raw, "grant_types", at, default=["authorization_code", "refresh_token"]
+    )
     for g in grant_types:
         if g not in GRANT_TYPES:
             raise where.fail("grant_types", f"unknown grant type {g!r}", at("grant_types"))
     if ctype == "public" and "client_credentials" in grant_types:
-        raise where.fail("grant_types", "a public client cannot use client_credentials", at("grant_types"))
+        raise where.fail(
+            "grant_types", "a public client cannot use client_credentials", at("grant_types")
+        )
     secret_env, secret_hash = _secret(where, raw, at, ctype, settings)
     redirect_uris = _str_list(where, raw, "redirect_uris", at, default=[])
     if "authorization_code" in grant_types and not redirect_uris:
-        raise where.fail("redirect_uris", "at least one is required for authorization_code", at("redirect_uris"))
+        raise where.fail(
+            "redirect_uris", "at least one is required for authorization_code", at("redirect_uris")
+        )
     for uri in redirect_uris:
         _check_uri(where, "redirect_uris", uri, ctype, at("redirect_uris"))
     logout_uris = _str_list(where, raw, "post_logout_redirect_uris", at, default=[])
@@ -173,7 +181,13 @@ def parse_client(path: Path, node: yaml.Node, settings: Settings) -> ClientSpec:
         _check_uri(where, "post_logout_redirect_uris", uri, ctype, at("post_logout_redirect_uris"))
     backchannel = raw.get("backchannel_logout_uri") or ""
     if backchannel:
-        _check_uri(where, "backchannel_logout_uri", backchannel, "confidential", at("backchannel_logout_uri"))
+        _check_uri(
+            where,
+            "backchannel_logout_uri",
+            backchannel,
+            "confidential",
+            at("backchannel_logout_uri"),
+        )
     scopes = _str_list(where, raw, "scopes", at, default=["openid"])
     for s in scopes:
         if s not in KNOWN_SCOPES and not SERVICE_SCOPE.match(s):
@@ -182,11 +196,15 @@ def parse_client(path: Path, node: yaml.Node, settings: Settings) -> ClientSpec:
     if not isinstance(require_pkce, bool):
         raise where.fail("require_pkce", "must be true or false", at("require_pkce"))
     if ctype == "public" and not require_pkce:
-        raise where.fail("require_pkce", "PKCE is always required for public clients", at("require_pkce"))
-    ttls = {}
+        raise where.fail(
+            "require_pkce", "PKCE is always required for public clients", at("require_pkce")
+        )
+    ttls: dict[str, Any] = {}
     for ttl in ("access_token_ttl", "id_token_ttl", "refresh_token_ttl"):
         value = raw.get(ttl)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value <= 0):
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value <= 0
+        ):
             raise where.fail(ttl, "must be a positive number of seconds", at(ttl))
         ttls[ttl] = value
     return ClientSpec(
@@ -252,19 +270,27 @@ def _secret(where: _Where, raw: dict, at, ctype: str, settings: Settings) -> tup
             raise where.fail("secret_env", "a public client has no secret", at("secret_env"))
         return "", ""
     if bool(secret_env) == bool(secret_hash):
-        raise where.fail("secret_env", "a confidential client needs exactly one of secret_env or secret_hash")
+        raise where.fail(
+            "secret_env", "a confidential client needs exactly one of secret_env or secret_hash"
+        )
     if secret_hash:
         if not isinstance(secret_hash, str) or not secret_hash.startswith("$argon2"):
-            raise where.fail("secret_hash", "must be an argon2 hash ($argon2id$…)", at("secret_hash"))
+            raise where.fail(
+                "secret_hash", "must be an argon2 hash ($argon2id$…)", at("secret_hash")
+            )
         return "", secret_hash
     if not isinstance(secret_env, str) or not re.match(r"^[A-Z_][A-Z0-9_]*$", secret_env):
         raise where.fail("secret_env", "must name an environment variable", at("secret_env"))
     value = os.environ.get(secret_env, "")
     if not value and settings.server.production:
-        raise where.fail("secret_env", f"environment variable {secret_env} is not set", at("secret_env"))
+        raise where.fail(
+            "secret_env", f"environment variable {secret_env} is not set", at("secret_env")
+        )
     if value and len(value) < MIN_SECRET_LENGTH:
         raise where.fail(
-            "secret_env", f"{secret_env} must hold at least {MIN_SECRET_LENGTH} characters", at("secret_env")
+            "secret_env",
+            f"{secret_env} must hold at least {MIN_SECRET_LENGTH} characters",
+            at("secret_env"),
         )
     return secret_env, ""
 

@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import redis
 from cryptography.fernet import Fernet, InvalidToken
@@ -45,6 +46,8 @@ class KeySnapshot:
     signing_key: PrivateKey
     verification: KeySet
     jwks_bytes: bytes
+    # When a retired key leaves the JWKS: the snapshot is rebuilt then.
+    stale_after: datetime | None = None
 
 
 def _fernet(settings: Settings) -> Fernet:
@@ -75,12 +78,12 @@ class KeyStore:
     def ensure(self) -> None:
         """Generate the first active and next keys if there are none (first start)."""
         rows = self._rows()
-        if not any(r.state == "active" for r in rows):
-            self._add(state="active")
-        if not any(r.state == "next" for r in rows):
-            self._add(state="next")
-        db.session.commit()
-        self._bump()
+        missing = [s for s in ("active", "next") if not any(r.state == s for r in rows)]
+        for state in missing:
+            self._add(state=state)
+        if missing:
+            db.session.commit()
+            self._bump()
 
     def rotate(self, publish_for: timedelta) -> SigningKey:
         """Promote the next key, retire the active one, publish a new next key.
@@ -114,17 +117,20 @@ class KeyStore:
 
     # -- use ---------------------------------------------------------------------------------
     def current(self) -> KeySnapshot:
-        """The keys to sign and verify with, reloaded when another instance rotated them."""
+        """The keys to sign and verify with, reloaded when another instance rotated them
+        (checked every few seconds) or when a retired key leaves the JWKS."""
         now = time.monotonic()
-        if self._snapshot is None or now - self._checked_at > RECHECK_SECONDS:
-            version = self._redis.get(VERSION_KEY)
-            with self._lock:
-                if self._snapshot is None or version != self._version:
-                    self._snapshot = self._load()
-                    self._version = version
-                self._checked_at = now
-        assert self._snapshot is not None
-        return self._snapshot
+        snapshot = self._snapshot
+        fresh = now - self._checked_at <= RECHECK_SECONDS
+        if snapshot is not None and fresh and not _outdated(snapshot):
+            return snapshot
+        version = cast(bytes | None, self._redis.get(VERSION_KEY))
+        with self._lock:
+            if self._snapshot is None or version != self._version or _outdated(self._snapshot):
+                self._snapshot = self._load()
+                self._version = version
+            self._checked_at = now
+            return self._snapshot
 
     # -- internals ---------------------------------------------------------------------------
     def _rows(self) -> list[SigningKey]:
@@ -170,15 +176,21 @@ class KeyStore:
         private: PrivateKey = (
             ECKey.import_key(pem) if active.alg == "ES256" else RSAKey.import_key(pem)
         )
-        published = [r.public_jwk for r in rows if _is_published(r, now)]
-        jwks = {"keys": published}
+        published = [r for r in rows if _is_published(r, now)]
+        jwks = {"keys": [r.public_jwk for r in published]}
+        leaving = [r.publish_until for r in published if r.state == "retired" and r.publish_until]
         return KeySnapshot(
             signing_kid=active.kid,
             signing_alg=active.alg,
             signing_key=private,
-            verification=KeySet.import_key_set(jwks),
+            verification=KeySet.import_key_set(cast(Any, jwks)),
             jwks_bytes=json.dumps(jwks, separators=(",", ":")).encode(),
+            stale_after=min(leaving) if leaving else None,
         )
+
+
+def _outdated(snapshot: KeySnapshot) -> bool:
+    return snapshot.stale_after is not None and snapshot.stale_after <= utcnow()
 
 
 def _is_published(row: SigningKey, now: datetime) -> bool:

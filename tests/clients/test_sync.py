@@ -1,0 +1,69 @@
+"""`idp clients sync`: the database follows the file; secrets are never stored in clear."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from idp.clients.registry import find_client, secret_digest
+from idp.db import db
+from idp.models import OAuthClient
+from tests.conftest import CLIENT_SECRETS, TEST_CLIENTS_FILE
+
+
+def test_synced_clients_store_only_secret_digests(app):
+    row = db.session.get(OAuthClient, "health-portal")
+    secret = CLIENT_SECRETS["IDP_TEST_SECRET_HEALTH_PORTAL"]
+    assert row.secret_hash == secret_digest(secret) and secret not in str(row.settings)
+    assert db.session.get(OAuthClient, "mobile-app").secret_hash is None
+    client = find_client("health-portal")
+    assert client.check_client_secret(secret)
+    assert not client.check_client_secret(secret + "x")
+    assert not client.check_client_secret("")
+
+
+def test_argon2_secret_hash_is_verified(app):
+    client = find_client("legacy-portal")
+    assert client.check_client_secret("legacy-portal-test-secret-0123456789abcdef")
+    assert client.check_client_secret("legacy-portal-test-secret-0123456789abcdef")  # cached
+    assert not client.check_client_secret("legacy-portal-test-secret-0123456789abcdeX")
+
+
+def test_sync_is_idempotent_and_disables_clients_removed_from_the_file(app, tmp_path: Path):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["clients", "sync", str(TEST_CLIENTS_FILE)])
+    assert result.exit_code == 0 and "0 created, 0 updated, 0 disabled" in result.output
+
+    reduced = tmp_path / "clients.yaml"
+    text = TEST_CLIENTS_FILE.read_text()
+    reduced.write_text(text.split("  - client_id: legacy-portal")[0])
+    result = runner.invoke(args=["clients", "sync", str(reduced)])
+    assert result.exit_code == 0 and "1 disabled" in result.output
+    assert find_client("legacy-portal") is None  # every instance drops it at once
+    assert db.session.get(OAuthClient, "legacy-portal").disabled
+
+
+def test_invalid_file_changes_nothing(app, tmp_path: Path):
+    bad = tmp_path / "clients.yaml"
+    bad.write_text(TEST_CLIENTS_FILE.read_text().replace("type: public", "type: nonsense"))
+    result = app.test_cli_runner().invoke(args=["clients", "sync", str(bad)])
+    assert result.exit_code == 1 and "field 'type'" in result.output
+    assert find_client("mobile-app") is not None
+
+
+def test_redirect_uri_matching_is_exact_except_loopback_port_for_native_apps(app):
+    portal = find_client("health-portal")
+    assert portal.check_redirect_uri("http://127.0.0.1:5001/auth/callback")
+    for near_miss in (
+        "http://127.0.0.1:5001/auth/callback/",
+        "http://127.0.0.1:5001/auth/callback?x=1",
+        "http://127.0.0.1:5002/auth/callback",
+        "http://localhost:5001/auth/callback",
+        "HTTP://127.0.0.1:5001/auth/callback",
+    ):
+        assert not portal.check_redirect_uri(near_miss), near_miss
+    app_client = find_client("mobile-app")
+    assert app_client.check_redirect_uri("http://127.0.0.1:53127/oauth2/callback")
+    assert app_client.check_redirect_uri("fr.mutuelle.monespacesante:/oauth2/callback")
+    assert not app_client.check_redirect_uri("http://127.0.0.1:53127/oauth2/callback/x")
+    assert not app_client.check_redirect_uri("http://127.0.0.1:abc/oauth2/callback")
+    assert not app_client.check_redirect_uri("http://evil.example:53127/oauth2/callback")
