@@ -235,6 +235,11 @@ def validate(settings: Settings) -> None:
         ("redis://", "rediss://", "unix://")
     ):
         raise ConfigError("IDP_REDIS_URL must start with redis://, rediss:// or unix://.")
+    if settings.mail.smtp_url and not settings.mail.smtp_url.startswith(("smtp://", "smtps://")):
+        raise ConfigError("IDP_SMTP_URL must start with smtp:// or smtps://.")
+    sms = settings.sms.webhook_url
+    if sms and (urlsplit(sms).scheme not in ("http", "https") or not urlsplit(sms).hostname):
+        raise ConfigError("IDP_SMS_WEBHOOK_URL must be an http(s) URL.")
     if server.production:
         _validate_production(settings)
 

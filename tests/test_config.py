@@ -48,6 +48,8 @@ def test_production_settings_are_accepted():
         ({"IDP_SIGNING_ALG": "HS256"}, "IDP_SIGNING_ALG"),
         ({"IDP_REDIS_URL": "http://redis"}, "IDP_REDIS_URL"),
         ({"IDP_AUTHORIZATION_CODE_TTL": "3600"}, "IDP_AUTHORIZATION_CODE_TTL"),
+        ({"IDP_SMTP_URL": "mail.example.org:25"}, "IDP_SMTP_URL"),
+        ({"IDP_SMS_WEBHOOK_URL": "ftp://sms.example.org"}, "IDP_SMS_WEBHOOK_URL"),
         ({**PRODUCTION, "IDP_REDIS_URL": ""}, "IDP_REDIS_URL"),
         ({**PRODUCTION, "IDP_DATABASE_URL": ""}, "IDP_DATABASE_URL"),
         ({**PRODUCTION, "IDP_SECRET_KEY": ""}, "IDP_SECRET_KEY"),
