@@ -1,0 +1,212 @@
+"""End-to-end fixtures: the provider as a real ``idp serve`` (gunicorn) process, and a relying
+party written in Node with panva's ``openid-client`` (``rp.mjs``).
+
+Nothing here skips: a missing ``node`` or ``npm ci --prefix tests/e2e`` fails the test with the
+command to run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from idp.accounts.directory import ensure_demo_member
+from tests.conftest import (
+    CLIENT_SECRETS,
+    TEST_CLIENTS_FILE,
+    build_app,
+    dispose_app,
+    free_port,
+    make_settings,
+)
+
+E2E = Path(__file__).resolve().parent
+PROJECT = E2E.parent.parent
+RP_SCRIPT = E2E / "rp.mjs"
+READY_TIMEOUT = 20.0
+STOP_TIMEOUT = 25.0  # gunicorn's graceful_timeout is 20 s
+NODE_TIMEOUT = 60.0
+# Signs the server's cookies and CSRF tokens; the signing keys are encrypted with the suite's
+# key material instead (IDP_KEYS_ENCRYPTION_KEY below) so that both processes can read them.
+E2E_SECRET_KEY = "e2e-openid-client-secret-key-0123456789abcdef"
+
+
+# --- the Node relying party --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NodeRP:
+    node: str
+
+    def run(self, command: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Run ``node rp.mjs COMMAND`` with ``payload`` as JSON on stdin; its JSON answer."""
+        proc = subprocess.run(
+            [self.node, str(RP_SCRIPT), command],
+            input=json.dumps(payload),
+            capture_output=True,
+            text=True,
+            timeout=NODE_TIMEOUT,
+            cwd=E2E,
+            check=False,
+        )
+        lines = proc.stdout.strip().splitlines()
+        try:
+            result = json.loads(lines[-1])
+        except (IndexError, json.JSONDecodeError):
+            pytest.fail(
+                f"node rp.mjs {command} exited {proc.returncode} without a JSON answer\n"
+                f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+            )
+        if proc.returncode != 0 or not result.get("ok"):
+            pytest.fail(
+                f"node rp.mjs {command} failed (exit {proc.returncode}): "
+                f"{json.dumps(result, indent=2)}\nstderr:\n{proc.stderr}"
+            )
+        return result
+
+
+def node_rp() -> NodeRP:
+    """The Node relying party; fails (never skips) when Node or openid-client is missing.
+
+    Called from the test body rather than used as a fixture so that a missing prerequisite is
+    reported as a test failure, not as a setup error."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail(
+            "node is not on PATH: the openid-client end-to-end test needs Node.js >= 20 "
+            "and `npm ci --prefix tests/e2e`."
+        )
+    manifest = E2E / "node_modules" / "openid-client" / "package.json"
+    if not manifest.is_file():
+        pytest.fail(
+            f"openid-client is not installed under {E2E / 'node_modules'}: run "
+            "`npm ci --prefix tests/e2e` (`make test` does it)."
+        )
+    version = json.loads(manifest.read_text())["version"]
+    if not version.startswith("6."):
+        pytest.fail(
+            f"tests/e2e needs openid-client 6.x, found {version}: run `npm ci --prefix tests/e2e`."
+        )
+    return NodeRP(node)
+
+
+# --- the provider as a separate process -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerProcess:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _idp_command() -> str:
+    script = Path(sys.executable).with_name("idp")
+    found = str(script) if script.is_file() else shutil.which("idp")
+    if found is None:
+        pytest.fail("the `idp` console script is not installed: run `make venv`.")
+    return found
+
+
+def _server_env(url: str, database_url: str, keys_material: str) -> dict[str, str]:
+    # The developer's own IDP_* settings must not leak into the server under test.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IDP_")}
+    redis_url = os.environ.get("IDP_TEST_REDIS_URL", "")
+    env.update(CLIENT_SECRETS)
+    env.update(
+        IDP_ENV="development",
+        IDP_ISSUER=url,
+        IDP_DATABASE_URL=database_url,
+        # Empty: in-process Redis, which `idp serve` pairs with a single gunicorn worker.
+        IDP_REDIS_URL=redis_url,
+        IDP_WORKERS="2" if redis_url else "1",
+        IDP_CLIENTS_FILE=str(TEST_CLIENTS_FILE),
+        IDP_SECRET_KEY=E2E_SECRET_KEY,
+        IDP_KEYS_ENCRYPTION_KEY=keys_material,
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _wait_ready(server: ServerProcess) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(
+                f"`idp serve` exited with {server.process.returncode} before it was ready:\n"
+                f"{server.log()}"
+            )
+        try:
+            response = requests.get(f"{server.url}/readyz", timeout=2)
+        except requests.RequestException as error:
+            last = repr(error)
+        else:
+            if response.status_code == 200:
+                return
+            last = f"{response.status_code} {response.text}"
+        time.sleep(0.2)
+    pytest.fail(
+        f"`idp serve` not ready within {READY_TIMEOUT:.0f} s (last /readyz: {last}):\n"
+        f"{server.log()}"
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture
+def provider(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
+    """``idp serve`` on a free port, on the test database, with the test clients, signing keys
+    and the demo member prepared in-process beforehand."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = make_settings(database_url, issuer=url)
+    app = build_app(settings)  # empties the tables, generates keys if needed, syncs clients
+    try:
+        with app.app_context():
+            ensure_demo_member()
+    finally:
+        dispose_app(app)
+    # The keys build_app generated are encrypted with this material: the server must use it.
+    keys_material = settings.keys.encryption_key or settings.server.secret_key
+
+    log_path = tmp_path / "idp-serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [_idp_command(), "serve", "--bind", f"127.0.0.1:{port}"],
+            cwd=PROJECT,
+            env=_server_env(url, database_url, keys_material),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = ServerProcess(url, process, log_path)
+    try:
+        _wait_ready(server)
+        yield server
+    finally:
+        _stop(process)
+        # Shown by pytest only when the test failed.
+        print(f"--- idp serve log ({url}) ---\n{server.log()}")
