@@ -1,0 +1,855 @@
+"""Load test of the real stack: ``make bench`` (``.venv/bin/python bench/run.py``).
+
+Prepares a dedicated PostgreSQL database and Redis database, starts ``idp serve`` (gunicorn) as
+a subprocess and loads it from other processes: wrk (C, event loop, Lua scripts in
+bench/wrk.lua) for the single-request scenarios, and Python worker processes (http.client) for
+the full sign-in, which is a browser conversation of six requests. Prints a table and appends
+it to bench/RESULTS.md. See bench/README.md.
+
+Knobs (environment): BENCH_DURATION (s, default 12), BENCH_WARMUP (s, default 3),
+BENCH_CONNECTIONS (default 16), BENCH_WRK_THREADS (default 2), BENCH_SIGNIN_PROCS (default 2),
+BENCH_PORT (default: a free port), BENCH_KEEP_LOG=1 (keep the server log).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import html
+import http.client
+import json
+import multiprocessing
+import os
+import platform
+import re
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+VENV_BIN = Path(sys.executable).parent
+IDP = str(VENV_BIN / "idp")
+RESULTS = BENCH / "RESULTS.md"
+CLIENTS_FILE = BENCH / "clients.yaml"
+WRK_SCRIPT = BENCH / "wrk.lua"
+
+DB_NAME = "idp_bench"
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DATABASE_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+
+DURATION = float(os.environ.get("BENCH_DURATION", "12"))
+WARMUP = float(os.environ.get("BENCH_WARMUP", "3"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WRK_THREADS = int(os.environ.get("BENCH_WRK_THREADS", "2"))
+SIGNIN_PROCS = int(os.environ.get("BENCH_SIGNIN_PROCS", "2"))
+
+PORTAL_ID = "bench-portal"
+PORTAL_SECRET = "bench-portal-secret-0123456789abcdefghijklmnop"
+PORTAL_CALLBACK = "http://127.0.0.1:5001/auth/callback"
+SERVICE_ID = "bench-service"
+SERVICE_SECRET = "bench-service-secret-0123456789abcdefghijklmno"
+SERVICE_SCOPE = "idp:reporting"
+DEMO_NUMBER = "100000001"
+DEMO_PASSWORD = "Correct-Horse-42"
+
+ACTIVATE_DEMO = """
+from idp import create_app
+from idp.accounts.directory import ensure_demo_member
+from idp.runtime import runtime
+
+app = create_app()
+with app.app_context():
+    runtime().keys.ensure()
+    ensure_demo_member()
+print("Demo member 100000001 is active; signing keys exist.")
+"""
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+OURS: set[str] = set()  # the IDP_* variables bench/run.py sets (others are the caller's overrides)
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --- a small browser and relying party (http.client: cheap on the generator's CPU) -----------
+
+
+class FlowError(Exception):
+    """A sign-in did not go as a member's browser expects."""
+
+
+def basic(client_id: str, secret: str) -> str:
+    pair = f"{urllib.parse.quote(client_id)}:{urllib.parse.quote(secret)}"
+    return "Basic " + base64.b64encode(pair.encode()).decode()
+
+
+class Browser:
+    """One keep-alive connection, a cookie jar per sign-in, redirects followed by hand."""
+
+    def __init__(self, issuer: str) -> None:
+        parts = urllib.parse.urlsplit(issuer)
+        self.issuer = issuer
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, url: str, body: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
+        parts = urllib.parse.urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        h = dict(headers or {})
+        if self.cookies:
+            h["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        while True:
+            reused = self.conn.sock is not None
+            try:
+                self.conn.request(method, target, body=body, headers=h)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()
+                if not reused:
+                    raise
+                # An idle keep-alive connection the server had closed (gunicorn's keepalive
+                # timeout): nothing was processed, send again on a new connection.
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            name, _, value = cookie.split(";", 1)[0].partition("=")
+            if value and "max-age=0" not in cookie.lower():
+                self.cookies[name.strip()] = value
+            else:
+                self.cookies.pop(name.strip(), None)
+        return response.status, response.headers, data
+
+
+@dataclass
+class SignIn:
+    tokens: dict[str, Any]
+    steps: list[tuple[str, float]] = field(default_factory=list)  # (step, seconds)
+
+
+def sign_in(browser: Browser, metadata: dict[str, Any]) -> SignIn:
+    """A member's sign-in from a fresh browser: /authorize with PKCE, the password page, the
+    password with its CSRF token, back to the client with a code, then the client's token
+    request. Each step is timed."""
+    browser.cookies = {}
+    steps: list[tuple[str, float]] = []
+    verifier = secrets.token_urlsafe(48)
+    challenge = (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
+    state, nonce = secrets.token_urlsafe(12), secrets.token_urlsafe(12)
+    query = urllib.parse.urlencode(
+        {
+            "response_type": "code",
+            "client_id": PORTAL_ID,
+            "redirect_uri": PORTAL_CALLBACK,
+            "scope": "openid profile email phone member",
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
+    url = f"{metadata['authorization_endpoint']}?{query}"
+    method, body = "GET", None
+    callback = None
+    password_sent = False
+    for _ in range(10):
+        started = time.perf_counter()
+        status, headers, data = browser.request(method, url, body)
+        name = _step_name(method, url)
+        steps.append((name, time.perf_counter() - started))
+        if status in (301, 302, 303, 307, 308):
+            target = urllib.parse.urljoin(url, headers["Location"])
+            if not target.startswith(browser.issuer):
+                callback = target
+                break
+            url, method, body = target, "GET", None
+            continue
+        if status != 200:
+            raise FlowError(f"{method} {name}: HTTP {status}: {data[:200]!r}")
+        page = data.decode("utf-8", "replace")
+        action = _form_action(page, "/password")
+        if action is None or password_sent:
+            raise FlowError(f"{method} {name}: unexpected page (no password form to fill)")
+        fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page))
+        body = urllib.parse.urlencode(
+            {
+                "csrf_token": html.unescape(fields.get("csrf_token", "")),
+                "username": DEMO_NUMBER,
+                "password": DEMO_PASSWORD,
+            }
+        )
+        url, method, password_sent = urllib.parse.urljoin(url, action), "POST", True
+    if callback is None or not callback.startswith(PORTAL_CALLBACK):
+        raise FlowError(f"sign-in did not return to the client (ended at {callback or url})")
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(callback).query))
+    if params.get("state") != state or "code" not in params:
+        raise FlowError(f"bad authorization response: {params}")
+    started = time.perf_counter()
+    status, _, data = browser.request(
+        "POST",
+        metadata["token_endpoint"],
+        urllib.parse.urlencode(
+            {
+                "grant_type": "authorization_code",
+                "code": params["code"],
+                "redirect_uri": PORTAL_CALLBACK,
+                "code_verifier": verifier,
+            }
+        ),
+        {"Authorization": basic(PORTAL_ID, PORTAL_SECRET)},
+    )
+    steps.append(("POST /token (code)", time.perf_counter() - started))
+    if status != 200:
+        raise FlowError(f"POST /token (code): HTTP {status}: {data[:200]!r}")
+    tokens = json.loads(data)
+    if "refresh_token" not in tokens or "access_token" not in tokens:
+        raise FlowError(f"token response without access and refresh tokens: {sorted(tokens)}")
+    return SignIn(tokens, steps)
+
+
+def _step_name(method: str, url: str) -> str:
+    path = urllib.parse.urlsplit(url).path
+    path = re.sub(r"/(login|resume)/[^/]+", r"/\1/<id>", path)
+    return f"{method} {path}"
+
+
+def _form_action(page: str, contains: str) -> str | None:
+    for action in re.findall(r'<form[^>]*action="([^"]+)"', page):
+        if contains in action:
+            return html.unescape(action)
+    return None
+
+
+def _signin_worker(
+    issuer: str, metadata: dict, threads: int, start_at: float, measure_from: float,
+    stop_at: float, out: Any,
+) -> None:  # fmt: skip
+    """A load-generator process: ``threads`` members signing in again and again."""
+    results: list[tuple[float, float, str | None, list[tuple[str, float]]]] = []
+    lock = threading.Lock()
+
+    def member() -> None:
+        browser = Browser(issuer)
+        time.sleep(max(0.0, start_at - time.time()))
+        while time.time() < stop_at:
+            started = time.perf_counter()
+            error, steps = None, []
+            try:
+                steps = sign_in(browser, metadata).steps
+            except (FlowError, OSError, http.client.HTTPException, ValueError) as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                browser.conn.close()
+            ended = time.time()
+            if measure_from <= ended <= stop_at:
+                with lock:
+                    results.append((ended, time.perf_counter() - started, error, steps))
+
+    workers = [threading.Thread(target=member) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    out.put(results)
+
+
+# --- measurement helpers ---------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, round(p / 100 * len(ordered) + 0.5 - 1e-9))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def _proc_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+class CpuMeter:
+    """CPU used over an interval, in cores: by the server (gunicorn master + each worker), by
+    the PostgreSQL backends of the bench database, by this script's children (the load
+    generator) and by the whole machine."""
+
+    def __init__(self, server_pid: int, pg_pids: Callable[[], list[int]]) -> None:
+        self.server_pid = server_pid
+        self.pg_pids = pg_pids
+
+    def _pg(self) -> dict[int, int]:
+        return {p: _proc_ticks(p) for p in self.pg_pids()}
+
+    def _server(self) -> dict[int, int]:
+        return {p: _proc_ticks(p) for p in [self.server_pid, *_children(self.server_pid)]}
+
+    @staticmethod
+    def _machine() -> int:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(values[:8]) - values[3] - values[4]  # minus idle and iowait
+
+    @staticmethod
+    def _generator() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    def start(self) -> None:
+        self.t0 = time.monotonic()
+        self.s0, self.m0, self.g0 = self._server(), self._machine(), self._generator()
+        self.p0 = self._pg()
+
+    def stop(self) -> dict[str, Any]:
+        wall = time.monotonic() - self.t0
+        s1 = self._server()
+        used = {p: (t - self.s0.get(p, 0)) / CLK_TCK / wall for p, t in s1.items()}
+        pg = sum(t - self.p0.get(p, 0) for p, t in self._pg().items()) / CLK_TCK / wall
+        return {
+            "pg_cores": pg,
+            "idp_cores": sum(used.values()),
+            "per_worker": [round(v, 2) for p, v in used.items() if p != self.server_pid],
+            "machine_cores": (self._machine() - self.m0) / CLK_TCK / wall,
+            "gen_cores": (self._generator() - self.g0) / wall,
+        }
+
+
+@dataclass
+class Result:
+    scenario: str
+    unit: str
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    total: int
+    detail: str = ""
+    cpu: dict[str, float] = field(default_factory=dict)
+    log_span: tuple[int, int] = (0, 0)
+
+
+# --- the bench -------------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self) -> None:
+        self.port = int(os.environ.get("BENCH_PORT") or _free_port())
+        self.issuer = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "IDP_ENV": "development",
+            "IDP_DATABASE_URL": DATABASE_URL,
+            "IDP_REDIS_URL": REDIS_URL,
+            "IDP_SECRET_KEY": secrets.token_urlsafe(32),
+            "IDP_ISSUER": self.issuer,
+            "IDP_CLIENTS_FILE": str(CLIENTS_FILE),
+            "IDP_BENCH_SECRET_PORTAL": PORTAL_SECRET,
+            "IDP_BENCH_SECRET_SERVICE": SERVICE_SECRET,
+        }
+        self.workdir = Path(tempfile.mkdtemp(prefix="idp-bench-"))
+        self.log_path = self.workdir / "server.log"
+        self.server: subprocess.Popen | None = None
+        self.metadata: dict[str, Any] = {}
+        self.results: list[Result] = []
+        self.stack: dict[str, str] = {}
+
+    # -- preparation ----------------------------------------------------------------------
+    def prepare(self) -> None:
+        say(f"Preparing database {DB_NAME} and Redis DB 14")
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+            self.stack["postgresql"] = str(conn.execute("SHOW server_version").fetchone()[0])
+        r = redis.Redis.from_url(REDIS_URL)
+        r.flushdb()
+        self.stack["redis"] = str(r.info("server")["redis_version"])
+        r.close()
+        self._idp("db", "upgrade")
+        self._idp("clients", "sync", str(CLIENTS_FILE))
+        self._idp("members", "import", str(ROOT / "examples" / "members.csv"))
+        self._run([sys.executable, "-c", ACTIVATE_DEMO])
+
+    def _idp(self, *args: str) -> None:
+        self._run([IDP, *args])
+
+    def _run(self, command: list[str]) -> None:
+        done = subprocess.run(
+            command, cwd=ROOT, env=self.env, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            sys.exit(f"{' '.join(command[:3])} failed:\n{done.stdout}{done.stderr}")
+        say("  " + (done.stdout.strip().splitlines() or ["ok"])[-1])
+
+    # -- server ---------------------------------------------------------------------------
+    def start_server(self) -> None:
+        say(f"Starting idp serve on 127.0.0.1:{self.port} (log: {self.log_path})")
+        self.log = self.log_path.open("wb")
+        self.server = subprocess.Popen(
+            [IDP, "serve", "--bind", f"127.0.0.1:{self.port}"],
+            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.server.poll() is not None:
+                sys.exit(f"idp serve exited with {self.server.returncode}:\n{self._log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.issuer}/readyz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        else:
+            sys.exit(f"/readyz did not answer 200 within 60 s:\n{self._log_tail()}")
+        options = _gunicorn_options()
+        expected = int(options.get("workers") or 1)
+        while len(_children(self.server.pid)) < expected and time.monotonic() < deadline:
+            time.sleep(0.2)  # /readyz answered as soon as the first worker was up
+        workers = _children(self.server.pid)
+        self.stack["workers"] = str(len(workers))
+        self.stack["threads"] = str(options.get("threads", "?"))
+        with urllib.request.urlopen(f"{self.issuer}/.well-known/openid-configuration") as r:
+            self.metadata = json.load(r)
+        say(f"Ready: {len(workers)} gunicorn workers × {self.stack['threads']} threads")
+        idle = CpuMeter(self.server.pid, self._pg_pids)
+        idle.start()
+        time.sleep(2)
+        busy = idle.stop()["machine_cores"]
+        self.stack["background"] = f"{busy:.2f}"
+        self.stack["loadavg"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        if busy > 0.2:
+            say(f"Warning: the machine is already busy ({busy:.2f} cores) before the load starts")
+
+    def stop_server(self) -> None:
+        if self.server is None or self.server.poll() is not None:
+            return
+        say("Stopping the server (SIGTERM, graceful)")
+        self.server.send_signal(signal.SIGTERM)
+        try:
+            self.server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.server.pid, signal.SIGKILL)
+            self.server.wait()
+        self.log.close()
+
+    def _log_tail(self, lines: int = 40) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    # -- tokens obtained beforehand through real sign-ins ---------------------------------
+    def sign_ins(self, count: int) -> list[dict[str, Any]]:
+        def one(_: int) -> dict[str, Any]:
+            browser = Browser(self.issuer)
+            try:
+                return sign_in(browser, self.metadata).tokens
+            finally:
+                browser.conn.close()
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            return list(pool.map(one, range(count)))
+
+    def _token_file(self, name: str, tokens: list[str]) -> Path:
+        path = self.workdir / name
+        path.write_text("\n".join(tokens) + "\n")
+        return path
+
+    # -- scenarios ------------------------------------------------------------------------
+    def wrk(self, scenario: str, url: str, mode: str, *, body: str = "", auth: str = "",
+            tokens: Callable[[], Path] | None = None) -> Result:  # fmt: skip
+        """A warm-up run, then the measured run, each with its own tokens if any."""
+        path = urllib.parse.urlsplit(url).path
+        base = {"BENCH_MODE": mode, "BENCH_PATH": path, "BENCH_BODY": body,
+                "BENCH_AUTH": auth, "BENCH_THREADS": str(WRK_THREADS)}  # fmt: skip
+        runs = []
+        for phase, seconds in (("warm-up", WARMUP), ("measure", DURATION)):
+            env = {**os.environ, **base}
+            if tokens is not None:
+                env["BENCH_TOKENS"] = str(tokens())
+            command = [
+                "wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{seconds:g}s",
+                "--timeout", "10s", "-s", str(WRK_SCRIPT), self.issuer,
+            ]  # fmt: skip
+            say(f"{scenario}: {phase} {seconds:g} s")
+            meter = CpuMeter(self.server.pid, self._pg_pids)  # type: ignore[union-attr]
+            log_from = self.log_path.stat().st_size
+            meter.start()
+            done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+            cpu = meter.stop()
+            line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_RESULT ")), "")
+            if not line:
+                sys.exit(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+            runs.append((json.loads(line.split(" ", 1)[1]), cpu, (log_from, self._log_size())))
+        data, cpu, span = runs[-1]
+        socket_errors = data["connect"] + data["read"] + data["write"] + data["timeout"]
+        detail = []
+        if data["statuses"]:
+            detail.append("statuses " + ", ".join(f"{k}×{v}" for k, v in data["statuses"].items()))
+        if socket_errors:
+            detail.append(
+                f"socket errors connect {data['connect']} read {data['read']} "
+                f"write {data['write']} timeout {data['timeout']}"
+            )
+        if data["starved"]:
+            detail.append(f"{data['starved']} requests without a refresh token left")
+        return Result(
+            scenario=scenario,
+            unit="req",
+            rate=data["requests"] / (data["duration_us"] / 1e6),
+            p50_ms=data["p50_us"] / 1000,
+            p99_ms=data["p99_us"] / 1000,
+            errors=data["non2xx"] + socket_errors + data["starved"],
+            total=data["requests"],
+            detail="; ".join(detail),
+            cpu=cpu,
+            log_span=span,
+        )
+
+    def signin_scenario(self) -> Result:
+        scenario = "sign-in (full flow)"
+        per_proc = [CONNECTIONS // SIGNIN_PROCS + (i < CONNECTIONS % SIGNIN_PROCS)
+                    for i in range(SIGNIN_PROCS)]  # fmt: skip
+        say(f"{scenario}: warm-up {WARMUP:g} s + measure {DURATION:g} s "
+            f"({SIGNIN_PROCS} processes, {CONNECTIONS} members at once)")  # fmt: skip
+        ctx = multiprocessing.get_context("spawn")
+        out = ctx.Queue()
+        start_at = time.time() + 1.5  # time for the spawned processes to import
+        measure_from = start_at + WARMUP
+        stop_at = measure_from + DURATION
+        procs = [
+            ctx.Process(
+                target=_signin_worker,
+                args=(self.issuer, self.metadata, n, start_at, measure_from, stop_at, out),
+            )
+            for n in per_proc
+        ]
+        # CPU is measured over warm-up and measure alike: the workers' own CPU time is only
+        # known once they have exited.
+        meter = CpuMeter(self.server.pid, self._pg_pids)  # type: ignore[union-attr]
+        meter.start()
+        for p in procs:
+            p.start()
+        time.sleep(max(0.0, measure_from - time.time()))
+        log_from = self._log_size()
+        results = [row for _ in procs for row in out.get(timeout=DURATION + WARMUP + 120)]
+        for p in procs:
+            p.join()
+        cpu = meter.stop()
+        ok = [r for r in results if r[2] is None]
+        errors = [r[2] for r in results if r[2] is not None]
+        latencies = [r[1] for r in ok]
+        per_step: dict[str, list[float]] = {}
+        for r in ok:
+            for name, seconds in r[3]:
+                per_step.setdefault(name, []).append(seconds)
+        steps = ", ".join(
+            f"{name} {percentile(v, 50) * 1000:.0f}/{percentile(v, 99) * 1000:.0f}"
+            for name, v in per_step.items()
+        )
+        per_flow = len(ok[0][3]) if ok else 0
+        detail = f"{per_flow} requests per sign-in; p50/p99 ms per step: {steps}"
+        if errors:
+            common = Counter(errors).most_common(3)
+            detail += "; errors: " + "; ".join(f"{n}× {e[:160]}" for e, n in common)
+        return Result(
+            scenario=scenario,
+            unit="sign-in",
+            rate=len(ok) / DURATION,
+            p50_ms=percentile(latencies, 50) * 1000,
+            p99_ms=percentile(latencies, 99) * 1000,
+            errors=len(errors),
+            total=len(results),
+            detail=detail,
+            cpu=cpu,
+            log_span=(log_from, self._log_size()),
+        )
+
+    def _pg_pids(self) -> list[int]:
+        """PostgreSQL backends serving the bench database (the server's connection pools)."""
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (DB_NAME,)
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def _log_size(self) -> int:
+        self.log.flush()
+        return self.log_path.stat().st_size
+
+    def run_scenarios(self) -> None:
+        md = self.metadata
+        refresh_users = CONNECTIONS + 4  # a few spare chains per run
+        say(f"Signing in {refresh_users * 2 + CONNECTIONS} times to obtain tokens")
+        userinfo_tokens = [t["access_token"] for t in self.sign_ins(CONNECTIONS)]
+        refresh_sets = [
+            [t["refresh_token"] for t in self.sign_ins(refresh_users)] for _ in range(2)
+        ]
+        portal_auth = basic(PORTAL_ID, PORTAL_SECRET)
+
+        self.results.append(self.wrk("JWKS (GET)", md["jwks_uri"], "get"))
+        self.results.append(
+            self.wrk(
+                "client_credentials token",
+                md["token_endpoint"],
+                "post",
+                body=f"grant_type=client_credentials&scope={urllib.parse.quote(SERVICE_SCOPE)}",
+                auth=basic(SERVICE_ID, SERVICE_SECRET),
+            )
+        )
+        self.results.append(
+            self.wrk(
+                "userinfo (GET, bearer)",
+                md["userinfo_endpoint"],
+                "bearer",
+                tokens=lambda: self._token_file("access.txt", userinfo_tokens),
+            )
+        )
+        self.results.append(
+            self.wrk(
+                "refresh_token token (rotating)",
+                md["token_endpoint"],
+                "refresh",
+                auth=portal_auth,
+                tokens=lambda: self._token_file("refresh.txt", refresh_sets.pop()),
+            )
+        )
+        self.results.append(self.signin_scenario())
+
+    # -- server-side view and report ------------------------------------------------------
+    def server_findings(self) -> list[str]:
+        """Status codes of the access log per scenario, and any traceback."""
+        notes = []
+        with self.log_path.open("rb") as f:
+            for result in self.results:
+                start, end = result.log_span
+                f.seek(start)
+                chunk = f.read(end - start).decode("utf-8", "replace")
+                codes = Counter(re.findall(r'" (\d{3}) ', chunk))
+                bad = {c: n for c, n in codes.items() if c.startswith(("4", "5"))}
+                if bad:
+                    notes.append(f"{result.scenario}: server access log shows {bad}")
+        text = self.log_path.read_text(errors="replace")
+        tracebacks = re.findall(r"Traceback \(most recent call last\):.*?(?=\n\S|\Z)", text, re.S)
+        if tracebacks:
+            notes.append(f"{len(tracebacks)} traceback(s) in the server log; first:")
+            notes.append(tracebacks[0][:3000])
+        for pattern in ("WORKER TIMEOUT", "Booting worker"):
+            n = text.count(pattern)
+            if pattern == "Booting worker":
+                n -= int(self.stack.get("workers", "0"))
+            if n > 0:
+                notes.append(f"server log: {n}× {pattern!r}")
+        return notes
+
+    def table(self) -> str:
+        header = (
+            "| Scenario | Rate (/s) | p50 (ms) | p99 (ms) | Errors | idp CPU | PostgreSQL CPU "
+            "| load-gen CPU | rest | machine busy |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        )
+        rows = [header]
+        for r in self.results:
+            c = r.cpu
+            rest = c["machine_cores"] - c["idp_cores"] - c["pg_cores"] - c["gen_cores"]
+            rows.append(
+                f"| {r.scenario} | {r.rate:,.0f} {r.unit}/s | {r.p50_ms:.1f} | {r.p99_ms:.1f} "
+                f"| {r.errors} / {r.total:,} | {c['idp_cores']:.2f} | {c['pg_cores']:.2f} "
+                f"| {c['gen_cores']:.2f} | {rest:.2f} "
+                f"| {c['machine_cores']:.2f} / {os.cpu_count()} |"
+            )
+        return "\n".join(rows)
+
+    def report(self, findings: list[str]) -> None:
+        table = self.table()
+        overrides = sorted(
+            f"{k}={v}" for k, v in os.environ.items() if k.startswith("IDP_") and k not in OURS
+        )
+        details = []
+        for r in self.results:
+            split = r.cpu["per_worker"]
+            note = (
+                f"- {r.scenario}: CPU per gunicorn worker {' + '.join(f'{c:.2f}' for c in split)}"
+            )
+            idle_cores = (os.cpu_count() or 1) - r.cpu["machine_cores"]
+            if len(split) > 1 and min(split) < max(split) / 3 and idle_cores > 0.2:
+                note += " (connections unevenly spread over the workers, a core left idle)"
+            details.append(note + (f"; {r.detail}" if r.detail else ""))
+        print()
+        print(table)
+        print("\n".join(details))
+        if findings:
+            print("\nServer-side findings:")
+            print("\n".join(findings))
+        section = [
+            f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — commit {_git_commit()}",
+            "",
+            f"- Machine: {_machine()}; busy {self.stack.get('background')} cores with the "
+            f"server idle just before the run (other work on the machine), load average "
+            f"{self.stack.get('loadavg')}.",
+            f"- Stack: `idp serve`, gunicorn {self.stack.get('workers')} workers × "
+            f"{self.stack.get('threads')} threads (gthread), access log on; "
+            f"PostgreSQL {self.stack.get('postgresql')}, Redis {self.stack.get('redis')}, "
+            f"Python {platform.python_version()}; IDP_ENV=development, "
+            f"{self.metadata.get('id_token_signing_alg_values_supported', ['?'])[0]} signing "
+            "keys, argon2id at the default settings"
+            + (f"; overrides: {', '.join(overrides)}." if overrides else "."),
+            f"- Load: {CONNECTIONS} connections per scenario, {WARMUP:g} s warm-up then "
+            f"{DURATION:g} s measured. wrk {WRK_THREADS} threads for the single-request "
+            f"scenarios; the sign-in: {SIGNIN_PROCS} Python processes, {CONNECTIONS} members "
+            "signing in at once (fresh browser each time). The load generator runs on the "
+            "same cores as the server, PostgreSQL and Redis (CPU columns, in cores).",
+            "",
+            table,
+            "",
+            *details,
+        ]
+        if findings:
+            section += ["", "Server-side findings:", "", "```", *findings, "```"]
+        if not RESULTS.exists():
+            RESULTS.write_text(RESULTS_HEADER)
+        with RESULTS.open("a") as f:
+            f.write("\n" + "\n".join(section) + "\n")
+        say(f"Appended to {RESULTS.relative_to(ROOT)}")
+
+
+RESULTS_HEADER = """# Benchmark results
+
+Each section is one run of `make bench` (`.venv/bin/python bench/run.py`, see bench/README.md):
+the real stack (`idp serve`: gunicorn + PostgreSQL + Redis) on a scratch database, loaded from
+separate processes on the same machine. Rate is requests/s (sign-ins/s for the full sign-in);
+latencies are per request (per whole sign-in); errors are non-2xx responses and socket errors
+(failed sign-ins) over the measured window. CPU columns are cores used during that window;
+"rest" is the machine's busy time not accounted for by idp, its PostgreSQL backends and the
+load generator: Redis and the kernel (~0.2 core), plus any other work on the machine — when it
+is much higher, the row was measured on a shared machine and understates idp.
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _gunicorn_options() -> dict[str, Any]:
+    """The gunicorn options ``idp serve`` uses with these settings, read from idp.serve."""
+    captured: dict[str, Any] = {}
+    try:
+        from idp import serve
+
+        class Capture:
+            def __init__(self, options: dict[str, Any]) -> None:
+                captured.update(options)
+
+            def run(self) -> None:
+                pass
+
+        original = serve._Gunicorn
+        serve._Gunicorn = Capture  # type: ignore[assignment,misc]
+        try:
+            serve.run("127.0.0.1:0")
+        finally:
+            serve._Gunicorn = original  # type: ignore[misc]
+    except Exception as error:  # idp.serve changed shape: report "?" rather than fail
+        say(f"Could not read the gunicorn options from idp.serve: {error}")
+    return captured
+
+
+def _git_commit() -> str:
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "--no-optional-locks", *args], cwd=ROOT, capture_output=True, text=True,
+            check=False,
+        )  # fmt: skip
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + ("+dirty" if git("status", "--porcelain") else "")
+
+
+def _machine() -> str:
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
+    mem = re.search(r"MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text())
+    ram = f"{int(mem.group(1)) / 1024 / 1024:.1f} GiB RAM" if mem else "RAM unknown"
+    return (
+        f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
+        f"{model.group(1).strip() if model else 'unknown CPU'}, {ram}, "
+        f"Linux {platform.release()}"
+    )
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    say("wrk not found: installing the Debian package")
+    sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    install = [*sudo, "apt-get", "install", "-y", "-q", "wrk"]
+    if subprocess.run(install, check=False, capture_output=True).returncode != 0:
+        subprocess.run([*sudo, "apt-get", "update", "-q"], check=False, capture_output=True)
+        subprocess.run(install, check=False, capture_output=True)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is required: apt-get install wrk")
+
+
+def main() -> None:
+    started = time.monotonic()
+    ensure_wrk()
+    bench = Bench()
+    OURS.update(k for k in bench.env if k.startswith("IDP_") and bench.env[k] != os.environ.get(k))
+    os.environ.update({k: v for k, v in bench.env.items() if k.startswith("IDP_")})
+    try:
+        bench.prepare()
+        bench.start_server()
+        bench.run_scenarios()
+    finally:
+        bench.stop_server()
+    findings = bench.server_findings()
+    bench.report(findings)
+    if os.environ.get("BENCH_KEEP_LOG") or findings:
+        say(f"Server log kept: {bench.log_path}")
+    else:
+        shutil.rmtree(bench.workdir, ignore_errors=True)
+    say(f"Done in {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
