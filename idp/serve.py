@@ -22,7 +22,8 @@ class _Gunicorn(BaseApplication):
 
     def load_config(self) -> None:
         for name, value in self.options.items():
-            self.cfg.set(name, value)
+            if name in self.cfg.settings:  # settings newer than the installed gunicorn are skipped
+                self.cfg.set(name, value)
 
     def load(self):
         return create_app()
@@ -56,5 +57,7 @@ def run(bind: str) -> None:
             "timeout": 30,
             "graceful_timeout": 20,
             "forwarded_allow_ips": "*" if settings.server.trusted_proxies else "127.0.0.1",
+            # gunicorn's control socket is one per user: two instances on a host would clash.
+            "control_socket_disable": True,
         }
     ).run()
