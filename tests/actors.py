@@ -28,7 +28,10 @@ CLIENTS = {
         "http://127.0.0.1:5002/auth/callback",
     ),
     "mobile-app": (None, MOBILE_CALLBACK),
-    "legacy-portal": ("legacy-portal-test-secret-0123456789abcdef", "https://legacy.example.org/callback"),
+    "legacy-portal": (
+        "legacy-portal-test-secret-0123456789abcdef",
+        "https://legacy.example.org/callback",
+    ),
 }
 
 
@@ -54,7 +57,9 @@ class Browser:
         self.http = requests.Session()
         self.last: requests.Response | None = None
 
-    def go(self, url: str, method: str = "GET", data: dict | None = None) -> str | requests.Response:
+    def go(
+        self, url: str, method: str = "GET", data: dict | None = None
+    ) -> str | requests.Response:
         """Follow redirects; return the first URL outside the provider, or the final page."""
         response = self.http.request(method, url, data=data, allow_redirects=False, timeout=10)
         while response.is_redirect:
@@ -178,3 +183,101 @@ class RelyingParty:
 
 def s256(verifier: str) -> str:
     return create_s256_code_challenge(verifier)
+
+
+# --- Helpers of the protocol suite (tests/oidc/test_*.py) -------------------------------------
+
+LEGACY_SECRET = CLIENTS["legacy-portal"][0]
+REPORTING_SECRET = CLIENT_SECRETS["IDP_TEST_SECRET_REPORTING"]
+
+
+def raw_authorize_url(rp: RelyingParty, **params: str | None) -> str:
+    """An authorization request written by hand: the RP's defaults (code flow, its redirect
+    URI, a state, S256 PKCE) overridden by ``params``; a ``None`` value drops the parameter."""
+    from urllib.parse import urlencode
+
+    rp.verifier = generate_token(64)
+    rp.state = secrets.token_urlsafe(12)
+    rp.nonce = secrets.token_urlsafe(12)
+    base: dict[str, str | None] = {
+        "response_type": "code",
+        "client_id": rp.client_id,
+        "redirect_uri": rp.redirect_uri,
+        "scope": rp.scope,
+        "state": rp.state,
+        "nonce": rp.nonce,
+        "code_challenge": s256(rp.verifier),
+        "code_challenge_method": "S256",
+    }
+    base.update(params)
+    if base.get("state") is not None:
+        rp.state = str(base["state"])
+    query_string = urlencode({k: v for k, v in base.items() if v is not None})
+    return f"{rp.metadata['authorization_endpoint']}?{query_string}"
+
+
+def sign_in_tokens(browser: Browser, rp: RelyingParty, **extra: str) -> dict:
+    """Sign in (or reuse the browser's session) and exchange the code: the RP's tokens."""
+    result = browser.go(rp.authorize_url(**extra))
+    if not isinstance(result, str):
+        result = browser.submit_password(result, DEMO_NUMBER, DEMO_PASSWORD)
+    assert isinstance(result, str), f"expected a redirect to the client, got {result}"
+    return rp.fetch_token(result)
+
+
+def code_from(callback: str) -> str:
+    params = query(callback)
+    assert "code" in params, params
+    return params["code"]
+
+
+def jwt_claims(token: str, issuer: str) -> tuple[dict, dict]:
+    """(header, claims) of a JWT signed by one of the provider's published keys."""
+    from joserfc import jwt
+    from joserfc.jwk import KeySet
+
+    jwks = requests.get(f"{issuer}/jwks.json", timeout=5).json()
+    decoded = jwt.decode(token, KeySet.import_key_set(jwks), algorithms=["RS256", "ES256"])
+    return dict(decoded.header), dict(decoded.claims)
+
+
+def post_token(rp: RelyingParty, data: dict, auth: tuple[str, str] | None = None,
+               **kwargs) -> requests.Response:  # fmt: skip
+    return requests.post(rp.metadata["token_endpoint"], data=data, auth=auth, timeout=10, **kwargs)
+
+
+def introspect_as(rp: RelyingParty, token: str, **extra: str) -> requests.Response:
+    auth = (rp.client_id, rp.secret) if rp.secret else None
+    data = {"token": token, **extra}
+    if not rp.secret:
+        data["client_id"] = rp.client_id
+    return requests.post(rp.metadata["introspection_endpoint"], data=data, auth=auth, timeout=10)
+
+
+def add_member(app, member_number: str, password: str | None, email: str | None = None,
+               contracts: str = "health") -> str:  # fmt: skip
+    """A member in the directory (active when it has a password); returns its ``sub``."""
+    from datetime import date
+
+    from idp.db import db, utcnow
+    from idp.models import Member
+    from idp.runtime import runtime
+
+    with app.app_context():
+        member = Member(
+            member_number=member_number,
+            last_name="Durand",
+            first_name="Alex",
+            birth_date=date(1990, 1, 2),
+            email=email,
+            contracts=contracts,
+            password_hash=runtime(app).passwords.hash(password) if password else None,
+            activated_at=utcnow() if password else None,
+        )
+        db.session.add(member)
+        db.session.commit()
+        return member.subject
+
+
+def redis_of(app):
+    return app.extensions["idp"].redis

@@ -40,7 +40,7 @@ def plan_steps(
     if "login" in prompts:
         return Plan([PASSWORD], "login_required")
     max_age = params.get("max_age")
-    if max_age is not None and time.time() - session.auth_time > int(max_age):
+    if max_age is not None and time.time() - session.auth_time >= int(max_age):
         return Plan([PASSWORD], "login_required")
     hint = params.get("id_token_hint")
     if hint and hinted_subject(hint, client) != member.subject:
@@ -52,7 +52,9 @@ def hinted_subject(id_token_hint: str, client: RegisteredClient) -> str | None:
     """``sub`` of an ID token we issued to this client (expired ones accepted, §3.1.2.1)."""
     rt = runtime()
     try:
-        token = jwt.decode(id_token_hint, rt.keys.current().verification, algorithms=["RS256", "ES256"])
+        token = jwt.decode(
+            id_token_hint, rt.keys.current().verification, algorithms=["RS256", "ES256"]
+        )
     except (JoseError, ValueError, TypeError):
         return None
     claims = token.claims

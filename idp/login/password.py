@@ -20,7 +20,9 @@ def verify_password(identifier: str, password: str, client_id: str | None = None
     """The member these credentials belong to, or :class:`InvalidCredentials`."""
     passwords = runtime().passwords
     identifier = identifier.strip()[:320]
-    member = find_member_by_identifier(identifier) if identifier else None
+    # A control character can be in no identifier (and PostgreSQL refuses NUL in text).
+    usable = identifier.isprintable() and bool(identifier)
+    member = find_member_by_identifier(identifier) if usable else None
     stored = member.password_hash if member is not None and member.active else None
     ok = passwords.verify(stored, password[:MAX_PASSWORD_LENGTH])
     if not ok or member is None or len(password) > MAX_PASSWORD_LENGTH:

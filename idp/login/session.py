@@ -86,7 +86,9 @@ def add_client(session: SsoSession, client_id: str) -> None:
         return
     session.clients.append(client_id)
     now = int(time.time())
-    runtime().redis.set(_key(session.sid), json.dumps(asdict(session)), ex=max(_ttl(session, now), 1))
+    runtime().redis.set(
+        _key(session.sid), json.dumps(asdict(session)), ex=max(_ttl(session, now), 1)
+    )
 
 
 def end(session: SsoSession) -> None:
@@ -100,7 +102,7 @@ def end(session: SsoSession) -> None:
 def end_all(member_id: int) -> int:
     """End every session of the member (password reset, "sign out everywhere")."""
     r = runtime().redis
-    sids = [s.decode() for s in r.smembers(_index(member_id))]
+    sids = [s.decode() if isinstance(s, bytes) else s for s in r.smembers(_index(member_id))]
     pipe = r.pipeline()
     for sid in sids:
         pipe.delete(_key(sid))

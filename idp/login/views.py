@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as HttpResponse
 
 from idp.clients.registry import find_client
 from idp.errors import InteractionExpired, InvalidCredentials
@@ -24,7 +25,7 @@ def home() -> str:
 
 
 @bp.get("/login/<interaction_id>")
-def step(interaction_id: str) -> Response | str:
+def step(interaction_id: str) -> HttpResponse | str:
     pending = _load(interaction_id)
     if pending.next_step is None:
         return redirect(url_for("oidc.resume", interaction_id=pending.id), code=303)
@@ -32,7 +33,7 @@ def step(interaction_id: str) -> Response | str:
 
 
 @bp.post("/login/<interaction_id>/password")
-def password(interaction_id: str) -> Response | tuple[str, int]:
+def password(interaction_id: str) -> HttpResponse | tuple[str, int]:
     check_csrf()
     pending = _load(interaction_id)
     if pending.next_step != PASSWORD:

@@ -7,11 +7,19 @@ the sign-in steps. ``/authorize/resume/<id>`` issues the code once the steps are
 
 from __future__ import annotations
 
+import re
 import time
+from urllib.parse import urlsplit
 
-from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError, OAuth2Error
+from authlib.oauth2.rfc6749 import (
+    AccessDeniedError,
+    InvalidRequestError,
+    OAuth2Error,
+    UnsupportedResponseTypeError,
+)
 from authlib.oidc.core.errors import LoginRequiredError
 from flask import Response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as HttpResponse
 
 from idp import audit
 from idp.clients.registry import RegisteredClient, find_client
@@ -23,22 +31,31 @@ from idp.models import Member
 from idp.oidc import interaction
 from idp.oidc.claims import acr_for
 from idp.oidc.endpoints import bp
-from idp.oidc.server import StoredRequest, authorization_error, get_server
+from idp.oidc.server import StoredRequest, authorization_error, get_server, lookup_client
 from idp.oidc.tokens import AuthContext
 from idp.runtime import runtime
 from idp.web import i18n
 from idp.web.csrf import browser_id, check_csrf
 
 MAX_PARAM_LENGTH = 2048
+# The parameters an authorization request keeps while the member signs in; others are ignored.
+KNOWN_PARAMS = frozenset({
+    "response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge",
+    "code_challenge_method", "prompt", "max_age", "login_hint", "ui_locales", "acr_values",
+    "id_token_hint", "claims_locales", "display", "response_mode", "request", "request_uri",
+})  # fmt: skip
+# RFC 6749 §4.1.2.1: the characters Authlib accepts in an error description.
+ERROR_SAFE = re.compile(r"[\x20-\x21\x23-\x5b\x5d-\x7e]*")
 
 
 @bp.route("/authorize", methods=["GET", "POST"])
-def authorize() -> Response:
-    params = {k: v for k, v in request.values.items() if len(v) <= MAX_PARAM_LENGTH}
+def authorize() -> HttpResponse:
+    params = {k: v for k, v in request.values.items() if k in KNOWN_PARAMS}
     session = sso.load(request.cookies.get(sso.COOKIE))
     member = _member(session)
     server = get_server()
     try:
+        _precheck()
         grant = server.get_consent_grant(end_user=member)
         _validate_oidc_params(params, grant.redirect_uri)
     except OAuth2Error as error:
@@ -57,7 +74,7 @@ def authorize() -> Response:
 
 
 @bp.get("/authorize/resume/<interaction_id>")
-def resume(interaction_id: str) -> Response:
+def resume(interaction_id: str) -> HttpResponse:
     pending = interaction.load(interaction_id, browser_id())
     if pending.next_step is not None:
         return redirect(url_for("login.step", interaction_id=pending.id), code=303)
@@ -71,7 +88,9 @@ def resume(interaction_id: str) -> Response:
         if previous is not None:
             sso.end(previous)  # the session id is renewed at every sign-in
         assert pending.auth_time is not None
-        session = sso.create(pending.member_id, pending.amr, acr_for(pending.amr), pending.auth_time)
+        session = sso.create(
+            pending.member_id, pending.amr, acr_for(pending.amr), pending.auth_time
+        )
     elif previous is not None:
         session = previous
     else:
@@ -85,7 +104,7 @@ def resume(interaction_id: str) -> Response:
 
 
 @bp.post("/authorize/cancel/<interaction_id>")
-def cancel(interaction_id: str) -> Response:
+def cancel(interaction_id: str) -> HttpResponse:
     """The member chose to go back to the service without signing in: ``access_denied``."""
     check_csrf()
     pending = interaction.load(interaction_id, browser_id())
@@ -107,6 +126,45 @@ def _member(session: sso.SsoSession | None) -> Member | None:
     return member if member is not None and member.active else None
 
 
+def _well_formed_uri(uri: str) -> bool:
+    if not ERROR_SAFE.fullmatch(uri):
+        return False
+    try:
+        urlsplit(uri).port  # noqa: B018  (raises on a bad port or host)
+    except ValueError:
+        return False
+    return True
+
+
+def _verified_redirect_uri() -> str | None:
+    """The redirect URI errors may be sent to: the client's registered one, exactly
+    (RFC 6749 §4.1.2.1), as Authlib decides; None when it cannot be trusted."""
+    values = request.values
+    if len(values.getlist("client_id")) > 1 or len(values.getlist("redirect_uri")) > 1:
+        return None
+    client = lookup_client(values.get("client_id"))
+    if client is None:
+        return None
+    uri = values.get("redirect_uri")
+    if not uri:
+        return client.get_default_redirect_uri()
+    return uri if _well_formed_uri(uri) and client.check_redirect_uri(uri) else None
+
+
+def _precheck() -> None:
+    """Refuse what Authlib cannot answer cleanly: over-long values, redirect URIs that do not
+    parse, and values that cannot appear in an error description."""
+    values = request.values
+    uri = values.get("redirect_uri")
+    if uri and not _well_formed_uri(uri):
+        raise InvalidRequestError("Invalid 'redirect_uri'.")
+    if any(len(v) > MAX_PARAM_LENGTH for k, v in values.items(multi=True) if k in KNOWN_PARAMS):
+        raise InvalidRequestError("A parameter is too long.", redirect_uri=_verified_redirect_uri())
+    response_type = values.get("response_type")
+    if response_type and not ERROR_SAFE.fullmatch(response_type):
+        raise UnsupportedResponseTypeError("", redirect_uri=_verified_redirect_uri())
+
+
 def _validate_oidc_params(params: dict[str, str], redirect_uri: str) -> None:
     """OIDC Core §3.1.2.1 parameters Authlib leaves to the provider."""
     prompts = params.get("prompt", "").split()
@@ -115,11 +173,13 @@ def _validate_oidc_params(params: dict[str, str], redirect_uri: str) -> None:
     if any(p not in ("none", "login", "consent", "select_account") for p in prompts):
         raise InvalidRequestError("Unsupported prompt value.", redirect_uri=redirect_uri)
     max_age = params.get("max_age")
-    if max_age is not None and (not max_age.isdigit() or len(max_age) > 9):
+    if max_age is not None and not (max_age.isascii() and max_age.isdigit() and len(max_age) < 10):
         raise InvalidRequestError("max_age must be a number of seconds.", redirect_uri=redirect_uri)
     for unsupported in ("request", "request_uri"):
         if unsupported in params:
-            error = InvalidRequestError(f"{unsupported} is not supported.", redirect_uri=redirect_uri)
+            error = InvalidRequestError(
+                f"{unsupported} is not supported.", redirect_uri=redirect_uri
+            )
             error.error = f"{unsupported}_not_supported"
             raise error
 
@@ -127,7 +187,7 @@ def _validate_oidc_params(params: dict[str, str], redirect_uri: str) -> None:
 def _issue(
     req: StoredRequest, member: Member | None, session: sso.SsoSession | None,
     client: RegisteredClient,
-) -> Response:  # fmt: skip
+) -> HttpResponse:  # fmt: skip
     """Run Authlib's authorization response for an authenticated member."""
     assert member is not None and session is not None
     req.idp_auth = AuthContext(
@@ -149,21 +209,25 @@ def _issue(
     return response
 
 
-def _error(error: OAuth2Error, params: dict[str, str]) -> Response:
+def _error(error: OAuth2Error, params: dict[str, str]) -> HttpResponse:
     """Errors go back to the client only when its redirect URI was verified; otherwise the
     member sees a page and nothing is redirected (RFC 6749 §4.1.2.1)."""
     if error.redirect_uri:
-        return authorization_error(error, params.get("state"))
+        state = params.get("state")
+        return authorization_error(
+            error, state if state and len(state) <= MAX_PARAM_LENGTH else None
+        )
+    client_id = params.get("client_id")
     audit.record(
         "authorization.rejected",
-        client_id=(params.get("client_id") or "")[:100] or None,
+        client_id=client_id if lookup_client(client_id) is not None else None,
         error=error.error,
     )
     body = render_template("errors/authorize.html", error=error.error)
     return Response(body, status=400, mimetype="text/html")
 
 
-def _set_session_cookie(response: Response, session: sso.SsoSession) -> None:
+def _set_session_cookie(response: HttpResponse, session: sso.SsoSession) -> None:
     settings = runtime().settings
     response.set_cookie(
         sso.COOKIE,

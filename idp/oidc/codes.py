@@ -65,7 +65,9 @@ def save(code: str, record: AuthorizationCode) -> None:
     rt = runtime()
     data = asdict(record)
     data.pop("code_hash")
-    rt.redis.set(key("code", digest(code)), json.dumps(data), ex=rt.settings.tokens.authorization_code_ttl)
+    rt.redis.set(
+        key("code", digest(code)), json.dumps(data), ex=rt.settings.tokens.authorization_code_ttl
+    )
 
 
 def take(code: str) -> AuthorizationCode | None:
@@ -79,16 +81,32 @@ def take(code: str) -> AuthorizationCode | None:
     return AuthorizationCode(**json.loads(raw), code_hash=h)
 
 
-def record_issued(code_hash: str, family_id: str | None, jti: str) -> None:
-    """Remember what the code produced, so a replay can revoke it."""
-    rt = runtime()
+# Record what a code issued, unless a replay was seen meanwhile (then say so: refuse to issue).
+RECORD_SCRIPT = """
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+if v == '{"replayed": true}' then return v end
+redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+return v
+"""
+# A replay before the first exchange recorded its tokens flags the marker for that exchange.
+REPLAY_SCRIPT = """
+local v = redis.call('GET', KEYS[1])
+if v == '{}' then redis.call('SET', KEYS[1], '{"replayed": true}', 'KEEPTTL') end
+return v
+"""
+
+
+def record_issued(code_hash: str, family_id: str | None, jti: str) -> bool:
+    """Remember what the code produced, so a replay can revoke it. False when the code was
+    replayed while this exchange was under way: the exchange must then fail."""
     marker = key("code-used", code_hash)
-    ttl = rt.redis.ttl(marker)
-    if ttl and ttl > 0:
-        rt.redis.set(marker, json.dumps({"family_id": family_id, "jti": jti}), ex=ttl)
+    issued = json.dumps({"family_id": family_id, "jti": jti})
+    previous = runtime().redis.eval(RECORD_SCRIPT, 1, marker, issued)
+    return not (previous and json.loads(previous).get("replayed"))
 
 
 def replayed(code: str) -> dict[str, str | None] | None:
     """What a used code issued, if this code was already used; None otherwise."""
-    raw = runtime().redis.get(key("code-used", digest(code)))
+    raw = runtime().redis.eval(REPLAY_SCRIPT, 1, key("code-used", digest(code)))
     return None if raw is None else json.loads(raw)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Response
 
@@ -11,7 +12,13 @@ from idp.oidc.token_lookup import lookup
 
 
 class Introspection(IntrospectionEndpoint):
-    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+
+    def check_params(self, request, client):
+        """``token`` is required; an unknown ``token_type_hint`` is ignored and every kind of
+        token searched (RFC 7009 §2.1, RFC 7662 §2.1), never a 401."""
+        if not request.form.get("token"):
+            raise InvalidRequestError("Missing 'token'.")
 
     def query_token(self, token_string, token_type_hint):
         return lookup(token_string, token_type_hint)

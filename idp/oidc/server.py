@@ -2,37 +2,46 @@
 
 from __future__ import annotations
 
+import base64
 import time
 from typing import Any, cast
+from urllib.parse import unquote
 
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Request
 from authlib.oauth2.rfc6749 import (
+    InvalidClientError,
+    InvalidGrantError,
     InvalidRequestError,
+    InvalidScopeError,
     OAuth2Error,
     OAuth2Request,
     grants,
+    list_to_scope,
+    scope_to_list,
 )
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc9207 import IssuerParameter
 from authlib.oidc.core import OpenIDCode
 from authlib.oidc.core.util import create_half_hash
-from flask import Flask, Response, current_app, redirect
+from flask import Flask, current_app, redirect
 from flask import request as flask_request
+from werkzeug.wrappers import Response as HttpResponse
 
 from idp import audit
 from idp.clients.registry import RegisteredClient, find_client
+from idp.clients.schema import CLIENT_ID
 from idp.db import db
 from idp.models import Member
 from idp.oidc import codes, tokens
-from idp.oidc.claims import acr_for
+from idp.oidc.claims import SUPPORTED_SCOPES, acr_for
 from idp.oidc.tokens import AuthContext
 from idp.runtime import runtime
 
 EXTENSION = "idp.oauth2"
-CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
 
 
 class IssuerRequest(FlaskOAuth2Request):
@@ -63,6 +72,13 @@ class StoredRequest(OAuth2Request):
         return {}
 
 
+def lookup_client(client_id: object) -> RegisteredClient | None:
+    """The client named in a request, or None; a malformed id never reaches the database."""
+    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
+        return None
+    return find_client(client_id)
+
+
 class Server(AuthorizationServer):
     def create_oauth2_request(self, request):
         if isinstance(request, OAuth2Request):
@@ -70,7 +86,7 @@ class Server(AuthorizationServer):
         return IssuerRequest(flask_request)
 
     def query_client(self, client_id):
-        return find_client(client_id)
+        return lookup_client(client_id)
 
     def save_token(self, token, request):
         db.session.commit()
@@ -88,7 +104,7 @@ class PkceS256(CodeChallenge):
     """PKCE with S256 only; required for public clients and, by default, every client
     (DESIGN §4). ``plain`` is refused."""
 
-    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    SUPPORTED_CODE_CHALLENGE_METHOD = ("S256",)
     DEFAULT_CODE_CHALLENGE_METHOD = "S256"
 
     def validate_code_challenge(self, grant, redirect_uri):
@@ -153,7 +169,9 @@ def _token_response(
         "scope": scope,
     }
     if with_refresh:
-        token["refresh_token"], family_id = tokens.issue_refresh_token(client, scope, ctx, family_id)
+        token["refresh_token"], family_id = tokens.issue_refresh_token(
+            client, scope, ctx, family_id
+        )
     if family_id:
         tokens.track_in_family(family_id, jti, expires_in)
     return token, family_id, jti
@@ -211,7 +229,8 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         token, family_id, jti = _token_response(
             self.request.client, scope, user, ctx, None, include_refresh_token
         )
-        codes.record_issued(code.code_hash, family_id, jti)
+        if not codes.record_issued(code.code_hash, family_id, jti):
+            raise InvalidGrantError("The authorization code was used twice.")
         audit.record("token.issued", member_id=user.id, client_id=self.request.client.client_id,
                      commit=False, grant_type="authorization_code")  # fmt: skip
         return token
@@ -279,19 +298,59 @@ def _now():
 
 
 class ServiceGrant(grants.ClientCredentialsGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    TOKEN_ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+    granted_scope = ""
+
+    def validate_requested_scope(self):
+        """Only the client's own service scopes (never member scopes: the token's subject is
+        the client); none requested means all of them (RFC 6749 §3.3)."""
+        client: RegisteredClient = self.request.client
+        allowed = [s for s in client.scopes if s not in SUPPORTED_SCOPES]
+        requested = scope_to_list(self.request.payload.scope or "") or []
+        if any(s not in allowed for s in requested):
+            raise InvalidScopeError("The client may not ask for this scope.")
+        self.granted_scope = list_to_scope(requested or allowed) or ""
 
     def generate_token(self, user=None, scope=None, grant_type=None, expires_in=None,
                        include_refresh_token=True):  # fmt: skip
         client: RegisteredClient = self.request.client
-        access, ttl, _ = tokens.issue_access_token(client, scope or "", client.client_id, None)
+        scope = self.granted_scope
+        access, ttl, _ = tokens.issue_access_token(client, scope, client.client_id, None)
         token = {"token_type": "Bearer", "access_token": access, "expires_in": ttl}
         if scope:
             token["scope"] = scope
         return token
 
 
-def authorization_error(error: OAuth2Error, state: str | None) -> Response:
+def basic_credentials(headers) -> tuple[str | None, str | None]:
+    """``client_secret_basic`` credentials (RFC 6749 §2.3.1), or (None, None) for any header
+    that is not well-formed Basic: bad base64, bytes that are not UTF-8, no colon."""
+    scheme, _, value = (headers.get("Authorization") or "").strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() != "basic" or not value:
+        return None, None
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+    except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII input
+        return None, None
+    client_id, colon, secret = decoded.partition(":")
+    if not colon:
+        return None, None
+    return unquote(client_id), unquote(secret)
+
+
+def authenticate_basic(query_client, request) -> RegisteredClient | None:
+    """Authlib's ``client_secret_basic``, minus its crashes on malformed headers."""
+    client_id, secret = basic_credentials(request.headers)
+    if not client_id or not secret:
+        return None
+    client = query_client(client_id)
+    if client is None:
+        raise InvalidClientError(status_code=401, description="Unknown client.")
+    return client if client.check_client_secret(secret) else None
+
+
+def authorization_error(error: OAuth2Error, state: str | None) -> HttpResponse:
     """Send an authorization error back to a *verified* redirect URI, with ``iss``
     (RFC 9207) and the original ``state``."""
     params = [("error", error.error)]
@@ -306,6 +365,7 @@ def authorization_error(error: OAuth2Error, state: str | None) -> Response:
 def init_app(app: Flask) -> None:
     server = Server()
     server.init_app(app)
+    server.register_client_auth_method("client_secret_basic", authenticate_basic)
     server.register_grant(CodeGrant, [PkceS256(required=True), IdToken(require_nonce=False)])
     server.register_grant(RefreshGrant)
     server.register_grant(ServiceGrant)

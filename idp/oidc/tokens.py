@@ -164,5 +164,5 @@ def revoke_family(family_id: str) -> None:
         .values(revoked_at=utcnow())
     )
     for entry in rt.redis.smembers(key("family-at", family_id)):
-        jti, exp = entry.decode().split(" ")
+        jti, exp = (entry.decode() if isinstance(entry, bytes) else entry).split(" ")
         revoke_access_token(jti, int(exp))

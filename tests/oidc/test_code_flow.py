@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
-import requests
 
 from tests.actors import query
 
