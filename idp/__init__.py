@@ -14,6 +14,7 @@ from idp.db import db
 from idp.kv import connect
 from idp.oidc.keys import KeyStore
 from idp.runtime import Runtime, install
+from idp.web.raw_query import PercentEncodeQuery
 
 log = logging.getLogger("idp")
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
         JSON_SORT_KEYS=False,
     )
+    app.wsgi_app = PercentEncodeQuery(app.wsgi_app)  # type: ignore[method-assign]
     if settings.server.trusted_proxies:
         n = settings.server.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]

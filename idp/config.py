@@ -88,10 +88,44 @@ class PasswordHashSettings:
     concurrency: int = 0
 
 
+PASSWORD_PROFILES = {
+    # name: (min_length, max_length, min_classes)
+    "mutual": (12, 30, 3),  # the help page: 12 to 30 characters, 3 of the 4 classes
+    "nist": (8, 64, 0),  # NIST SP 800-63B: at least 8, at least 64 accepted, no class rule
+}
+
+
+@dataclass(frozen=True)
+class PasswordPolicySettings:
+    """The password rules (DESIGN §5). A length or class value of 0 takes the profile's."""
+
+    profile: str = "mutual"  # mutual | nist
+    min_length: int = 0
+    max_length: int = 0
+    min_classes: int = -1  # of upper, lower, digit, special
+    history: int = 5  # previous passwords that may not be reused
+
+    def effective(self) -> PasswordPolicySettings:
+        low, high, classes = PASSWORD_PROFILES[self.profile]
+        return replace(
+            self,
+            min_length=self.min_length or low,
+            max_length=self.max_length or high,
+            min_classes=classes if self.min_classes < 0 else self.min_classes,
+        )
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    activation_link_ttl: int = 24 * 3600
+    reset_link_ttl: int = 24 * 3600
+
+
 @dataclass(frozen=True)
 class MailSettings:
     smtp_url: str = ""
     mail_from: str = "Espace adhérent <no-reply@idp.localhost>"
+    smtp_timeout: int = 10
 
 
 @dataclass(frozen=True)
@@ -118,6 +152,8 @@ class Settings:
     tokens: TokenSettings = field(default_factory=TokenSettings)
     session: SessionSettings = field(default_factory=SessionSettings)
     password_hash: PasswordHashSettings = field(default_factory=PasswordHashSettings)
+    password_policy: PasswordPolicySettings = field(default_factory=PasswordPolicySettings)
+    accounts: AccountSettings = field(default_factory=AccountSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
@@ -165,7 +201,15 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "IDP_ARGON2_TIME_COST": ("password_hash", "time_cost"),
     "IDP_ARGON2_PARALLELISM": ("password_hash", "parallelism"),
     "IDP_HASH_CONCURRENCY": ("password_hash", "concurrency"),
+    "IDP_PASSWORD_POLICY": ("password_policy", "profile"),
+    "IDP_PASSWORD_MIN_LENGTH": ("password_policy", "min_length"),
+    "IDP_PASSWORD_MAX_LENGTH": ("password_policy", "max_length"),
+    "IDP_PASSWORD_MIN_CLASSES": ("password_policy", "min_classes"),
+    "IDP_PASSWORD_HISTORY": ("password_policy", "history"),
+    "IDP_ACTIVATION_LINK_TTL": ("accounts", "activation_link_ttl"),
+    "IDP_RESET_LINK_TTL": ("accounts", "reset_link_ttl"),
     "IDP_SMTP_URL": ("mail", "smtp_url"),
+    "IDP_SMTP_TIMEOUT": ("mail", "smtp_timeout"),
     "IDP_MAIL_FROM": ("mail", "mail_from"),
     "IDP_SMS_WEBHOOK_URL": ("sms", "webhook_url"),
     "IDP_SMS_WEBHOOK_TOKEN": ("sms", "webhook_token"),
@@ -219,9 +263,20 @@ def validate(settings: Settings) -> None:
         raise ConfigError("IDP_ISSUER must have no query, fragment or trailing slash.")
     if settings.keys.signing_alg not in ("RS256", "ES256"):
         raise ConfigError("IDP_SIGNING_ALG must be RS256 or ES256.")
-    for section in (settings.tokens, settings.session, settings.password_hash):
+    if settings.password_policy.profile not in PASSWORD_PROFILES:
+        raise ConfigError("IDP_PASSWORD_POLICY must be 'mutual' or 'nist'.")
+    policy = settings.password_policy.effective()
+    if not 1 <= policy.min_length <= policy.max_length <= 1024:
+        raise ConfigError(
+            "IDP_PASSWORD_MIN_LENGTH must be at least 1 and ≤ IDP_PASSWORD_MAX_LENGTH."
+        )
+    if not 0 <= policy.min_classes <= 4:
+        raise ConfigError("IDP_PASSWORD_MIN_CLASSES must be between 0 and 4.")
+    for section in (settings.tokens, settings.session, settings.password_hash, policy,
+                    settings.accounts, settings.mail):  # fmt: skip
         for f in fields(section):
-            if getattr(section, f.name) < 0:
+            value = getattr(section, f.name)
+            if isinstance(value, int) and value < 0:
                 raise ConfigError(f"{_var_for(f.name)} must not be negative.")
     if not 1 <= settings.tokens.authorization_code_ttl <= 600:
         raise ConfigError("IDP_AUTHORIZATION_CODE_TTL must be between 1 and 600 seconds.")

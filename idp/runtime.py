@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 import redis
 from flask import Flask, current_app
 
 from idp.authenticators.password import PasswordHashing
+from idp.clock import Clock
 from idp.config import Settings
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ class Runtime:
     redis: redis.Redis
     passwords: PasswordHashing
     keys: KeyStore
+    clock: Clock = field(default_factory=Clock)
 
 
 def install(app: Flask, rt: Runtime) -> None:

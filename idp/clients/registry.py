@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from authlib.oauth2.rfc6749 import ClientMixin, list_to_scope, scope_to_list
 from sqlalchemy import select
 
+from idp.clients.schema import CLIENT_ID
 from idp.db import db
 from idp.kv import key as kv_key
 from idp.models import OAuthClient
@@ -74,8 +75,8 @@ class RegisteredClient(ClientMixin):
         return self.client_id
 
     def get_default_redirect_uri(self) -> str | None:
-        uris = self.redirect_uris
-        return uris[0] if len(uris) == 1 else None
+        """None: every request names its redirect_uri (OIDC Core §3.1.2.1 makes it required)."""
+        return None
 
     def get_allowed_scope(self, scope: str) -> str:
         if not scope:
@@ -111,12 +112,12 @@ class RegisteredClient(ClientMixin):
 
 
 def _same_but_port(candidate: str, registered: str) -> bool:
-    a, b = urlsplit(candidate), urlsplit(registered)
-    if b.scheme != "http" or b.netloc.rsplit(":", 1)[0] not in LOOPBACK_IPS:
-        return False
     try:
+        a, b = urlsplit(candidate), urlsplit(registered)
         a_port = a.port
     except ValueError:
+        return False
+    if b.scheme != "http" or b.netloc.rsplit(":", 1)[0] not in LOOPBACK_IPS:
         return False
     return (
         a.scheme == "http"
@@ -163,8 +164,8 @@ def _cache() -> _Cache:
 
 def find_client(client_id: str | None) -> RegisteredClient | None:
     """The enabled client with this id, or None. One Redis GET checks freshness."""
-    if not client_id or len(client_id) > 100:
-        return None
+    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
+        return None  # never a malformed id (NUL, control characters) to the database
     cache = _cache()
     version = cast(bytes | None, runtime().redis.get(VERSION_KEY))
     with cache.lock:

@@ -31,7 +31,7 @@ from idp.models import Member
 from idp.oidc import interaction
 from idp.oidc.claims import acr_for
 from idp.oidc.endpoints import bp
-from idp.oidc.server import StoredRequest, authorization_error, get_server, lookup_client
+from idp.oidc.server import StoredRequest, authorization_error, get_server
 from idp.oidc.tokens import AuthContext
 from idp.runtime import runtime
 from idp.web import i18n
@@ -142,13 +142,11 @@ def _verified_redirect_uri() -> str | None:
     values = request.values
     if len(values.getlist("client_id")) > 1 or len(values.getlist("redirect_uri")) > 1:
         return None
-    client = lookup_client(values.get("client_id"))
+    client = find_client(values.get("client_id"))
     if client is None:
         return None
     uri = values.get("redirect_uri")
-    if not uri:
-        return client.get_default_redirect_uri()
-    return uri if _well_formed_uri(uri) and client.check_redirect_uri(uri) else None
+    return uri if uri and _well_formed_uri(uri) and client.check_redirect_uri(uri) else None
 
 
 def _precheck() -> None:
@@ -220,7 +218,7 @@ def _error(error: OAuth2Error, params: dict[str, str]) -> HttpResponse:
     client_id = params.get("client_id")
     audit.record(
         "authorization.rejected",
-        client_id=client_id if lookup_client(client_id) is not None else None,
+        client_id=client_id if find_client(client_id) is not None else None,
         error=error.error,
     )
     body = render_template("errors/authorize.html", error=error.error)

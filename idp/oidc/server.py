@@ -32,7 +32,6 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from idp import audit
 from idp.clients.registry import RegisteredClient, find_client
-from idp.clients.schema import CLIENT_ID
 from idp.db import db
 from idp.models import Member
 from idp.oidc import codes, tokens
@@ -72,13 +71,6 @@ class StoredRequest(OAuth2Request):
         return {}
 
 
-def lookup_client(client_id: object) -> RegisteredClient | None:
-    """The client named in a request, or None; a malformed id never reaches the database."""
-    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
-        return None
-    return find_client(client_id)
-
-
 class Server(AuthorizationServer):
     def create_oauth2_request(self, request):
         if isinstance(request, OAuth2Request):
@@ -86,7 +78,7 @@ class Server(AuthorizationServer):
         return IssuerRequest(flask_request)
 
     def query_client(self, client_id):
-        return lookup_client(client_id)
+        return find_client(client_id)
 
     def save_token(self, token, request):
         db.session.commit()

@@ -50,7 +50,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
-        return render_error(HTTP_MESSAGES.get(status, "error.generic"), status)
+        body, code = render_error(HTTP_MESSAGES.get(status, "error.generic"), status)
+        # Keep what the exception says about itself, e.g. ``Allow`` on a 405.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        return body, code, headers
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -106,14 +106,9 @@ def test_client_with_several_uris_must_name_one(server, browser):
     assert_error_page(_page(browser.go(raw_authorize_url(mobile, redirect_uri=None))))
 
 
-def test_client_with_one_uri_may_omit_it(server, browser, portal):
-    callback = browser.sign_in(raw_authorize_url(portal, redirect_uri=None))
-    assert callback.startswith(portal.redirect_uri + "?")
-    # RFC 6749 §4.1.3: no redirect_uri in the request, none needed at the token endpoint.
-    response = portal.token_request(
-        grant_type="authorization_code", code=code_from(callback), code_verifier=portal.verifier
-    )
-    assert response.status_code == 200, response.text
+def test_client_with_one_uri_must_still_send_it(server, browser, portal):
+    """OIDC Core §3.1.2.1 makes redirect_uri required: no default, no redirect."""
+    assert_error_page(_page(browser.go(raw_authorize_url(portal, redirect_uri=None))))
 
 
 def test_public_native_client_may_use_any_loopback_port(server, browser):
