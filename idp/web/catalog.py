@@ -43,6 +43,8 @@ FR: dict[str, str] = {
         "contactez nos conseillers."
     ),
     "error.config": "Le service est mal configuré.",
+    # -- password policy (idp/accounts/policy.py)
+    # -- end password policy
 }
 
 EN: dict[str, str] = {
@@ -85,6 +87,8 @@ EN: dict[str, str] = {
         "and try again from the service; if the problem persists, contact our advisers."
     ),
     "error.config": "The service is misconfigured.",
+    # -- password policy (idp/accounts/policy.py)
+    # -- end password policy
 }
 
 CATALOGS = {"fr": FR, "en": EN}
