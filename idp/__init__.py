@@ -58,8 +58,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         ),
     )
 
-    from idp import cli
+    from idp import cli, selfservice
     from idp.login import views as login_views
+    from idp.notifications import outbox_page
     from idp.oidc import server as oidc_server
     from idp.web import brand, error_pages, health, i18n, security_headers
     from idp.web.csrf import csrf_token
@@ -72,6 +73,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(brand.bp)
     app.register_blueprint(login_views.bp)
+    app.register_blueprint(outbox_page.bp)
+    selfservice.init_app(app)
     cli.init_app(app)
     for note in settings.warnings():
         log.warning(note)

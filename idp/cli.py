@@ -22,6 +22,9 @@ dev_cli = AppGroup("dev", help="Development helpers (refused in production).")
 def init_app(app: Flask) -> None:
     for group in (db_cli, members_cli, clients_cli, keys_cli, dev_cli):
         app.cli.add_command(group)
+    from idp.notifications.outbox_page import outbox_command
+
+    app.cli.add_command(outbox_command)
     app.cli.add_command(check_config)
     app.cli.add_command(serve)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import JoseError
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from idp.clients.registry import RegisteredClient
 from idp.db import db, utcnow
@@ -166,3 +166,19 @@ def revoke_family(family_id: str) -> None:
     for entry in rt.redis.smembers(key("family-at", family_id)):
         jti, exp = (entry.decode() if isinstance(entry, bytes) else entry).split(" ")
         revoke_access_token(jti, int(exp))
+
+
+def revoke_member_refresh_tokens(member_id: int) -> int:
+    """Revoke every refresh-token family of the member (password reset, "sign out
+    everywhere"); returns how many families were live."""
+    families = list(
+        db.session.scalars(
+            select(RefreshToken.family_id)
+            .where(RefreshToken.member_id == member_id, RefreshToken.revoked_at.is_(None))
+            .distinct()
+        )
+    )
+    for family_id in families:
+        revoke_family(family_id)
+    db.session.commit()
+    return len(families)

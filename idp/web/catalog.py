@@ -43,7 +43,135 @@ FR: dict[str, str] = {
         "contactez nos conseillers."
     ),
     "error.config": "Le service est mal configuré.",
+    # -- self-service (idp/selfservice)
+    "form.required": "Ce champ est obligatoire.",
+    "form.bad_date": "Indiquez une date au format JJ/MM/AAAA.",
+    "form.bad_member_number": "Le n° d'adhérent ne contient que des chiffres.",
+    "form.fix_errors": "Corrigez les champs signalés ci-dessous.",
+    "form.validate": "Valider",
+    "error.rate_limited": "Trop de tentatives. Réessayez dans {minutes} minute(s).",
+    "error.rate_limited_title": "Merci de patienter",
+    "error.delivery_failed": "Le message n'a pas pu être envoyé.",
+    "email.spam_hint": (
+        "Pensez à consulter vos courriers indésirables (spams) si vous ne le trouvez pas."
+    ),
+    "activation.title": "Activer mon espace adhérent",
+    "activation.intro": (
+        "Renseignez les quatre champs obligatoires pour recevoir votre e-mail d'activation."
+    ),
+    "activation.member_number": "N° d'adhérent",
+    "activation.member_number_help": "Il figure sur votre attestation de droit au tiers payant.",
+    "activation.last_name": "Nom",
+    "activation.first_name": "Prénom",
+    "activation.birth_date": "Date de naissance",
+    "activation.birth_date_help": "Par exemple 12/04/1980.",
+    "activation.submit": "Recevoir mon e-mail d'activation",
+    "activation.sent_title": "Consultez votre messagerie",
+    "activation.sent_text": (
+        "Si ces informations correspondent à un adhérent, un e-mail d'activation vient d'être "
+        "envoyé à l'adresse enregistrée dans votre dossier."
+    ),
+    "activation.valid_for": (
+        "Le lien qu'il contient est valable 24 heures et ne fonctionne qu'une fois ; passé ce "
+        "délai, recommencez la procédure."
+    ),
+    "activation.resend_hint": "Rien reçu après quelques minutes ?",
+    "activation.resend": "Renvoyer l'e-mail (le lien précédent ne fonctionnera plus)",
+    "activation.already_title": "Votre espace est déjà activé",
+    "activation.already_text": (
+        "Vous pouvez vous connecter depuis le site ou l'application de votre mutuelle. "
+        "Mot de passe oublié ? Vous pouvez le réinitialiser."
+    ),
+    "activation.no_email_title": "Aucune adresse e-mail dans votre dossier",
+    "activation.no_email_text": (
+        "Nous ne pouvons pas vous envoyer l'e-mail d'activation. Appelez nos conseillers au "
+        "{phone}, {hours} : ils mettront vos coordonnées à jour."
+    ),
+    "activation.choose_title": "Choisissez votre mot de passe",
+    "activation.done_title": "Votre espace est activé",
+    "activation.done_text": (
+        "Vous pouvez maintenant vous connecter depuis le site ou l'application de votre "
+        "mutuelle avec votre n° d'adhérent et ce mot de passe."
+    ),
+    "link.error_title": "Ce lien ne fonctionne plus",
+    "link.invalid": (
+        "Ce lien a déjà été utilisé ou a été remplacé par un lien plus récent. "
+        "Utilisez le dernier e-mail reçu, ou recommencez la procédure."
+    ),
+    "link.expired": "Ce lien a expiré (il était valable 24 heures). Recommencez la procédure.",
+    "link.restart": "Recommencer",
+    "delivery.failed_title": "L'e-mail n'a pas pu être envoyé",
+    "delivery.failed_text": (
+        "Notre service d'envoi ne répond pas pour le moment. Rien n'a été modifié : "
+        "réessayez dans quelques minutes."
+    ),
+    "delivery.retry": "Réessayer",
+    "reset.title": "Mot de passe oublié",
+    "reset.intro": "Indiquez votre n° d'adhérent ou votre adresse e-mail.",
+    "reset.identifier_help": (
+        "Si plusieurs adhérents partagent cette adresse, indiquez votre n° d'adhérent."
+    ),
+    "reset.sent_title": "Consultez votre messagerie",
+    "reset.sent_text": (
+        "Si un compte correspond, un e-mail de réinitialisation vient d'être envoyé à "
+        "l'adresse enregistrée. Cliquez sur « Réinitialiser mon mot de passe » dans cet e-mail."
+    ),
+    "reset.valid_for": (
+        "Le lien est valable {hours} heures et ne fonctionne qu'une fois ; une nouvelle demande "
+        "remplace le lien précédent."
+    ),
+    "reset.choose_title": "Choisissez un nouveau mot de passe",
+    "reset.done_title": "Mot de passe modifié",
+    "reset.done_text": (
+        "Votre nouveau mot de passe est enregistré. Par sécurité, vous avez été déconnecté de "
+        "tous vos appareils : reconnectez-vous avec ce nouveau mot de passe."
+    ),
+    "password.new": "Nouveau mot de passe",
+    "password.confirm": "Confirmez le mot de passe",
+    "password.hello": "Bonjour {name},",
+    "password.fail.mismatch": "Les deux mots de passe saisis sont différents.",
+    "account.title": "Mon compte",
+    "account.change_password": "Changer mon mot de passe",
+    "account.current_password": "Mot de passe actuel",
+    "account.current_wrong": "Le mot de passe actuel est incorrect.",
+    "account.password_changed_title": "Mot de passe modifié",
+    "account.password_changed_text": "Votre nouveau mot de passe est enregistré.",
+    "account.back": "Retour à mon compte",
+    "account.signed_out_title": "Vous n'êtes pas connecté",
+    "account.signed_out_text": (
+        "Connectez-vous depuis le site ou l'application de votre mutuelle, puis revenez ici."
+    ),
     # -- password policy (idp/accounts/policy.py)
+    "password.rules_title": "Votre mot de passe doit respecter ces règles :",
+    "password.rule.length": "Entre {min} et {max} caractères",
+    "password.rule.classes": (
+        "Au moins {count} de ces 4 types : majuscule, minuscule, chiffre, caractère spécial"
+    ),
+    "password.rule.not_common": "Pas un mot de passe courant (azerty, soleil123…)",
+    "password.rule.not_personal": (
+        "Sans votre nom, prénom, date de naissance, n° d'adhérent ni adresse e-mail"
+    ),
+    "password.rule.not_reused": "Différent de vos {count} derniers mots de passe",
+    "password.hint.met": "règle respectée",
+    "password.hint.unmet": "règle non respectée",
+    "password.rejected": "Ce mot de passe ne convient pas. Corrigez les points suivants :",
+    "password.fail.too_short": "Votre mot de passe est trop court : {min} caractères minimum.",
+    "password.fail.too_long": "Votre mot de passe est trop long : {max} caractères maximum.",
+    "password.fail.classes": (
+        "Utilisez au moins {count} de ces 4 types : majuscule, minuscule, chiffre, "
+        "caractère spécial."
+    ),
+    "password.fail.common": (
+        "Ce mot de passe est trop courant ou connu des pirates : choisissez-en un autre."
+    ),
+    "password.fail.personal": (
+        "Votre mot de passe ne doit contenir ni votre nom, ni votre prénom, ni votre date de "
+        "naissance, ni votre n° d'adhérent, ni votre adresse e-mail."
+    ),
+    "password.fail.reused": (
+        "Vous avez déjà utilisé ce mot de passe : choisissez-en un différent de vos {count} "
+        "derniers."
+    ),
     # -- end password policy
 }
 
@@ -87,7 +215,123 @@ EN: dict[str, str] = {
         "and try again from the service; if the problem persists, contact our advisers."
     ),
     "error.config": "The service is misconfigured.",
+    # -- self-service (idp/selfservice)
+    "form.required": "This field is required.",
+    "form.bad_date": "Enter a date as DD/MM/YYYY.",
+    "form.bad_member_number": "The member number contains digits only.",
+    "form.fix_errors": "Please correct the fields marked below.",
+    "form.validate": "Confirm",
+    "error.rate_limited": "Too many attempts. Try again in {minutes} minute(s).",
+    "error.rate_limited_title": "Please wait",
+    "error.delivery_failed": "The message could not be sent.",
+    "email.spam_hint": "If you cannot find it, check your spam folder.",
+    "activation.title": "Activate my member account",
+    "activation.intro": "Fill in the four required fields to receive your activation e-mail.",
+    "activation.member_number": "Member number",
+    "activation.member_number_help": "It is on your third-party payment certificate.",
+    "activation.last_name": "Last name",
+    "activation.first_name": "First name",
+    "activation.birth_date": "Date of birth",
+    "activation.birth_date_help": "For example 12/04/1980.",
+    "activation.submit": "Send my activation e-mail",
+    "activation.sent_title": "Check your mailbox",
+    "activation.sent_text": (
+        "If these details match a member, an activation e-mail has just been sent to the "
+        "address in your file."
+    ),
+    "activation.valid_for": (
+        "Its link is valid for 24 hours and works once; after that, start again."
+    ),
+    "activation.resend_hint": "Nothing after a few minutes?",
+    "activation.resend": "Send the e-mail again (the previous link will stop working)",
+    "activation.already_title": "Your account is already active",
+    "activation.already_text": (
+        "You can sign in from your mutual's website or app. Forgot your password? You can reset it."
+    ),
+    "activation.no_email_title": "No e-mail address in your file",
+    "activation.no_email_text": (
+        "We cannot send you the activation e-mail. Call our advisers on {phone}, {hours}: they "
+        "will update your details."
+    ),
+    "activation.choose_title": "Choose your password",
+    "activation.done_title": "Your account is active",
+    "activation.done_text": (
+        "You can now sign in from your mutual's website or app with your member number and "
+        "this password."
+    ),
+    "link.error_title": "This link no longer works",
+    "link.invalid": (
+        "This link has already been used or was replaced by a newer one. Use the latest "
+        "e-mail you received, or start again."
+    ),
+    "link.expired": "This link has expired (it was valid for 24 hours). Please start again.",
+    "link.restart": "Start again",
+    "delivery.failed_title": "The e-mail could not be sent",
+    "delivery.failed_text": (
+        "Our mail service is not answering right now. Nothing was changed: try again in a few "
+        "minutes."
+    ),
+    "delivery.retry": "Try again",
+    "reset.title": "Forgot your password",
+    "reset.intro": "Enter your member number or your e-mail address.",
+    "reset.identifier_help": "If several members share this address, enter your member number.",
+    "reset.sent_title": "Check your mailbox",
+    "reset.sent_text": (
+        "If an account matches, a reset e-mail has just been sent to the address on file. "
+        "Click “Reset my password” in that e-mail."
+    ),
+    "reset.valid_for": (
+        "The link is valid for {hours} hours and works once; a new request replaces the "
+        "previous link."
+    ),
+    "reset.choose_title": "Choose a new password",
+    "reset.done_title": "Password changed",
+    "reset.done_text": (
+        "Your new password is saved. For your security you were signed out of all your "
+        "devices: sign in again with the new password."
+    ),
+    "password.new": "New password",
+    "password.confirm": "Confirm the password",
+    "password.hello": "Hello {name},",
+    "password.fail.mismatch": "The two passwords you typed are different.",
+    "account.title": "My account",
+    "account.change_password": "Change my password",
+    "account.current_password": "Current password",
+    "account.current_wrong": "The current password is incorrect.",
+    "account.password_changed_title": "Password changed",
+    "account.password_changed_text": "Your new password is saved.",
+    "account.back": "Back to my account",
+    "account.signed_out_title": "You are not signed in",
+    "account.signed_out_text": "Sign in from your mutual's website or app, then come back here.",
     # -- password policy (idp/accounts/policy.py)
+    "password.rules_title": "Your password must follow these rules:",
+    "password.rule.length": "Between {min} and {max} characters",
+    "password.rule.classes": (
+        "At least {count} of these 4 types: upper case, lower case, digit, special character"
+    ),
+    "password.rule.not_common": "Not a common password (qwerty, password123…)",
+    "password.rule.not_personal": (
+        "Without your last name, first name, date of birth, member number or e-mail address"
+    ),
+    "password.rule.not_reused": "Different from your last {count} passwords",
+    "password.hint.met": "rule met",
+    "password.hint.unmet": "rule not met",
+    "password.rejected": "This password cannot be used. Please fix the following:",
+    "password.fail.too_short": "Your password is too short: at least {min} characters.",
+    "password.fail.too_long": "Your password is too long: at most {max} characters.",
+    "password.fail.classes": (
+        "Use at least {count} of these 4 types: upper case, lower case, digit, special character."
+    ),
+    "password.fail.common": (
+        "This password is too common or known to attackers: please choose another one."
+    ),
+    "password.fail.personal": (
+        "Your password must not contain your last name, first name, date of birth, member "
+        "number or e-mail address."
+    ),
+    "password.fail.reused": (
+        "You have used this password before: choose one different from your last {count}."
+    ),
     # -- end password policy
 }
 

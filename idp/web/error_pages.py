@@ -9,6 +9,7 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from idp.errors import CsrfFailure, IdPError, InteractionExpired
+from idp.throttling.limits import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,20 @@ def init_app(app: Flask) -> None:
             ),
             400,
         )
+
+    @app.errorhandler(RateLimited)
+    def rate_limited(error: RateLimited):
+        minutes = max(1, -(-error.retry_after // 60))
+        headers = {"Retry-After": str(error.retry_after)}
+        if request.path.startswith(JSON_PREFIXES):
+            return {"error": "rate_limited", "retry_after": error.retry_after}, 429, headers
+        page = render_template(
+            "errors/error.html",
+            title="error.rate_limited_title",
+            message=error.message,
+            values={"minutes": minutes},
+        )
+        return page, 429, headers
 
     @app.errorhandler(CsrfFailure)
     def csrf_failure(error: CsrfFailure):

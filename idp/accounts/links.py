@@ -1,0 +1,97 @@
+"""Single-use e-mailed links (activation, password reset), stored only as SHA-256 digests.
+
+Issuing a link revokes the member's older links of the same purpose; a password change
+revokes them all. Consuming a link is one conditional UPDATE, so two tabs cannot both use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from idp.db import db
+from idp.errors import IdPError
+from idp.models import AccountLink, Member
+from idp.runtime import runtime
+
+ACTIVATION = "activation"
+RESET = "reset"
+
+
+class LinkInvalid(IdPError):
+    """Unknown, used or replaced link."""
+
+    message = "link.invalid"
+
+
+class LinkExpired(IdPError):
+    message = "link.expired"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    """A link token: given to the member once, only its digest is stored."""
+    return secrets.token_urlsafe(32)
+
+
+def store_link(member: Member, purpose: str, token: str, ttl_seconds: int) -> None:
+    """Record a link sent to the member; older ones of this purpose stop working. Joins the
+    caller's transaction."""
+    now = runtime().clock.now()
+    revoke_links(member.id, purpose)
+    db.session.add(
+        AccountLink(
+            token_hash=_digest(token),
+            purpose=purpose,
+            member_id=member.id,
+            created_at=now,
+            expires_at=now + timedelta(seconds=ttl_seconds),
+        )
+    )
+
+
+def find_link(token: str, purpose: str) -> tuple[AccountLink, Member]:
+    """The live link and its member, or :class:`LinkInvalid` / :class:`LinkExpired`."""
+    if not token or len(token) > 100:
+        raise LinkInvalid()
+    link = db.session.scalars(
+        select(AccountLink).filter_by(token_hash=_digest(token), purpose=purpose)
+    ).one_or_none()
+    if link is None or link.used_at is not None or link.revoked_at is not None:
+        raise LinkInvalid()
+    if link.expires_at <= runtime().clock.now():
+        raise LinkExpired(member_id=link.member_id)
+    member = db.session.get(Member, link.member_id)
+    if member is None:
+        raise LinkInvalid()
+    return link, member
+
+
+def use_link(link: AccountLink) -> None:
+    """Mark it used inside the caller's transaction; :class:`LinkInvalid` if another request
+    used it first."""
+    result = db.session.execute(
+        update(AccountLink)
+        .where(AccountLink.id == link.id, AccountLink.used_at.is_(None))
+        .where(AccountLink.revoked_at.is_(None))
+        .values(used_at=runtime().clock.now())
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise LinkInvalid()
+
+
+def revoke_links(member_id: int, purpose: str | None = None) -> None:
+    query = update(AccountLink).where(
+        AccountLink.member_id == member_id,
+        AccountLink.used_at.is_(None),
+        AccountLink.revoked_at.is_(None),
+    )
+    if purpose is not None:
+        query = query.where(AccountLink.purpose == purpose)
+    db.session.execute(query.values(revoked_at=runtime().clock.now()))

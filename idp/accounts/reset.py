@@ -1,0 +1,61 @@
+"""Password reset (DESIGN §5): by member number or e-mail, the same answer whether or not an
+account exists; a 24-hour single-use link; the new password follows the policy and history."""
+
+from __future__ import annotations
+
+from idp import audit
+from idp.accounts.directory import find_member_by_identifier
+from idp.accounts.links import RESET, find_link, new_token, store_link, use_link
+from idp.accounts.passwords import set_password
+from idp.db import db
+from idp.models import Member
+from idp.notifications import current_notifier
+from idp.runtime import runtime
+
+
+def request_reset(identifier: str, lang: str, link_url: str) -> None:
+    """E-mail a reset link when the identifier names an active member with an address.
+
+    Returns the same way either way; raises ``DeliveryFailed`` only for a real member whose
+    e-mail could not be sent (nothing is stored then)."""
+    clean = identifier.strip()
+    member = find_member_by_identifier(clean) if clean.isprintable() else None
+    if member is None or not member.active or not member.email:
+        audit.record("reset.unmatched", member_id=member.id if member else None)
+        return
+    ttl = runtime().settings.accounts.reset_link_ttl
+    token = new_token()
+    # Sent before anything is stored: a failed delivery leaves no dangling link.
+    current_notifier().send_email(
+        member.email,
+        "password_reset",
+        lang,
+        member_id=member.id,
+        first_name=member.first_name,
+        link=f"{link_url}?token={token}",
+        valid_hours=ttl // 3600,
+    )
+    store_link(member, RESET, token, ttl)
+    audit.record("reset.requested", member_id=member.id, commit=False)
+    db.session.commit()
+
+
+def reset_member(token: str) -> Member:
+    """The member a live reset link belongs to (``LinkInvalid`` / ``LinkExpired``)."""
+    return find_link(token, RESET)[1]
+
+
+def complete_reset(token: str, password: str) -> Member:
+    """New password, lock cleared, link used: one transaction. Ending sessions and refresh
+    tokens is the caller's next step (``idp/selfservice``), as it spans other layers."""
+    link, member = find_link(token, RESET)
+    use_link(link)  # first: set_password revokes every pending link of the member
+    try:
+        set_password(member, password)
+    except Exception:
+        db.session.rollback()  # a refused password leaves the link usable
+        raise
+    member.locked_until = None
+    audit.record("reset.completed", member_id=member.id, commit=False)
+    db.session.commit()
+    return member

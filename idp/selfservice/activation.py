@@ -1,0 +1,131 @@
+"""Activation pages: the four fields, the "e-mail sent" page, choosing the first password."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import render_template, request, url_for
+
+from idp.accounts.activation import (
+    ActivationRequest,
+    Outcome,
+    activation_member,
+    complete_activation,
+    request_activation,
+)
+from idp.accounts.links import LinkExpired, LinkInvalid
+from idp.accounts.policy import PasswordRejected
+from idp.notifications import DeliveryFailed
+from idp.selfservice import answer_at_least, bp
+from idp.selfservice.forms import client_ip, render_password_form, throttle
+from idp.throttling.limits import ACTIVATION_PER_IP, ACTIVATION_PER_MEMBER
+from idp.web import i18n
+from idp.web.csrf import check_csrf
+
+FIELDS = ("member_number", "last_name", "first_name", "birth_date")
+OUTCOME_PAGES = {
+    Outcome.SENT: "selfservice/activation_sent.html",
+    Outcome.ALREADY_ACTIVE: "selfservice/activation_already_active.html",
+    Outcome.NO_EMAIL: "selfservice/activation_no_email.html",
+}
+
+
+def parse_birth_date(value: str) -> date | None:
+    """``YYYY-MM-DD`` (date input) or ``DD/MM/YYYY`` (typed by hand)."""
+    value = value.strip()
+    try:
+        if "/" in value:
+            day, month, year = (int(p) for p in value.split("/"))
+            return date(year, month, day)
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@bp.get("/activation")
+def activation_form():
+    return render_template("selfservice/activation_form.html", values={}, errors={})
+
+
+@bp.post("/activation")
+def activation_submit():
+    check_csrf()
+    values = {f: request.form.get(f, "").strip()[:200] for f in FIELDS}
+    errors = {f: "form.required" for f in FIELDS if not values[f]}
+    birth_date = parse_birth_date(values["birth_date"]) if values["birth_date"] else None
+    if values["birth_date"] and birth_date is None:
+        errors["birth_date"] = "form.bad_date"
+    if values["member_number"] and not values["member_number"].isdigit():
+        errors["member_number"] = "form.bad_member_number"
+    if errors:
+        page = render_template("selfservice/activation_form.html", values=values, errors=errors)
+        return page, 400
+    assert birth_date is not None
+    throttle((ACTIVATION_PER_IP, client_ip()), (ACTIVATION_PER_MEMBER, values["member_number"]))
+    req = ActivationRequest(
+        values["member_number"], values["last_name"], values["first_name"], birth_date
+    )
+    link_url = url_for("selfservice.activation_confirm", _external=False)
+    try:
+        with answer_at_least():
+            outcome = request_activation(req, i18n.current(), _absolute(link_url))
+    except DeliveryFailed:
+        return render_template("selfservice/delivery_failed.html", retry=values), 503
+    return render_template(OUTCOME_PAGES[outcome], values=values)
+
+
+@bp.get("/activation/confirm")
+def activation_confirm():
+    token = request.args.get("token", "")
+    try:
+        member = activation_member(token)
+    except (LinkInvalid, LinkExpired) as error:
+        return _link_error(error)
+    return render_password_form(
+        "selfservice/choose_password.html",
+        token=token,
+        action=url_for("selfservice.activation_set_password"),
+        first_name=member.first_name,
+        title="activation.choose_title",
+    )
+
+
+@bp.post("/activation/confirm")
+def activation_set_password():
+    check_csrf()
+    token = request.form.get("token", "")
+    password = request.form.get("password", "")
+    form = {
+        "token": token,
+        "action": url_for("selfservice.activation_set_password"),
+        "title": "activation.choose_title",
+    }
+    if password != request.form.get("password_confirmation", ""):
+        return render_password_form(
+            "selfservice/choose_password.html", 400, failures=[("password.fail.mismatch", {})],
+            **form,
+        )  # fmt: skip
+    try:
+        complete_activation(token, password)
+    except (LinkInvalid, LinkExpired) as error:
+        return _link_error(error)
+    except PasswordRejected as rejected:
+        return render_password_form(
+            "selfservice/choose_password.html", 400, failures=rejected.failures, **form
+        )
+    return render_template("selfservice/activation_done.html")
+
+
+def _link_error(error: LinkInvalid | LinkExpired):
+    page = render_template(
+        "selfservice/link_error.html",
+        message=error.message,
+        restart=url_for("selfservice.activation_form"),
+    )
+    return page, 400
+
+
+def _absolute(path: str) -> str:
+    from idp.runtime import runtime
+
+    return runtime().settings.server.issuer + path

@@ -1,0 +1,122 @@
+"""Forgotten password: ask for a link (same answer for everyone), then choose a new password.
+
+A successful reset also ends every SSO session and revokes every refresh token of the member,
+and e-mails a notice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from flask import render_template, request, url_for
+
+from idp import audit
+from idp.accounts.links import LinkExpired, LinkInvalid
+from idp.accounts.policy import PasswordRejected
+from idp.accounts.reset import complete_reset, request_reset, reset_member
+from idp.login import session as sso
+from idp.models import Member
+from idp.notifications import DeliveryFailed, current_notifier
+from idp.oidc.tokens import revoke_member_refresh_tokens
+from idp.runtime import runtime
+from idp.selfservice import answer_at_least, bp
+from idp.selfservice.forms import client_ip, render_password_form, throttle
+from idp.throttling.limits import RESET_PER_IDENTIFIER, RESET_PER_IP
+from idp.web import i18n
+from idp.web.csrf import check_csrf
+
+
+@bp.get("/password/forgot")
+def forgot_form():
+    return render_template("selfservice/forgot_form.html", identifier="", error=None)
+
+
+@bp.post("/password/forgot")
+def forgot_submit():
+    check_csrf()
+    identifier = request.form.get("identifier", "").strip()[:320]
+    if not identifier:
+        page = render_template("selfservice/forgot_form.html", identifier="", error="form.required")
+        return page, 400
+    throttle((RESET_PER_IP, client_ip()), (RESET_PER_IDENTIFIER, identifier))
+    link_url = runtime().settings.server.issuer + url_for("selfservice.reset_form")
+    try:
+        with answer_at_least():
+            request_reset(identifier, i18n.current(), link_url)
+    except DeliveryFailed:
+        return render_template("selfservice/delivery_failed.html", retry=None), 503
+    hours = runtime().settings.accounts.reset_link_ttl // 3600
+    return render_template("selfservice/forgot_sent.html", valid_hours=hours)
+
+
+@bp.get("/password/reset")
+def reset_form():
+    token = request.args.get("token", "")
+    try:
+        member = reset_member(token)
+    except (LinkInvalid, LinkExpired) as error:
+        return _link_error(error)
+    return render_password_form(
+        "selfservice/choose_password.html",
+        token=token,
+        action=url_for("selfservice.reset_submit"),
+        first_name=member.first_name,
+        title="reset.choose_title",
+    )
+
+
+@bp.post("/password/reset")
+def reset_submit():
+    check_csrf()
+    token = request.form.get("token", "")
+    password = request.form.get("password", "")
+    form = {"token": token, "action": url_for("selfservice.reset_submit"),
+            "title": "reset.choose_title"}  # fmt: skip
+    if password != request.form.get("password_confirmation", ""):
+        return render_password_form(
+            "selfservice/choose_password.html", 400, failures=[("password.fail.mismatch", {})],
+            **form,
+        )  # fmt: skip
+    try:
+        member = complete_reset(token, password)
+    except (LinkInvalid, LinkExpired) as error:
+        return _link_error(error)
+    except PasswordRejected as rejected:
+        return render_password_form(
+            "selfservice/choose_password.html", 400, failures=rejected.failures, **form
+        )
+    end_everything(member)
+    notify_password_changed(member)
+    return render_template("selfservice/reset_done.html")
+
+
+def end_everything(member: Member) -> None:
+    """After a reset: every SSO session ends and every refresh token is revoked."""
+    sessions = sso.end_all(member.id)
+    families = revoke_member_refresh_tokens(member.id)
+    audit.record("sessions.ended", member_id=member.id, sessions=sessions, token_families=families)
+
+
+def notify_password_changed(member: Member) -> None:
+    """The notice e-mail; the change is done already, so a delivery failure is only audited
+    (by the notifier)."""
+    if not member.email:
+        return
+    with contextlib.suppress(DeliveryFailed):
+        current_notifier().send_email(
+            member.email,
+            "password_changed",
+            i18n.current(),
+            member_id=member.id,
+            first_name=member.first_name,
+            changed_at=runtime().clock.now().strftime("%d/%m/%Y %H:%M UTC"),
+        )
+
+
+def _link_error(error: LinkInvalid | LinkExpired):
+    page = render_template(
+        "selfservice/link_error.html",
+        message=error.message,
+        restart=url_for("selfservice.forgot_form"),
+    )
+    return page, 400

@@ -1,0 +1,77 @@
+"""The provider over HTTP with a real SMTP server (aiosmtpd) receiving its e-mails."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from email.message import EmailMessage
+
+import pytest
+from werkzeug.serving import make_server
+
+from idp.accounts.directory import ensure_demo_member
+from idp.clock import ShiftedClock
+from idp.runtime import runtime
+from tests.conftest import LiveServer, build_app, dispose_app, free_port, make_settings
+from tests.smtp import SmtpServer, start_smtp
+
+LINK = re.compile(r"https?://[^\s\"<>]+")
+
+
+@dataclass
+class Mailbox:
+    smtp: SmtpServer
+
+    def messages_to(self, address: str) -> list[EmailMessage]:
+        return [r.message for r in self.smtp.received if address in r.rcpt_tos]
+
+    def last_to(self, address: str) -> EmailMessage:
+        messages = self.messages_to(address)
+        assert messages, f"no e-mail received by {address}"
+        return messages[-1]
+
+    def link_in_last(self, address: str, path: str) -> str:
+        body = self.last_to(address).get_body(preferencelist=("plain",))
+        assert body is not None
+        links = [u for u in LINK.findall(body.get_content()) if path in u]
+        assert links, f"no {path} link in the e-mail to {address}"
+        return links[0]
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = start_smtp()
+    yield server
+    with contextlib.suppress(AssertionError):  # a test may have stopped it already
+        server.controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp) -> Mailbox:
+    return Mailbox(smtp)
+
+
+@pytest.fixture
+def site(database_url, smtp) -> Iterator[LiveServer]:
+    """Provider with SMTP delivery and a clock the test can move."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    base = make_settings(database_url, issuer=url)
+    settings = replace(base, mail=replace(base.mail, smtp_url=smtp.url))
+    app = build_app(settings)
+    runtime(app).clock = ShiftedClock()
+    with app.app_context():
+        ensure_demo_member()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app, server, url)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        dispose_app(app)
