@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import render_template, request, url_for
 
+from idp import audit
 from idp.accounts.activation import (
     ActivationRequest,
     Outcome,
@@ -117,6 +118,12 @@ def activation_set_password():
 
 
 def _link_error(error: LinkInvalid | LinkExpired):
+    expired = isinstance(error, LinkExpired)
+    member_id = error.context.get("member_id")
+    audit.record(
+        "activation.link_expired" if expired else "activation.link_invalid",
+        member_id=member_id if isinstance(member_id, int) else None,
+    )
     page = render_template(
         "selfservice/link_error.html",
         message=error.message,

@@ -114,6 +114,12 @@ def notify_password_changed(member: Member) -> None:
 
 
 def _link_error(error: LinkInvalid | LinkExpired):
+    expired = isinstance(error, LinkExpired)
+    member_id = error.context.get("member_id")
+    audit.record(
+        "reset.link_expired" if expired else "reset.link_invalid",
+        member_id=member_id if isinstance(member_id, int) else None,
+    )
     page = render_template(
         "selfservice/link_error.html",
         message=error.message,
