@@ -142,6 +142,8 @@ class BrandSettings:
     support_phone: str = "04 72 27 72 72"
     support_hours: str = "du lundi au jeudi de 8 h 30 à 18 h et le vendredi de 8 h 30 à 17 h"
     support_hours_en: str = "Monday to Thursday 8:30 am to 6 pm, Friday 8:30 am to 5 pm"
+    # Where members go to sign in (the main portal), linked after activation and reset.
+    portal_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,7 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "IDP_SUPPORT_PHONE": ("brand", "support_phone"),
     "IDP_SUPPORT_HOURS": ("brand", "support_hours"),
     "IDP_SUPPORT_HOURS_EN": ("brand", "support_hours_en"),
+    "IDP_PORTAL_URL": ("brand", "portal_url"),
     "IDP_CLIENTS_FILE": ("", "clients_file"),
     "IDP_INSTANCE_PATH": ("", "instance_path"),
 }

@@ -54,6 +54,8 @@ def run(bind: str) -> None:
             "threads": 4,
             "worker_class": "gthread",
             "accesslog": "-",
+            # Path only: query strings carry link tokens, login hints and states.
+            "access_log_format": '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
             "timeout": 30,
             "graceful_timeout": 20,
             "forwarded_allow_ips": "*" if settings.server.trusted_proxies else "127.0.0.1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 from flask import render_template, request, url_for
@@ -16,7 +17,9 @@ from idp.accounts.activation import (
 )
 from idp.accounts.links import LinkExpired, LinkInvalid
 from idp.accounts.policy import PasswordRejected
-from idp.notifications import DeliveryFailed
+from idp.models import Member
+from idp.notifications import DeliveryFailed, current_notifier
+from idp.runtime import runtime
 from idp.selfservice import answer_at_least, bp
 from idp.selfservice.forms import client_ip, render_password_form, throttle
 from idp.throttling.limits import ACTIVATION_PER_IP, ACTIVATION_PER_MEMBER
@@ -107,14 +110,29 @@ def activation_set_password():
             **form,
         )  # fmt: skip
     try:
-        complete_activation(token, password)
+        member = complete_activation(token, password)
     except (LinkInvalid, LinkExpired) as error:
         return _link_error(error)
     except PasswordRejected as rejected:
         return render_password_form(
             "selfservice/choose_password.html", 400, failures=rejected.failures, **form
         )
+    _confirm_by_email(member)
     return render_template("selfservice/activation_done.html")
+
+
+def _confirm_by_email(member: Member) -> None:
+    """The account is active already: a failed confirmation e-mail is only audited."""
+    if member.email:
+        with contextlib.suppress(DeliveryFailed):
+            current_notifier().send_email(
+                member.email,
+                "account_activated",
+                i18n.current(),
+                member_id=member.id,
+                first_name=member.first_name,
+                sign_in_url=runtime().settings.brand.portal_url,
+            )
 
 
 def _link_error(error: LinkInvalid | LinkExpired):
@@ -133,6 +151,4 @@ def _link_error(error: LinkInvalid | LinkExpired):
 
 
 def _absolute(path: str) -> str:
-    from idp.runtime import runtime
-
     return runtime().settings.server.issuer + path

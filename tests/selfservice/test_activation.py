@@ -51,6 +51,7 @@ def test_member_activates_from_the_email_and_signs_in_to_a_portal(site, mailbox)
     # Any browser or device: a fresh one follows the link.
     done = choose_password(Browser(site.url), link, NEW_PASSWORD)
     assert done.status_code == 200 and "Votre espace est activé" in done.text
+    assert "activé" in mailbox.last_to(EMAIL)["Subject"]  # the confirmation e-mail
 
     portal = RelyingParty(site.url, "health-portal")
     callback = Browser(site.url).sign_in(portal.authorize_url(), "200000001", NEW_PASSWORD)
