@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -132,18 +133,48 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def live_server(database_url: str) -> Iterator[LiveServer]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = build_app(make_settings(database_url, issuer=url))
+@contextmanager
+def serve_app(app: Flask, port: int) -> Iterator[LiveServer]:
+    """Serve ``app`` over real HTTP on 127.0.0.1:``port`` in a thread, then clean up."""
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LiveServer(app, server, url)
+        yield LiveServer(app, server, f"http://127.0.0.1:{port}")
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
         dispose_app(app)
+
+
+@pytest.fixture
+def live_server(database_url: str) -> Iterator[LiveServer]:
+    port = free_port()
+    app = build_app(make_settings(database_url, issuer=f"http://127.0.0.1:{port}"))
+    with serve_app(app, port) as served:
+        yield served
+
+
+@pytest.fixture
+def server(live_server: LiveServer) -> LiveServer:
+    """The provider over HTTP, with the demo member active."""
+    from idp.accounts.directory import ensure_demo_member
+
+    with live_server.app.app_context():
+        ensure_demo_member()
+    return live_server
+
+
+@pytest.fixture
+def browser(server: LiveServer):
+    from tests.actors import Browser
+
+    return Browser(server.url)
+
+
+@pytest.fixture
+def portal(server: LiveServer):
+    from tests.actors import RelyingParty
+
+    return RelyingParty(server.url, "health-portal")

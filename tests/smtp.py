@@ -22,11 +22,16 @@ class Received:
 
 @dataclass
 class Collector:
-    """aiosmtpd handler keeping every accepted message."""
+    """aiosmtpd handler keeping every accepted message; with ``require_login``, it refuses
+    messages from sessions that did not authenticate (aiosmtpd's own ``auth_required``
+    warns when TLS is not required, and warnings are errors here)."""
 
     received: list[Received] = field(default_factory=list)
+    require_login: bool = False
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.require_login and not session.authenticated:
+            return "530 5.7.0 Authentication required"
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
@@ -48,8 +53,10 @@ class SmtpServer:
         return self.handler.received
 
 
-def start_smtp(port: int | None = None, **smtp_options: Any) -> SmtpServer:
-    handler = Collector()
+def start_smtp(
+    port: int | None = None, require_login: bool = False, **smtp_options: Any
+) -> SmtpServer:
+    handler = Collector(require_login=require_login)
     port = port or free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port, **smtp_options)
     controller.start()

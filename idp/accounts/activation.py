@@ -14,12 +14,11 @@ from datetime import date
 from sqlalchemy import select
 
 from idp import audit
-from idp.accounts.links import ACTIVATION, find_link, new_token, store_link, use_link
+from idp.accounts.links import ACTIVATION, find_link, send_link, use_link
 from idp.accounts.names import same_name
 from idp.accounts.passwords import set_password
 from idp.db import db
 from idp.models import Member
-from idp.notifications import current_notifier
 from idp.runtime import runtime
 
 
@@ -67,18 +66,7 @@ def request_activation(req: ActivationRequest, lang: str, link_url: str) -> Outc
         audit.record("activation.no_email", member_id=member.id)
         return Outcome.NO_EMAIL
     ttl = runtime().settings.accounts.activation_link_ttl
-    token = new_token()
-    # Sent before anything is stored: a failed delivery leaves no dangling link.
-    current_notifier().send_email(
-        member.email,
-        "activation",
-        lang,
-        member_id=member.id,
-        first_name=member.first_name,
-        link=f"{link_url}?token={token}",
-        valid_hours=ttl // 3600,
-    )
-    store_link(member, ACTIVATION, token, ttl)
+    send_link(member, ACTIVATION, "activation", lang, link_url, ttl)
     audit.record("activation.requested", member_id=member.id, commit=False)
     db.session.commit()
     return Outcome.SENT

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from idp.db import db
 from idp.errors import IdPError
 from idp.models import AccountLink, Member
+from idp.notifications import current_notifier
 from idp.runtime import runtime
 
 ACTIVATION = "activation"
@@ -54,6 +55,23 @@ def store_link(member: Member, purpose: str, token: str, ttl_seconds: int) -> No
             expires_at=now + timedelta(seconds=ttl_seconds),
         )
     )
+
+
+def send_link(member: Member, purpose: str, email: str, lang: str, page_url: str, ttl: int) -> None:
+    """E-mail a new link to ``page_url?token=…`` and record it. The e-mail goes first: when
+    delivery fails (``DeliveryFailed``) nothing is stored, so nothing is half-done."""
+    assert member.email
+    token = new_token()
+    current_notifier().send_email(
+        member.email,
+        email,
+        lang,
+        member_id=member.id,
+        first_name=member.first_name,
+        link=f"{page_url}?token={token}",
+        valid_hours=ttl // 3600,
+    )
+    store_link(member, purpose, token, ttl)
 
 
 def find_link(token: str, purpose: str) -> tuple[AccountLink, Member]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from idp import audit
 from idp.accounts.directory import find_member_by_identifier
-from idp.accounts.links import RESET, find_link, new_token, store_link, use_link
+from idp.accounts.links import RESET, find_link, send_link, use_link
 from idp.accounts.passwords import set_password
 from idp.db import db
 from idp.models import Member
-from idp.notifications import current_notifier
 from idp.runtime import runtime
 
 
@@ -24,18 +23,7 @@ def request_reset(identifier: str, lang: str, link_url: str) -> None:
         audit.record("reset.unmatched", member_id=member.id if member else None)
         return
     ttl = runtime().settings.accounts.reset_link_ttl
-    token = new_token()
-    # Sent before anything is stored: a failed delivery leaves no dangling link.
-    current_notifier().send_email(
-        member.email,
-        "password_reset",
-        lang,
-        member_id=member.id,
-        first_name=member.first_name,
-        link=f"{link_url}?token={token}",
-        valid_hours=ttl // 3600,
-    )
-    store_link(member, RESET, token, ttl)
+    send_link(member, RESET, "password_reset", lang, link_url, ttl)
     audit.record("reset.requested", member_id=member.id, commit=False)
     db.session.commit()
 

@@ -7,7 +7,6 @@ from datetime import date
 
 from flask import render_template, request, url_for
 
-from idp import audit
 from idp.accounts.activation import (
     ActivationRequest,
     Outcome,
@@ -15,13 +14,12 @@ from idp.accounts.activation import (
     complete_activation,
     request_activation,
 )
-from idp.accounts.links import LinkExpired, LinkInvalid
-from idp.accounts.policy import PasswordRejected
 from idp.models import Member
 from idp.notifications import DeliveryFailed, current_notifier
 from idp.runtime import runtime
 from idp.selfservice import answer_at_least, bp
-from idp.selfservice.forms import client_ip, render_password_form, throttle
+from idp.selfservice.forms import client_ip, throttle
+from idp.selfservice.link_pages import LinkFlow
 from idp.throttling.limits import ACTIVATION_PER_IP, ACTIVATION_PER_MEMBER
 from idp.web import i18n
 from idp.web.csrf import check_csrf
@@ -78,45 +76,26 @@ def activation_submit():
     return render_template(OUTCOME_PAGES[outcome], values=values)
 
 
+LINK = LinkFlow(
+    purpose="activation",
+    title="activation.choose_title",
+    submit_endpoint="selfservice.activation_set_password",
+    restart_endpoint="selfservice.activation_form",
+    find_member=activation_member,
+    complete=complete_activation,
+)
+
+
 @bp.get("/activation/confirm")
 def activation_confirm():
-    token = request.args.get("token", "")
-    try:
-        member = activation_member(token)
-    except (LinkInvalid, LinkExpired) as error:
-        return _link_error(error)
-    return render_password_form(
-        "selfservice/choose_password.html",
-        token=token,
-        action=url_for("selfservice.activation_set_password"),
-        first_name=member.first_name,
-        title="activation.choose_title",
-    )
+    return LINK.form_page()
 
 
 @bp.post("/activation/confirm")
 def activation_set_password():
-    check_csrf()
-    token = request.form.get("token", "")
-    password = request.form.get("password", "")
-    form = {
-        "token": token,
-        "action": url_for("selfservice.activation_set_password"),
-        "title": "activation.choose_title",
-    }
-    if password != request.form.get("password_confirmation", ""):
-        return render_password_form(
-            "selfservice/choose_password.html", 400, failures=[("password.fail.mismatch", {})],
-            **form,
-        )  # fmt: skip
-    try:
-        member = complete_activation(token, password)
-    except (LinkInvalid, LinkExpired) as error:
-        return _link_error(error)
-    except PasswordRejected as rejected:
-        return render_password_form(
-            "selfservice/choose_password.html", 400, failures=rejected.failures, **form
-        )
+    member, page = LINK.submit()
+    if member is None:
+        return page
     _confirm_by_email(member)
     return render_template("selfservice/activation_done.html")
 
@@ -133,21 +112,6 @@ def _confirm_by_email(member: Member) -> None:
                 first_name=member.first_name,
                 sign_in_url=runtime().settings.brand.portal_url,
             )
-
-
-def _link_error(error: LinkInvalid | LinkExpired):
-    expired = isinstance(error, LinkExpired)
-    member_id = error.context.get("member_id")
-    audit.record(
-        "activation.link_expired" if expired else "activation.link_invalid",
-        member_id=member_id if isinstance(member_id, int) else None,
-    )
-    page = render_template(
-        "selfservice/link_error.html",
-        message=error.message,
-        restart=url_for("selfservice.activation_form"),
-    )
-    return page, 400
 
 
 def _absolute(path: str) -> str:

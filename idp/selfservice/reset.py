@@ -11,8 +11,6 @@ import contextlib
 from flask import render_template, request, url_for
 
 from idp import audit
-from idp.accounts.links import LinkExpired, LinkInvalid
-from idp.accounts.policy import PasswordRejected
 from idp.accounts.reset import complete_reset, request_reset, reset_member
 from idp.login import session as sso
 from idp.models import Member
@@ -20,7 +18,8 @@ from idp.notifications import DeliveryFailed, current_notifier
 from idp.oidc.tokens import revoke_member_refresh_tokens
 from idp.runtime import runtime
 from idp.selfservice import answer_at_least, bp
-from idp.selfservice.forms import client_ip, render_password_form, throttle
+from idp.selfservice.forms import client_ip, throttle
+from idp.selfservice.link_pages import LinkFlow
 from idp.throttling.limits import RESET_PER_IDENTIFIER, RESET_PER_IP
 from idp.web import i18n
 from idp.web.csrf import check_csrf
@@ -49,42 +48,26 @@ def forgot_submit():
     return render_template("selfservice/forgot_sent.html", valid_hours=hours)
 
 
+LINK = LinkFlow(
+    purpose="reset",
+    title="reset.choose_title",
+    submit_endpoint="selfservice.reset_submit",
+    restart_endpoint="selfservice.forgot_form",
+    find_member=reset_member,
+    complete=complete_reset,
+)
+
+
 @bp.get("/password/reset")
 def reset_form():
-    token = request.args.get("token", "")
-    try:
-        member = reset_member(token)
-    except (LinkInvalid, LinkExpired) as error:
-        return _link_error(error)
-    return render_password_form(
-        "selfservice/choose_password.html",
-        token=token,
-        action=url_for("selfservice.reset_submit"),
-        first_name=member.first_name,
-        title="reset.choose_title",
-    )
+    return LINK.form_page()
 
 
 @bp.post("/password/reset")
 def reset_submit():
-    check_csrf()
-    token = request.form.get("token", "")
-    password = request.form.get("password", "")
-    form = {"token": token, "action": url_for("selfservice.reset_submit"),
-            "title": "reset.choose_title"}  # fmt: skip
-    if password != request.form.get("password_confirmation", ""):
-        return render_password_form(
-            "selfservice/choose_password.html", 400, failures=[("password.fail.mismatch", {})],
-            **form,
-        )  # fmt: skip
-    try:
-        member = complete_reset(token, password)
-    except (LinkInvalid, LinkExpired) as error:
-        return _link_error(error)
-    except PasswordRejected as rejected:
-        return render_password_form(
-            "selfservice/choose_password.html", 400, failures=rejected.failures, **form
-        )
+    member, page = LINK.submit()
+    if member is None:
+        return page
     end_everything(member)
     notify_password_changed(member)
     return render_template("selfservice/reset_done.html")
@@ -111,18 +94,3 @@ def notify_password_changed(member: Member) -> None:
             first_name=member.first_name,
             changed_at=runtime().clock.now().strftime("%d/%m/%Y %H:%M UTC"),
         )
-
-
-def _link_error(error: LinkInvalid | LinkExpired):
-    expired = isinstance(error, LinkExpired)
-    member_id = error.context.get("member_id")
-    audit.record(
-        "reset.link_expired" if expired else "reset.link_invalid",
-        member_id=member_id if isinstance(member_id, int) else None,
-    )
-    page = render_template(
-        "selfservice/link_error.html",
-        message=error.message,
-        restart=url_for("selfservice.forgot_form"),
-    )
-    return page, 400

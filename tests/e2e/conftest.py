@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import requests
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from idp.accounts.directory import ensure_demo_member
 from tests.conftest import (
@@ -210,3 +211,39 @@ def provider(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
         _stop(process)
         # Shown by pytest only when the test failed.
         print(f"--- idp serve log ({url}) ---\n{server.log()}")
+
+
+# -- headless Chromium (Debian's, driven by Playwright) for the page tests ---------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Browser) -> Iterator[Page]:
+    """A phone-sized French page that records CSP violations and script errors in
+    ``page.csp_errors``."""
+    context = chromium.new_context(viewport={"width": 375, "height": 740}, locale="fr-FR")
+    page = context.new_page()
+    errors: list[str] = []
+    page.csp_errors = errors  # type: ignore[attr-defined]
+    page.on("console", lambda m: "Content Security Policy" in m.text and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(f"script error: {e}"))
+    yield page
+    context.close()

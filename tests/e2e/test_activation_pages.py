@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect
 
 from idp.accounts.directory import import_members
 from tests.selfservice import conftest as selfservice
@@ -20,18 +19,6 @@ smtp = selfservice.smtp
 mailbox = selfservice.mailbox
 site = selfservice.site
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 MEMBERS = """member_number,last_name,first_name,birth_date,email,phone,contracts
 200000001,D'Arc,Élodie-Anne,1975-09-30,elodie.darc@example.org,+33612000001,health
 """
@@ -41,32 +28,10 @@ MET = re.compile(r"(^|\s)met(\s|$)")
 UNMET = re.compile(r"(^|\s)unmet(\s|$)")
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture(autouse=True)
 def members(site) -> None:
     with site.app.app_context():
         import_members(io.StringIO(MEMBERS))
-
-
-@pytest.fixture
-def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 375, "height": 740}, locale="fr-FR")
-    page = context.new_page()
-    page.csp_errors = []  # type: ignore[attr-defined]
-    page.on(
-        "console",
-        lambda m: "Content Security Policy" in m.text and page.csp_errors.append(m.text),  # type: ignore[attr-defined]
-    )
-    page.on("pageerror", lambda e: page.csp_errors.append(f"script error: {e}"))  # type: ignore[attr-defined]
-    yield page
-    context.close()
 
 
 def assert_clean(page: Page) -> None:

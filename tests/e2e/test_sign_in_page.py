@@ -8,31 +8,11 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Page
 
 from idp.accounts.directory import ensure_demo_member
 from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, RelyingParty, query
 from tests.conftest import free_port
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 class _Callback(BaseHTTPRequestHandler):
@@ -63,19 +43,6 @@ def portal(live_server) -> Iterator[RelyingParty]:
     listener.shutdown()
     listener.server_close()
     thread.join(timeout=5)
-
-
-@pytest.fixture
-def page(chromium: Browser, portal: RelyingParty) -> Iterator[Page]:
-    context = chromium.new_context(viewport={"width": 375, "height": 740}, locale="fr-FR")
-    page = context.new_page()
-    page.csp_errors = []  # type: ignore[attr-defined]
-    page.on(
-        "console",
-        lambda m: "Content Security Policy" in m.text and page.csp_errors.append(m.text),  # type: ignore[attr-defined]
-    )
-    yield page
-    context.close()
 
 
 def test_member_signs_in_with_the_keyboard_and_lands_on_the_portal(page: Page, portal):

@@ -8,12 +8,10 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from idp.accounts.directory import ensure_demo_member
 from tests.actors import (
     DEMO_NUMBER,
     DEMO_PASSWORD,
     Browser,
-    RelyingParty,
     add_member,
     code_from,
     form_action,
@@ -23,24 +21,6 @@ from tests.actors import (
 )
 
 GENERIC_FR = "Identifiant ou mot de passe incorrect"
-
-
-@pytest.fixture
-def server(live_server):
-    """The provider over HTTP, with the demo member active (as in tests/oidc)."""
-    with live_server.app.app_context():
-        ensure_demo_member()
-    return live_server
-
-
-@pytest.fixture
-def browser(server) -> Browser:
-    return Browser(server.url)
-
-
-@pytest.fixture
-def portal(server) -> RelyingParty:
-    return RelyingParty(server.url, "health-portal")
 
 
 def _page(result) -> requests.Response:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 
 import pytest
-from werkzeug.serving import make_server
 
 from idp.accounts.directory import ensure_demo_member
 from idp.clock import ShiftedClock
 from idp.runtime import runtime
-from tests.conftest import LiveServer, build_app, dispose_app, free_port, make_settings
+from tests.conftest import LiveServer, build_app, free_port, make_settings, serve_app
 from tests.smtp import SmtpServer, start_smtp
 
 LINK = re.compile(r"https?://[^\s\"<>]+")
@@ -58,20 +56,10 @@ def mailbox(smtp) -> Mailbox:
 def site(database_url, smtp) -> Iterator[LiveServer]:
     """Provider with SMTP delivery and a clock the test can move."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    base = make_settings(database_url, issuer=url)
-    settings = replace(base, mail=replace(base.mail, smtp_url=smtp.url))
-    app = build_app(settings)
+    base = make_settings(database_url, issuer=f"http://127.0.0.1:{port}")
+    app = build_app(replace(base, mail=replace(base.mail, smtp_url=smtp.url)))
     runtime(app).clock = ShiftedClock()
     with app.app_context():
         ensure_demo_member()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveServer(app, server, url)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-        dispose_app(app)
+    with serve_app(app, port) as served:
+        yield served
