@@ -17,10 +17,11 @@ members_cli = AppGroup("members", help="The member directory.")
 clients_cli = AppGroup("clients", help="OAuth clients (relying parties).")
 keys_cli = AppGroup("keys", help="Token signing keys.")
 dev_cli = AppGroup("dev", help="Development helpers (refused in production).")
+accounts_cli = AppGroup("accounts", help="Member accounts (advisers' actions).")
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, members_cli, clients_cli, keys_cli, dev_cli):
+    for group in (db_cli, members_cli, clients_cli, keys_cli, dev_cli, accounts_cli):
         app.cli.add_command(group)
     from idp.notifications.outbox_page import outbox_command
 
@@ -98,6 +99,29 @@ def keys_rotate() -> None:
     rt.keys.ensure()
     promoted = rt.keys.rotate(publish_for=timedelta(seconds=longest_token_lifetime() + 60))
     click.echo(f"Signing key is now {promoted.kid}; a new next key is published.")
+
+
+@accounts_cli.command("unlock")
+@click.argument("member_number")
+def accounts_unlock(member_number: str) -> None:
+    """Lift a member's sign-in lock now (an adviser on the phone with the member)."""
+    from sqlalchemy import select
+
+    from idp.db import db
+    from idp.models import Member
+    from idp.throttling.lockout import unlock
+
+    member = db.session.scalars(
+        select(Member).filter_by(member_number=member_number.strip())
+    ).one_or_none()
+    if member is None:
+        click.echo(f"Error: no member {member_number}.", err=True)
+        sys.exit(1)
+    if unlock(member, by="adviser"):
+        db.session.commit()
+        click.echo(f"Member {member_number} is unlocked.")
+    else:
+        click.echo(f"Member {member_number} was not locked.")
 
 
 @click.command("check-config")

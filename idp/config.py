@@ -116,6 +116,23 @@ class PasswordPolicySettings:
 
 
 @dataclass(frozen=True)
+class LockoutSettings:
+    """Failed sign-in steps (password, one-time code) counted together per account."""
+
+    max_failures: int = 5
+    window: int = 3600  # failures older than this are forgotten
+    duration: int = 24 * 3600  # then the account unlocks by itself
+
+
+@dataclass(frozen=True)
+class ThrottleSettings:
+    """Password attempts allowed per 5 minutes, from one IP address and on one identifier."""
+
+    password_per_ip: int = 60
+    password_per_identifier: int = 10
+
+
+@dataclass(frozen=True)
 class AccountSettings:
     activation_link_ttl: int = 24 * 3600
     reset_link_ttl: int = 24 * 3600
@@ -132,6 +149,7 @@ class MailSettings:
 class SmsSettings:
     webhook_url: str = ""
     webhook_token: str = ""
+    timeout: int = 5  # seconds, per connection attempt and per read
 
 
 @dataclass(frozen=True)
@@ -144,6 +162,7 @@ class BrandSettings:
     support_hours_en: str = "Monday to Thursday 8:30 am to 6 pm, Friday 8:30 am to 5 pm"
     # Where members go to sign in (the main portal), linked after activation and reset.
     portal_url: str = ""
+    timezone: str = "Europe/Paris"  # times shown to members (lock end)
 
 
 @dataclass(frozen=True)
@@ -156,6 +175,8 @@ class Settings:
     password_hash: PasswordHashSettings = field(default_factory=PasswordHashSettings)
     password_policy: PasswordPolicySettings = field(default_factory=PasswordPolicySettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
+    lockout: LockoutSettings = field(default_factory=LockoutSettings)
+    throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
@@ -208,6 +229,11 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "IDP_PASSWORD_MAX_LENGTH": ("password_policy", "max_length"),
     "IDP_PASSWORD_MIN_CLASSES": ("password_policy", "min_classes"),
     "IDP_PASSWORD_HISTORY": ("password_policy", "history"),
+    "IDP_LOCKOUT_MAX_FAILURES": ("lockout", "max_failures"),
+    "IDP_LOCKOUT_WINDOW": ("lockout", "window"),
+    "IDP_LOCKOUT_DURATION": ("lockout", "duration"),
+    "IDP_PASSWORD_ATTEMPTS_PER_IP": ("throttle", "password_per_ip"),
+    "IDP_PASSWORD_ATTEMPTS_PER_IDENTIFIER": ("throttle", "password_per_identifier"),
     "IDP_ACTIVATION_LINK_TTL": ("accounts", "activation_link_ttl"),
     "IDP_RESET_LINK_TTL": ("accounts", "reset_link_ttl"),
     "IDP_SMTP_URL": ("mail", "smtp_url"),
@@ -215,6 +241,7 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "IDP_MAIL_FROM": ("mail", "mail_from"),
     "IDP_SMS_WEBHOOK_URL": ("sms", "webhook_url"),
     "IDP_SMS_WEBHOOK_TOKEN": ("sms", "webhook_token"),
+    "IDP_SMS_WEBHOOK_TIMEOUT": ("sms", "timeout"),
     "IDP_BRAND_NAME": ("brand", "name"),
     "IDP_BRAND_COLOR": ("brand", "color"),
     "IDP_BRAND_LOGO_URL": ("brand", "logo_url"),
@@ -222,6 +249,7 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "IDP_SUPPORT_HOURS": ("brand", "support_hours"),
     "IDP_SUPPORT_HOURS_EN": ("brand", "support_hours_en"),
     "IDP_PORTAL_URL": ("brand", "portal_url"),
+    "IDP_TIMEZONE": ("brand", "timezone"),
     "IDP_CLIENTS_FILE": ("", "clients_file"),
     "IDP_INSTANCE_PATH": ("", "instance_path"),
 }
@@ -275,8 +303,11 @@ def validate(settings: Settings) -> None:
         )
     if not 0 <= policy.min_classes <= 4:
         raise ConfigError("IDP_PASSWORD_MIN_CLASSES must be between 0 and 4.")
+    if settings.lockout.max_failures < 1:
+        raise ConfigError("IDP_LOCKOUT_MAX_FAILURES must be at least 1.")
     for section in (settings.tokens, settings.session, settings.password_hash, policy,
-                    settings.accounts, settings.mail):  # fmt: skip
+                    settings.accounts, settings.mail, settings.lockout,
+                    settings.throttle):  # fmt: skip
         for f in fields(section):
             value = getattr(section, f.name)
             if isinstance(value, int) and value < 0:

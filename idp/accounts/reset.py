@@ -10,6 +10,7 @@ from idp.accounts.passwords import set_password
 from idp.db import db
 from idp.models import Member
 from idp.runtime import runtime
+from idp.throttling.lockout import unlock
 
 
 def request_reset(identifier: str, lang: str, link_url: str) -> None:
@@ -43,7 +44,7 @@ def complete_reset(token: str, password: str) -> Member:
     except Exception:
         db.session.rollback()  # a refused password leaves the link usable
         raise
-    member.locked_until = None
+    unlock(member, by="password_reset")
     audit.record("reset.completed", member_id=member.id, commit=False)
     db.session.commit()
     return member

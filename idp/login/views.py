@@ -13,6 +13,7 @@ from idp.login.flow import PASSWORD
 from idp.login.password import verify_password
 from idp.oidc import interaction
 from idp.oidc.interaction import Interaction
+from idp.throttling.lockout import AccountLocked, local_time
 from idp.web import i18n
 from idp.web.csrf import browser_id, check_csrf
 
@@ -43,9 +44,14 @@ def password(interaction_id: str) -> HttpResponse | tuple[str, int]:
     if not identifier.strip() or not secret:
         return _password_page(pending, "login.fields_required", identifier), 400
     try:
-        member = verify_password(identifier, secret, client_id=pending.client_id)
+        member = verify_password(
+            identifier, secret, ip=request.remote_addr or "", client_id=pending.client_id,
+            lang=pending.lang,
+        )  # fmt: skip
     except InvalidCredentials as error:
         return _password_page(pending, error.message, identifier), 401
+    except AccountLocked as locked:
+        return _locked_page(pending, locked), 403
     if pending.member_id is not None and pending.member_id != member.id:
         pending.amr = []
     pending.member_id = member.id
@@ -54,6 +60,16 @@ def password(interaction_id: str) -> HttpResponse | tuple[str, int]:
     pending.complete(PASSWORD)
     interaction.save(pending)
     return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+
+
+def _locked_page(pending: Interaction, locked: AccountLocked) -> str:
+    until = local_time(locked.until)
+    return render_template(
+        "login/locked.html",
+        interaction=pending,
+        until_date=until.strftime("%d/%m/%Y"),
+        until_time=until.strftime("%H:%M"),
+    )
 
 
 def _load(interaction_id: str) -> Interaction:

@@ -34,6 +34,7 @@ from idp.oidc.endpoints import bp
 from idp.oidc.server import StoredRequest, authorization_error, get_server
 from idp.oidc.tokens import AuthContext
 from idp.runtime import runtime
+from idp.throttling.lockout import clear_failures
 from idp.web import i18n
 from idp.web.csrf import browser_id, check_csrf
 
@@ -91,6 +92,7 @@ def resume(interaction_id: str) -> HttpResponse:
         session = sso.create(
             pending.member_id, pending.amr, acr_for(pending.amr), pending.auth_time
         )
+        clear_failures(pending.member_id)  # every step passed: earlier failures are forgotten
     elif previous is not None:
         session = previous
     else:

@@ -45,6 +45,16 @@ RESET_PER_IP = Limit("reset-ip", 20, 3600)
 RESET_PER_IDENTIFIER = Limit("reset-identifier", 5, 3600)
 
 
+def password_limits() -> tuple[Limit, Limit]:
+    """Password attempts per IP and per identifier (``IDP_PASSWORD_ATTEMPTS_PER_*``): an
+    office behind one address may sign in often; a guesser may not."""
+    throttle = runtime().settings.throttle
+    return (
+        Limit("password-ip", throttle.password_per_ip, 300),
+        Limit("password-identifier", throttle.password_per_identifier, 300),
+    )
+
+
 def hit(limit: Limit, subject: str) -> None:
     """Count one attempt of ``subject`` (an IP, a member number…) against ``limit``."""
     # Subjects are hashed: keys never hold an e-mail address or a member number in clear.

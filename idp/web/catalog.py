@@ -19,6 +19,21 @@ FR: dict[str, str] = {
     "login.no_account": "Pas encore de compte ? Activer mon accès",
     "login.invalid_credentials": "Identifiant ou mot de passe incorrect. Vérifiez votre saisie.",
     "login.fields_required": "Renseignez votre identifiant et votre mot de passe.",
+    "login.locked": "Votre compte est bloqué.",
+    "login.locked_title": "Votre compte est bloqué",
+    "login.locked_text": (
+        "Après plusieurs tentatives de connexion en échec, votre compte est bloqué jusqu'au "
+        "{date} à {time}. Passé ce délai, il sera débloqué automatiquement."
+    ),
+    "login.locked_why": (
+        "Identifiant, mot de passe ou code de sécurité erronés : par sécurité, nous bloquons "
+        "l'accès pendant 24 heures. Si vous avez oublié votre mot de passe, vous pouvez le "
+        "réinitialiser dès maintenant : cela débloque votre compte."
+    ),
+    "login.locked_help": (
+        "Vous n'êtes pas à l'origine de ces tentatives ? Appelez nos conseillers au {phone}, "
+        "{hours}."
+    ),
     "login.signed_in_title": "Vous êtes connecté",
     "login.signed_in_as": "Connecté en tant que {name}.",
     "home.title": "Votre espace de connexion",
@@ -192,6 +207,17 @@ EN: dict[str, str] = {
     "login.no_account": "No account yet? Activate my access",
     "login.invalid_credentials": "Incorrect identifier or password. Please check and try again.",
     "login.fields_required": "Enter your identifier and your password.",
+    "login.locked": "Your account is locked.",
+    "login.locked_title": "Your account is locked",
+    "login.locked_text": (
+        "After several failed sign-in attempts, your account is locked until {date} at {time}. "
+        "It will unlock by itself then."
+    ),
+    "login.locked_why": (
+        "Wrong identifier, password or security code: for your security we block access for "
+        "24 hours. If you forgot your password, you can reset it now: that unlocks your account."
+    ),
+    "login.locked_help": ("These attempts were not yours? Call our advisers on {phone}, {hours}."),
     "login.signed_in_title": "You are signed in",
     "login.signed_in_as": "Signed in as {name}.",
     "home.title": "Your sign-in service",

@@ -1,0 +1,178 @@
+"""Lockout: password failures lock the account for 24 hours, durably, then it unlocks."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from idp.accounts.directory import ensure_demo_member
+from idp.clock import ShiftedClock
+from idp.db import db
+from idp.models import AuditEvent, Member, OutboxMessage
+from idp.runtime import runtime
+from idp.throttling.lockout import AccountLocked, record_failure
+from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, Browser, RelyingParty
+from tests.conftest import build_app, free_port, make_settings, serve_app
+
+
+@pytest.fixture
+def site(database_url):
+    port = free_port()
+    base = make_settings(database_url, issuer=f"http://127.0.0.1:{port}")
+    app = build_app(base)
+    runtime(app).clock = ShiftedClock()
+    with app.app_context():
+        ensure_demo_member()
+    with serve_app(app, port) as served:
+        yield served
+
+
+def attempt(site, password: str) -> requests.Response | str:
+    browser = Browser(site.url)
+    page = browser.go(RelyingParty(site.url, "health-portal").authorize_url())
+    assert isinstance(page, requests.Response)
+    return browser.submit_password(page, DEMO_NUMBER, password)
+
+
+def events(site, name: str) -> int:
+    with site.app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEvent).filter_by(event=name))
+
+
+def test_fifth_failure_locks_for_24_hours_then_the_lock_lifts(site):
+    for _ in range(4):
+        wrong = attempt(site, "not-the-password")
+        assert isinstance(wrong, requests.Response) and wrong.status_code == 401
+    locked = attempt(site, "not-the-password")
+    assert isinstance(locked, requests.Response) and locked.status_code == 403
+    assert "bloqué jusqu" in locked.text and "/password/forgot" in locked.text
+    assert "04 72 27 72 72" in locked.text
+    # The right password does not get in while the lock holds.
+    still = attempt(site, DEMO_PASSWORD)
+    assert isinstance(still, requests.Response) and still.status_code == 403
+    with site.app.app_context():
+        notice = db.session.scalars(select(OutboxMessage).filter_by(purpose="account_locked")).one()
+        assert notice.recipient == "camille.martin@example.org"
+    assert events(site, "lock.started") == 1
+
+    runtime(site.app).clock.advance(hours=24, seconds=1)
+    assert isinstance(attempt(site, DEMO_PASSWORD), str)  # redirected to the portal
+    assert events(site, "lock.ended") == 1
+
+
+def test_the_lock_survives_a_redis_flush(site):
+    for _ in range(5):
+        attempt(site, "not-the-password")
+    runtime(site.app).redis.flushdb()
+    still = attempt(site, DEMO_PASSWORD)
+    assert isinstance(still, requests.Response) and still.status_code == 403
+
+
+def test_parallel_failures_are_counted_exactly(site):
+    """Ten requests failing at once on several threads: exactly one lock starts."""
+    app = site.app
+    with app.app_context():
+        member_id = db.session.scalars(select(Member.id).filter_by(member_number=DEMO_NUMBER)).one()
+    locks: list[int] = []
+    barrier = threading.Barrier(10)
+
+    def fail_once() -> None:
+        with app.app_context():
+            member = db.session.get(Member, member_id)
+            barrier.wait()
+            try:
+                record_failure(member, "password")
+            except AccountLocked:
+                locks.append(1)
+
+    settings = runtime(app).settings
+    runtime(app).settings = replace(settings, lockout=replace(settings.lockout, max_failures=10))
+    threads = [threading.Thread(target=fail_once) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(locks) == 1
+    assert events(site, "lock.started") == 1
+    assert events(site, "login.failure_counted") == 10
+
+
+def test_adviser_unlocks_with_the_cli(site):
+    for _ in range(5):
+        attempt(site, "not-the-password")
+    result = site.app.test_cli_runner().invoke(args=["accounts", "unlock", DEMO_NUMBER])
+    assert result.exit_code == 0 and "unlocked" in result.output
+    assert isinstance(attempt(site, DEMO_PASSWORD), str)
+    with site.app.app_context():
+        reasons = [e.detail.get("reason") for e in db.session.scalars(
+            select(AuditEvent).filter_by(event="lock.ended"))]  # fmt: skip
+    assert reasons == ["adviser"]
+    missing = site.app.test_cli_runner().invoke(args=["accounts", "unlock", "999"])
+    assert missing.exit_code == 1
+
+
+def test_a_success_forgets_earlier_failures(site):
+    for _ in range(4):
+        attempt(site, "not-the-password")
+    assert isinstance(attempt(site, DEMO_PASSWORD), str)
+    for _ in range(4):
+        attempt(site, "not-the-password")
+    assert isinstance(attempt(site, DEMO_PASSWORD), str)  # still not locked
+
+
+def test_refresh_never_touches_the_counters(site):
+    portal = RelyingParty(site.url, "health-portal")
+    tokens = portal.fetch_token(Browser(site.url).sign_in(portal.authorize_url()))
+    for _ in range(4):
+        attempt(site, "not-the-password")
+    refresh_token = tokens["refresh_token"]
+    for _ in range(3):
+        refreshed = portal.token_request(grant_type="refresh_token", refresh_token=refresh_token)
+        assert refreshed.status_code == 200
+        refresh_token = refreshed.json()["refresh_token"]
+    assert events(site, "login.failure_counted") == 4
+    assert events(site, "lock.started") == 0
+
+
+def test_unknown_account_goes_through_the_same_hash_work(site):
+    """Checked by what the code does: one argon2 verification either way."""
+    passwords = runtime(site.app).passwords
+    calls: list[str | None] = []
+    original = passwords.verify
+
+    def counting(stored, password):
+        calls.append(stored)
+        return original(stored, password)
+
+    passwords.verify = counting  # type: ignore[method-assign]
+    try:
+        unknown = Browser(site.url)
+        page = unknown.go(RelyingParty(site.url, "health-portal").authorize_url())
+        assert isinstance(page, requests.Response)
+        unknown_answer = unknown.submit_password(page, "999999999", "whatever-password")
+        wrong_answer = attempt(site, "not-the-password")
+    finally:
+        passwords.verify = original  # type: ignore[method-assign]
+    assert len(calls) == 2
+    assert calls[0] is None and calls[1] is not None  # dummy hash vs the member's hash
+    assert isinstance(unknown_answer, requests.Response)
+    assert isinstance(wrong_answer, requests.Response)
+    assert unknown_answer.status_code == wrong_answer.status_code == 401
+
+
+def test_password_attempts_per_ip_are_limited(database_url):
+    port = free_port()
+    base = make_settings(database_url, issuer=f"http://127.0.0.1:{port}")
+    app = build_app(replace(base, throttle=replace(base.throttle, password_per_ip=3)))
+    with app.app_context():
+        ensure_demo_member()
+    with serve_app(app, port) as site:
+        answers = [attempt(site, "not-the-password") for _ in range(4)]
+    assert [a.status_code for a in answers if isinstance(a, requests.Response)] == [
+        401, 401, 401, 429,
+    ]  # fmt: skip
+    assert "Trop de tentatives" in answers[-1].text  # type: ignore[union-attr]
