@@ -383,6 +383,10 @@ class Bench:
             "IDP_CLIENTS_FILE": str(CLIENTS_FILE),
             "IDP_BENCH_SECRET_PORTAL": PORTAL_SECRET,
             "IDP_BENCH_SECRET_SERVICE": SERVICE_SECRET,
+            # One demo member signing in from one address many times a second: the
+            # anti-guessing limits would (rightly) stop it, so the bench lifts them.
+            "IDP_PASSWORD_ATTEMPTS_PER_IP": "100000000",
+            "IDP_PASSWORD_ATTEMPTS_PER_IDENTIFIER": "100000000",
         }
         self.workdir = Path(tempfile.mkdtemp(prefix="idp-bench-"))
         self.log_path = self.workdir / "server.log"
