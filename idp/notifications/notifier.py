@@ -1,15 +1,20 @@
 """The one way to send a member a message: picks the transport from the settings, renders
 the message for its purpose, sends it, and audits the outcome.
 
-=============  ===========================  ==============================================
-channel        IDP_SMTP_URL / SMS webhook   transport
-=============  ===========================  ==============================================
-e-mail         set                          :class:`SmtpTransport`
-e-mail         unset, development           :class:`OutboxTransport` (``/dev/outbox``)
-e-mail         unset, production            :class:`Unconfigured`: refuses, never drops
-SMS            development                  :class:`OutboxTransport`
-SMS            production                   :class:`Unconfigured` until the gateway lands
-=============  ===========================  ==============================================
+=======  =============================  ================================================
+channel  IDP_SMTP_URL / SMS_WEBHOOK_URL  transport
+=======  =============================  ================================================
+e-mail   set                            :class:`SmtpTransport`
+e-mail   unset, development             :class:`OutboxTransport` (``/dev/outbox``)
+e-mail   unset, production              :class:`Unconfigured`: refuses, never drops
+SMS      set                            :class:`SmsWebhookTransport` (POST to the gateway)
+SMS      unset, development             :class:`OutboxTransport` (``/dev/outbox``)
+SMS      unset, production              :class:`Unconfigured`: refuses, never drops
+=======  =============================  ================================================
+
+The audit events name the purpose, the member and the transport; SMS events also carry the
+destination, masked (``to="06 •• •• •• 78"``). Neither the text, the code nor a full number
+is ever recorded.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from idp import audit
 from idp.config import Settings
 from idp.db import db
 from idp.notifications import DeliveryFailed
+from idp.notifications.masking import mask_phone
 from idp.notifications.messages import render_email, render_sms
 from idp.notifications.outbox import OutboxTransport
+from idp.notifications.sms_webhook import SmsWebhookTransport
 from idp.notifications.smtp import SmtpTransport
 from idp.runtime import runtime
 
@@ -66,7 +73,8 @@ class Unconfigured:
 
 class Notifier:
     """Renders and sends messages by purpose, and records ``email.sent`` / ``email.failed``
-    (``sms.sent`` / ``sms.failed``) audit events with the purpose and the member.
+    (``sms.sent`` / ``sms.failed``) audit events with the purpose, the member, the transport
+    and, for SMS, the masked number (:func:`~idp.notifications.masking.mask_phone`).
 
     Each send is the commit point of the caller's transaction. On success the caller's
     pending changes are committed together with the audit event (and the outbox row). On
@@ -107,12 +115,10 @@ class Notifier:
         member_id: int | None = None,
         **context: Any,
     ) -> None:
-        """SMS ``templates/sms/<purpose>.txt`` rendered with ``context``.
-
-        For now SMS only goes to the development outbox (and is refused in production): the
-        ``IDP_SMS_WEBHOOK_URL`` gateway transport (DESIGN §6: POST ``{"to", "message"}`` with
-        a bearer token, non-2xx or timeout → :class:`DeliveryFailed`) comes with the
-        second-factor issue, as another :class:`SmsTransport` chosen in :func:`build_notifier`.
+        """SMS ``templates/sms/<purpose>.txt`` rendered with ``context`` to ``to`` (E.164,
+        ``+33612345678``): through the ``IDP_SMS_WEBHOOK_URL`` gateway when set (DESIGN §6:
+        non-2xx or timeout → :class:`DeliveryFailed`), else to the development outbox, and
+        refused in production. The audit events carry the number masked only.
         """
         text = render_sms(purpose, lang, **context)
         self._deliver(
@@ -122,6 +128,7 @@ class Notifier:
             purpose=purpose,
             member_id=member_id,
             lang=lang,
+            masked_to=mask_phone(to),
         )
 
     def _deliver(
@@ -133,7 +140,10 @@ class Notifier:
         purpose: str,
         member_id: int | None,
         lang: str,
+        masked_to: str | None = None,
     ) -> None:
+        """``masked_to``: the destination as the audit log may show it (never in full)."""
+        where: dict[str, Any] = {"to": masked_to} if masked_to is not None else {}
         try:
             send()
         except DeliveryFailed as failure:
@@ -144,13 +154,19 @@ class Notifier:
                 purpose=purpose,
                 transport=transport,
                 reason=failure.detail,
+                **where,
             )
             log.error(
                 "%s %r for member %s not sent: %s", channel, purpose, member_id, failure.detail
             )
             raise
         audit.record(
-            f"{channel}.sent", member_id=member_id, purpose=purpose, transport=transport, lang=lang
+            f"{channel}.sent",
+            member_id=member_id,
+            purpose=purpose,
+            transport=transport,
+            lang=lang,
+            **where,
         )
 
 
@@ -175,8 +191,12 @@ def build_notifier(settings: Settings) -> Notifier:
         email = Unconfigured("IDP_SMTP_URL is not set: e-mail cannot be sent in production.")
     else:
         email = outbox
-    if production:
-        sms = Unconfigured("no SMS gateway transport yet: SMS cannot be sent in production.")
+    if settings.sms.webhook_url:
+        sms = SmsWebhookTransport(
+            settings.sms.webhook_url, settings.sms.webhook_token, settings.sms.timeout
+        )
+    elif production:
+        sms = Unconfigured("IDP_SMS_WEBHOOK_URL is not set: SMS cannot be sent in production.")
     else:
         sms = outbox
     return Notifier(email, sms)
