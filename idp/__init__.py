@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
 
     from idp import cli, selfservice
-    from idp.login import views as login_views
+    from idp.login import blueprint as login_blueprint
     from idp.notifications import outbox_page
     from idp.oidc import server as oidc_server
     from idp.web import brand, error_pages, health, i18n, security_headers
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     oidc_server.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(brand.bp)
-    app.register_blueprint(login_views.bp)
+    login_blueprint.init_app(app)
     app.register_blueprint(outbox_page.bp)
     selfservice.init_app(app)
     cli.init_app(app)

@@ -125,6 +125,16 @@ class LockoutSettings:
 
 
 @dataclass(frozen=True)
+class SecondFactorSettings:
+    """The one-time code (DESIGN §5) and the remembered devices of ``new_device`` clients."""
+
+    code_ttl: int = 300  # never over 600
+    max_attempts: int = 3  # wrong codes before a new one must be sent
+    resend_cooldown: int = 30
+    remember_device_days: int = 30
+
+
+@dataclass(frozen=True)
 class ThrottleSettings:
     """Password attempts allowed per 5 minutes, from one IP address and on one identifier."""
 
@@ -177,6 +187,7 @@ class Settings:
     accounts: AccountSettings = field(default_factory=AccountSettings)
     lockout: LockoutSettings = field(default_factory=LockoutSettings)
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
+    second_factor: SecondFactorSettings = field(default_factory=SecondFactorSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
@@ -232,6 +243,10 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "IDP_LOCKOUT_MAX_FAILURES": ("lockout", "max_failures"),
     "IDP_LOCKOUT_WINDOW": ("lockout", "window"),
     "IDP_LOCKOUT_DURATION": ("lockout", "duration"),
+    "IDP_OTP_TTL": ("second_factor", "code_ttl"),
+    "IDP_OTP_MAX_ATTEMPTS": ("second_factor", "max_attempts"),
+    "IDP_OTP_RESEND_COOLDOWN": ("second_factor", "resend_cooldown"),
+    "IDP_REMEMBER_DEVICE_DAYS": ("second_factor", "remember_device_days"),
     "IDP_PASSWORD_ATTEMPTS_PER_IP": ("throttle", "password_per_ip"),
     "IDP_PASSWORD_ATTEMPTS_PER_IDENTIFIER": ("throttle", "password_per_identifier"),
     "IDP_ACTIVATION_LINK_TTL": ("accounts", "activation_link_ttl"),
@@ -303,11 +318,15 @@ def validate(settings: Settings) -> None:
         )
     if not 0 <= policy.min_classes <= 4:
         raise ConfigError("IDP_PASSWORD_MIN_CLASSES must be between 0 and 4.")
+    if not 60 <= settings.second_factor.code_ttl <= 600:
+        raise ConfigError("IDP_OTP_TTL must be between 60 and 600 seconds.")
+    if settings.second_factor.max_attempts < 1:
+        raise ConfigError("IDP_OTP_MAX_ATTEMPTS must be at least 1.")
     if settings.lockout.max_failures < 1:
         raise ConfigError("IDP_LOCKOUT_MAX_FAILURES must be at least 1.")
     for section in (settings.tokens, settings.session, settings.password_hash, policy,
                     settings.accounts, settings.mail, settings.lockout,
-                    settings.throttle):  # fmt: skip
+                    settings.throttle, settings.second_factor):  # fmt: skip
         for f in fields(section):
             value = getattr(section, f.name)
             if isinstance(value, int) and value < 0:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -71,7 +72,8 @@ class Browser:
         self.last = response
         return response
 
-    def submit_password(self, page: requests.Response, identifier: str, password: str):
+    def post_password(self, page: requests.Response, identifier: str, password: str):
+        """Submit the password form; return where that leads (next step's page or client)."""
         fields = form_fields(page.text)
         action = urljoin(page.url, form_action(page.text, "/password"))
         return self.go(
@@ -79,6 +81,35 @@ class Browser:
             "POST",
             {"csrf_token": fields["csrf_token"], "username": identifier, "password": password},
         )
+
+    def submit_password(
+        self, page: requests.Response, identifier: str, password: str, channel: str = "email"
+    ):
+        """The password, then the one-time code step when it comes (code read from where the
+        provider sent it: see ``CODE_READERS``)."""
+        result = self.post_password(page, identifier, password)
+        if isinstance(result, requests.Response) and is_code_page(result.text):
+            return self.pass_code_step(result, channel)
+        return result
+
+    def request_code(self, page: requests.Response, channel: str = "email"):
+        """On the code step's first page: ask for a code by ``channel``."""
+        fields = form_fields(page.text)
+        action = urljoin(page.url, form_action(page.text, "/code/send"))
+        return self.go(action, "POST", {"csrf_token": fields["csrf_token"], "channel": channel})
+
+    def enter_code(self, page: requests.Response, code: str):
+        fields = form_fields(page.text)
+        action = urljoin(page.url, code_form_action(page.text))
+        return self.go(action, "POST", {"csrf_token": fields["csrf_token"], "code": code})
+
+    def pass_code_step(self, page: requests.Response, channel: str = "email"):
+        if "/code/send" in page.text and 'name="code"' not in page.text:
+            offered = re.findall(r'name="channel" value="(\w+)"', page.text)
+            assert offered, "the code step offers no channel"
+            page = self.request_code(page, channel if channel in offered else offered[0])
+            assert isinstance(page, requests.Response) and 'name="code"' in page.text, page
+        return self.enter_code(page, read_code(self.issuer))
 
     def sign_in(self, authorize_url: str, identifier: str = DEMO_NUMBER,
                 password: str = DEMO_PASSWORD) -> str:  # fmt: skip
@@ -88,6 +119,51 @@ class Browser:
         result = self.submit_password(page, identifier, password)
         assert isinstance(result, str), f"expected a redirect to the client, got {result}"
         return result
+
+
+# Where each provider under test sends its one-time codes: issuer → reader of the last code.
+CODE_READERS: dict[str, Callable[[], str]] = {}
+CODE = re.compile(r"\b(\d{6})\b")
+
+
+def read_code(issuer: str) -> str:
+    assert issuer in CODE_READERS, f"no code reader registered for {issuer}"
+    return CODE_READERS[issuer]()
+
+
+def outbox_code_reader(app) -> Callable[[], str]:
+    """The newest code kept in the development outbox (e-mail or SMS)."""
+
+    def read() -> str:
+        from sqlalchemy import select
+
+        from idp.db import db
+        from idp.models import OutboxMessage
+
+        with app.app_context():
+            text = db.session.scalars(
+                select(OutboxMessage.text)
+                .filter_by(purpose="otp")
+                .order_by(OutboxMessage.id.desc())
+                .limit(1)
+            ).first()
+            db.session.remove()
+        assert text, "no one-time code in the outbox"
+        match = CODE.search(text)
+        assert match, text
+        return match.group(1)
+
+    return read
+
+
+def is_code_page(page: str) -> bool:
+    return "/code/send" in page or 'autocomplete="one-time-code"' in page
+
+
+def code_form_action(page: str) -> str:
+    for m in re.finditer(r'<form[^>]*action="([^"]+/code)"', page):
+        return html.unescape(m.group(1))
+    raise AssertionError("no code form in page")
 
 
 def query(url: str) -> dict[str, str]:
@@ -255,7 +331,7 @@ def introspect_as(rp: RelyingParty, token: str, **extra: str) -> requests.Respon
 
 
 def add_member(app, member_number: str, password: str | None, email: str | None = None,
-               contracts: str = "health") -> str:  # fmt: skip
+               contracts: str = "health", phone: str | None = "+33611223344") -> str:  # fmt: skip
     """A member in the directory (active when it has a password); returns its ``sub``."""
     from datetime import date
 
@@ -270,6 +346,7 @@ def add_member(app, member_number: str, password: str | None, email: str | None 
             first_name="Alex",
             birth_date=date(1990, 1, 2),
             email=email,
+            phone=phone,
             contracts=contracts,
             password_hash=runtime(app).passwords.hash(password) if password else None,
             activated_at=utcnow() if password else None,

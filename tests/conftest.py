@@ -136,12 +136,17 @@ def free_port() -> int:
 @contextmanager
 def serve_app(app: Flask, port: int) -> Iterator[LiveServer]:
     """Serve ``app`` over real HTTP on 127.0.0.1:``port`` in a thread, then clean up."""
+    from tests.actors import CODE_READERS, outbox_code_reader
+
+    url = f"http://127.0.0.1:{port}"
+    CODE_READERS[url] = outbox_code_reader(app)
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LiveServer(app, server, f"http://127.0.0.1:{port}")
+        yield LiveServer(app, server, url)
     finally:
+        CODE_READERS.pop(url, None)
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

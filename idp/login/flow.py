@@ -16,9 +16,12 @@ from joserfc.errors import JoseError
 from idp.clients.registry import RegisteredClient
 from idp.login.session import SsoSession
 from idp.models import Member
+from idp.oidc.claims import ACR_MFA, ACR_PHISHING_RESISTANT
 from idp.runtime import runtime
 
 PASSWORD = "password"
+OTP = "otp"
+MFA_LEVELS = (ACR_MFA, ACR_PHISHING_RESISTANT)
 
 
 @dataclass(frozen=True)
@@ -34,18 +37,37 @@ def plan_steps(
     session: SsoSession | None,
     member: Member | None,
 ) -> Plan:
+    """A fresh sign-in is the password then the code step (which resolves ``new_device`` once
+    the member is known: :func:`code_required`); an SSO session missing the second factor a
+    client or ``acr_values`` demands gets the code step alone (step-up)."""
+    fresh = Plan([PASSWORD, OTP], "login_required")
     if session is None or member is None or not member.active:
-        return Plan([PASSWORD], "login_required")
+        return fresh
     prompts = set(params.get("prompt", "").split())
     if "login" in prompts:
-        return Plan([PASSWORD], "login_required")
+        return fresh
     max_age = params.get("max_age")
     if max_age is not None and time.time() - session.auth_time >= int(max_age):
-        return Plan([PASSWORD], "login_required")
+        return fresh
     hint = params.get("id_token_hint")
     if hint and hinted_subject(hint, client) != member.subject:
-        return Plan([PASSWORD], "login_required")
+        return fresh
+    if wants_mfa(params, client) and "otp" not in session.amr:
+        return Plan([OTP], "interaction_required")
     return Plan([])
+
+
+def wants_mfa(params: dict[str, str], client: RegisteredClient) -> bool:
+    """The client's policy is ``always``, or the request asks for a multi-factor ``acr``."""
+    if client.settings.get("second_factor", "always") == "always":
+        return True
+    return any(value in MFA_LEVELS for value in params.get("acr_values", "").split())
+
+
+def code_required(params: dict[str, str], client: RegisteredClient, remembered: bool) -> bool:
+    """At the code step, with the member known: ``new_device`` clients skip it on a device
+    that passed it recently, unless the request demands multi-factor."""
+    return wants_mfa(params, client) or not remembered
 
 
 def hinted_subject(id_token_hint: str, client: RegisteredClient) -> str | None:

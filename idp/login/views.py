@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as HttpResponse
 
 from idp.clients.registry import find_client
 from idp.errors import InteractionExpired, InvalidCredentials
-from idp.login.flow import PASSWORD
+from idp.login.blueprint import bp
+from idp.login.flow import OTP, PASSWORD
 from idp.login.password import verify_password
 from idp.oidc import interaction
 from idp.oidc.interaction import Interaction
 from idp.throttling.lockout import AccountLocked, local_time
 from idp.web import i18n
 from idp.web.csrf import browser_id, check_csrf
-
-bp = Blueprint("login", __name__)
 
 
 @bp.get("/")
@@ -26,17 +25,21 @@ def home() -> str:
 
 
 @bp.get("/login/<interaction_id>")
-def step(interaction_id: str) -> HttpResponse | str:
-    pending = _load(interaction_id)
+def step(interaction_id: str) -> HttpResponse | str | tuple[str, int]:
+    pending = load_interaction(interaction_id)
     if pending.next_step is None:
         return redirect(url_for("oidc.resume", interaction_id=pending.id), code=303)
+    if pending.next_step == OTP:
+        from idp.login.code_step import code_page
+
+        return code_page(pending)
     return _password_page(pending)
 
 
 @bp.post("/login/<interaction_id>/password")
 def password(interaction_id: str) -> HttpResponse | tuple[str, int]:
     check_csrf()
-    pending = _load(interaction_id)
+    pending = load_interaction(interaction_id)
     if pending.next_step != PASSWORD:
         return redirect(url_for("login.step", interaction_id=pending.id), code=303)
     identifier = request.form.get("username", "")
@@ -51,7 +54,7 @@ def password(interaction_id: str) -> HttpResponse | tuple[str, int]:
     except InvalidCredentials as error:
         return _password_page(pending, error.message, identifier), 401
     except AccountLocked as locked:
-        return _locked_page(pending, locked), 403
+        return locked_page(pending, locked), 403
     if pending.member_id is not None and pending.member_id != member.id:
         pending.amr = []
     pending.member_id = member.id
@@ -62,7 +65,7 @@ def password(interaction_id: str) -> HttpResponse | tuple[str, int]:
     return redirect(url_for("login.step", interaction_id=pending.id), code=303)
 
 
-def _locked_page(pending: Interaction, locked: AccountLocked) -> str:
+def locked_page(pending: Interaction, locked: AccountLocked) -> str:
     until = local_time(locked.until)
     return render_template(
         "login/locked.html",
@@ -72,7 +75,7 @@ def _locked_page(pending: Interaction, locked: AccountLocked) -> str:
     )
 
 
-def _load(interaction_id: str) -> Interaction:
+def load_interaction(interaction_id: str) -> Interaction:
     pending = interaction.load(interaction_id, browser_id())
     chosen = request.args.get("lang")
     if chosen in i18n.SUPPORTED and chosen != pending.lang:

@@ -17,7 +17,7 @@ from authlib.oauth2.rfc6749 import (
     OAuth2Error,
     UnsupportedResponseTypeError,
 )
-from authlib.oidc.core.errors import LoginRequiredError
+from authlib.oidc.core.errors import InteractionRequiredError, LoginRequiredError
 from flask import Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -26,7 +26,7 @@ from idp.clients.registry import RegisteredClient, find_client
 from idp.db import db
 from idp.errors import InteractionExpired
 from idp.login import session as sso
-from idp.login.flow import plan_steps
+from idp.login.flow import PASSWORD, plan_steps
 from idp.models import Member
 from idp.oidc import interaction
 from idp.oidc.claims import acr_for
@@ -65,12 +65,18 @@ def authorize() -> HttpResponse:
     plan = plan_steps(params, client, session, member)
     if "none" in params.get("prompt", "").split():
         if plan.steps:
-            return _error(LoginRequiredError(redirect_uri=grant.redirect_uri), params)
+            needed = LoginRequiredError if PASSWORD in plan.steps else InteractionRequiredError
+            return _error(needed(redirect_uri=grant.redirect_uri), params)
         return _issue(StoredRequest(params), member, session, client)
     if not plan.steps:
         return _issue(StoredRequest(params), member, session, client)
     lang = i18n.pick(params.get("ui_locales"))
     pending = interaction.start(client.client_id, params, browser_id(), lang, plan.steps)
+    if PASSWORD not in plan.steps and session is not None:
+        # Step-up: the member is known from the session; only the code step remains.
+        pending.member_id, pending.amr = session.member_id, list(session.amr)
+        pending.auth_time = session.auth_time
+        interaction.save(pending)
     return redirect(url_for("login.step", interaction_id=pending.id), code=303)
 
 

@@ -58,6 +58,54 @@ FR: dict[str, str] = {
         "contactez nos conseillers."
     ),
     "error.config": "Le service est mal configuré.",
+    # -- one-time code (idp/login/code_step.py)
+    "otp.title": "Code de sécurité",
+    "otp.why": (
+        "La protection de vos données personnelles est essentielle : à chaque connexion, nous "
+        "vous envoyons un code de sécurité à usage unique."
+    ),
+    "otp.choose": "Où voulez-vous recevoir votre code ?",
+    "otp.by_sms": "Par SMS au {destination}",
+    "otp.by_email": "Par e-mail à {destination}",
+    "otp.send": "Recevoir mon code",
+    "otp.choose_channel": "Choisissez comment recevoir votre code.",
+    "otp.details_changed": (
+        "Votre numéro de portable ou votre e-mail a changé ? Contactez nos conseillers au "
+        "{phone}, {hours}, pour mettre à jour vos coordonnées."
+    ),
+    "otp.sent_sms": "Nous venons d'envoyer un code par SMS au {destination}.",
+    "otp.sent_email": "Nous venons d'envoyer un code par e-mail à {destination}.",
+    "otp.may_take_a_moment": (
+        "L'envoi du code peut prendre quelques instants. Il est valable 5 minutes."
+    ),
+    "otp.code": "Code de sécurité (6 chiffres)",
+    "otp.resend_hint": "Un nouveau code remplace le précédent, qui ne fonctionnera plus.",
+    "otp.resend_wait": "Vous pourrez en demander un dans {seconds} secondes.",
+    "otp.resend": "Renvoyer un code",
+    "otp.other_channel": "Recevoir le code autrement",
+    "otp.not_received": "Vous ne recevez pas le code ?",
+    "otp.not_received_text": (
+        "Vérifiez que votre numéro de portable et votre e-mail sont à jour, et consultez vos "
+        "courriers indésirables. Sinon, nos conseillers sont à votre écoute au {phone}, {hours}."
+    ),
+    "otp.wrong": "Code incorrect. Il vous reste {attempts} essai(s) avec ce code.",
+    "otp.unusable": (
+        "Ce code n'est plus valable (expiré, déjà utilisé ou trop d'essais). "
+        "Demandez un nouveau code."
+    ),
+    "otp.resend_too_soon": "Patientez {seconds} secondes avant de demander un nouveau code.",
+    "otp.sms_failed": (
+        "Le code n'a pas pu être envoyé par SMS. Réessayez ou choisissez de le recevoir par e-mail."
+    ),
+    "otp.email_failed": (
+        "Le code n'a pas pu être envoyé par e-mail. Réessayez ou choisissez de le recevoir par SMS."
+    ),
+    "otp.no_contact_title": "Nous ne pouvons pas vous envoyer de code",
+    "otp.no_contact_text": (
+        "Aucun numéro de portable ni aucune adresse e-mail ne figure dans votre dossier. "
+        "Contactez nos conseillers au {phone}, {hours} : ils mettront vos coordonnées à jour."
+    ),
+    "otp.back_to_service": "Revenir au service",
     # -- self-service (idp/selfservice)
     "form.required": "Ce champ est obligatoire.",
     "form.bad_date": "Indiquez une date au format JJ/MM/AAAA.",
@@ -241,6 +289,52 @@ EN: dict[str, str] = {
         "and try again from the service; if the problem persists, contact our advisers."
     ),
     "error.config": "The service is misconfigured.",
+    # -- one-time code (idp/login/code_step.py)
+    "otp.title": "Security code",
+    "otp.why": (
+        "Protecting your personal data matters: at each sign-in we send you a one-time "
+        "security code."
+    ),
+    "otp.choose": "Where would you like to receive your code?",
+    "otp.by_sms": "By text message to {destination}",
+    "otp.by_email": "By e-mail to {destination}",
+    "otp.send": "Send my code",
+    "otp.choose_channel": "Choose how to receive your code.",
+    "otp.details_changed": (
+        "Your mobile number or e-mail changed? Contact our advisers on {phone}, {hours}, to "
+        "update your details."
+    ),
+    "otp.sent_sms": "We have just sent a code by text message to {destination}.",
+    "otp.sent_email": "We have just sent a code by e-mail to {destination}.",
+    "otp.may_take_a_moment": "The code may take a moment to arrive. It is valid for 5 minutes.",
+    "otp.code": "Security code (6 digits)",
+    "otp.resend_hint": "A new code replaces the previous one, which will stop working.",
+    "otp.resend_wait": "You can ask for one in {seconds} seconds.",
+    "otp.resend": "Send a new code",
+    "otp.other_channel": "Receive the code another way",
+    "otp.not_received": "Not received the code?",
+    "otp.not_received_text": (
+        "Check that your mobile number and e-mail are up to date, and look in your spam "
+        "folder. Otherwise our advisers are available on {phone}, {hours}."
+    ),
+    "otp.wrong": "Wrong code. {attempts} attempt(s) left with this code.",
+    "otp.unusable": (
+        "This code is no longer valid (expired, already used or too many tries). "
+        "Ask for a new code."
+    ),
+    "otp.resend_too_soon": "Please wait {seconds} seconds before asking for a new code.",
+    "otp.sms_failed": (
+        "The code could not be sent by text message. Try again or choose to receive it by e-mail."
+    ),
+    "otp.email_failed": (
+        "The code could not be sent by e-mail. Try again or choose to receive it by text message."
+    ),
+    "otp.no_contact_title": "We cannot send you a code",
+    "otp.no_contact_text": (
+        "There is no mobile number and no e-mail address in your file. Contact our advisers "
+        "on {phone}, {hours}: they will update your details."
+    ),
+    "otp.back_to_service": "Back to the service",
     # -- self-service (idp/selfservice)
     "form.required": "This field is required.",
     "form.bad_date": "Enter a date as DD/MM/YYYY.",

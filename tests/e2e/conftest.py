@@ -23,6 +23,7 @@ import requests
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from idp.accounts.directory import ensure_demo_member
+from tests.actors import CODE_READERS, outbox_code_reader
 from tests.conftest import (
     CLIENT_SECRETS,
     TEST_CLIENTS_FILE,
@@ -204,10 +205,13 @@ def provider(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
             stderr=subprocess.STDOUT,
         )
     server = ServerProcess(url, process, log_path)
+    # The server keeps its one-time codes in the development outbox of the shared database.
+    CODE_READERS[url] = outbox_code_reader(app)
     try:
         _wait_ready(server)
         yield server
     finally:
+        CODE_READERS.pop(url, None)
         _stop(process)
         # Shown by pytest only when the test failed.
         print(f"--- idp serve log ({url}) ---\n{server.log()}")

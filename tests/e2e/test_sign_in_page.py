@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page
 
 from idp.accounts.directory import ensure_demo_member
-from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, RelyingParty, query
+from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, RelyingParty, query, read_code
 from tests.conftest import free_port
 
 
@@ -57,8 +57,20 @@ def test_member_signs_in_with_the_keyboard_and_lands_on_the_portal(page: Page, p
     password = page.get_by_label("Mot de passe", exact=True)
     assert password.evaluate("el => el === document.activeElement")
     page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+
+    # The code step: a new device for the mobile app, so a code is needed.
+    page.get_by_role("heading", name="Code de sécurité").wait_for()
+    assert page.get_by_label("Par SMS au 06 •• •• •• 78").is_checked()
+    page.get_by_label("Par e-mail à c•••••@example.org").check()
+    page.get_by_role("button", name="Recevoir mon code").click()
+    code = page.get_by_label("Code de sécurité (6 chiffres)")
+    assert code.get_attribute("autocomplete") == "one-time-code"
+    assert code.get_attribute("inputmode") == "numeric"
+    assert "quelques instants" in page.locator("main").inner_text()
+    code.fill(read_code(portal.issuer))
     with page.expect_navigation(url=f"{portal.redirect_uri}**"):
-        page.keyboard.press("Enter")
+        code.press("Enter")
     params = query(page.url)
     assert params["code"] and params["state"] == portal.state and params["iss"] == portal.issuer
     assert portal.fetch_token(page.url)["id_token"]

@@ -13,6 +13,7 @@ import pytest
 from idp.accounts.directory import ensure_demo_member
 from idp.clock import ShiftedClock
 from idp.runtime import runtime
+from tests.actors import CODE, CODE_READERS
 from tests.conftest import LiveServer, build_app, free_port, make_settings, serve_app
 from tests.smtp import SmtpServer, start_smtp
 
@@ -62,4 +63,14 @@ def site(database_url, smtp) -> Iterator[LiveServer]:
     with app.app_context():
         ensure_demo_member()
     with serve_app(app, port) as served:
+        CODE_READERS[served.url] = lambda: smtp_code(smtp)  # codes arrive by real e-mail
         yield served
+
+
+def smtp_code(smtp: SmtpServer) -> str:
+    """The code of the newest one-time-code e-mail the SMTP server received."""
+    for received in reversed(smtp.received):
+        match = CODE.search(str(received.message["Subject"]))
+        if match:
+            return match.group(1)
+    raise AssertionError("no one-time code e-mail received")

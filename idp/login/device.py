@@ -1,0 +1,58 @@
+"""Remembered devices for ``second_factor: new_device`` clients: a signed cookie naming the
+members who passed the code step on this browser, each entry bound to the member's current
+password, so any password change (a reset included) forgets the device."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
+
+from idp.models import Member
+from idp.runtime import runtime
+
+COOKIE = "idp_device"
+MAX_MEMBERS = 5  # a family tablet
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    secret = runtime().settings.server.secret_key
+    return URLSafeTimedSerializer(secret, salt="idp remembered device")
+
+
+def _entry(member: Member) -> str:
+    stamp = f"{member.subject}:{member.password_hash or ''}"
+    return hashlib.sha256(stamp.encode()).hexdigest()[:32]
+
+
+def _entries(request: Request) -> list[str]:
+    raw = request.cookies.get(COOKIE)
+    if not raw or len(raw) > 4096:
+        return []
+    max_age = runtime().settings.second_factor.remember_device_days * 86400
+    try:
+        value = _serializer().loads(raw, max_age=max_age)
+    except BadSignature:
+        return []
+    return [e for e in value if isinstance(e, str)] if isinstance(value, list) else []
+
+
+def is_remembered(request: Request, member: Member) -> bool:
+    return _entry(member) in _entries(request)
+
+
+def remember(request: Request, response: Response, member: Member) -> None:
+    entries = [e for e in _entries(request) if e != _entry(member)]
+    entries = [_entry(member), *entries][:MAX_MEMBERS]
+    settings = runtime().settings
+    response.set_cookie(
+        COOKIE,
+        _serializer().dumps(entries),
+        max_age=settings.second_factor.remember_device_days * 86400,
+        httponly=True,
+        secure=settings.server.https,
+        samesite="Lax",
+        path="/",
+    )
