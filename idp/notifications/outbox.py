@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from idp.db import db
 from idp.models import OutboxMessage
+from idp.notifications.masking import mask_email, mask_phone
 from idp.notifications.messages import email_parts
 
 log = logging.getLogger(__name__)
@@ -35,13 +36,13 @@ class OutboxTransport:
                 html=html,
             )
         )
-        log.info("E-mail %r to %s kept in the development outbox", purpose, to)
+        log.info("E-mail %r to %s kept in the development outbox", purpose, mask_email(to))
 
     def send_sms(self, to: str, text: str, *, purpose: str = "") -> None:
         db.session.add(
             OutboxMessage(channel="sms", recipient=to, purpose=purpose, subject="", text=text)
         )
-        log.info("SMS %r to %s kept in the development outbox", purpose, to)
+        log.info("SMS %r to %s kept in the development outbox", purpose, mask_phone(to))
 
 
 def latest(recipient: str | None = None, limit: int = 20) -> list[OutboxMessage]:
