@@ -14,9 +14,9 @@ from datetime import date
 from sqlalchemy import select
 
 from idp import audit
-from idp.accounts.links import ACTIVATION, find_link, send_link, use_link
+from idp.accounts.links import ACTIVATION, find_link, send_link
 from idp.accounts.names import same_name
-from idp.accounts.passwords import set_password
+from idp.accounts.passwords import set_password_by_link
 from idp.db import db
 from idp.models import Member
 from idp.runtime import runtime
@@ -80,13 +80,7 @@ def activation_member(token: str) -> Member:
 def complete_activation(token: str, password: str) -> Member:
     """Set the first password and activate, all or nothing (``PasswordRejected`` keeps the
     link usable)."""
-    link, member = find_link(token, ACTIVATION)
-    use_link(link)  # first: set_password revokes every pending link of the member
-    try:
-        set_password(member, password)
-    except Exception:
-        db.session.rollback()  # a refused password leaves the link usable
-        raise
+    member = set_password_by_link(token, ACTIVATION, password)
     member.activated_at = runtime().clock.now()
     audit.record("activation.completed", member_id=member.id, commit=False)
     db.session.commit()

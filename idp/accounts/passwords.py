@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from idp.accounts.links import revoke_links
+from idp.accounts.links import find_link, revoke_links, use_link
 from idp.accounts.policy import check_password
 from idp.db import db
 from idp.models import Member, PasswordHistory
@@ -44,6 +44,19 @@ def set_password(member: Member, new_password: str) -> None:
     member.password_hash = rt.passwords.hash(new_password)
     member.password_changed_at = now
     revoke_links(member.id)
+
+
+def set_password_by_link(token: str, purpose: str, new_password: str) -> Member:
+    """Use a live e-mailed link and set the password, in the caller's transaction; a refused
+    password (``PasswordRejected``) rolls back and leaves the link usable."""
+    link, member = find_link(token, purpose)
+    use_link(link)  # first: set_password revokes every pending link of the member
+    try:
+        set_password(member, new_password)
+    except Exception:
+        db.session.rollback()
+        raise
+    return member
 
 
 def _trim_history(member: Member, keep: int) -> None:

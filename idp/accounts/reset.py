@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from idp import audit
 from idp.accounts.directory import find_member_by_identifier
-from idp.accounts.links import RESET, find_link, send_link, use_link
-from idp.accounts.passwords import set_password
+from idp.accounts.links import RESET, find_link, send_link
+from idp.accounts.passwords import set_password_by_link
 from idp.db import db
 from idp.models import Member
 from idp.runtime import runtime
@@ -37,13 +37,7 @@ def reset_member(token: str) -> Member:
 def complete_reset(token: str, password: str) -> Member:
     """New password, lock cleared, link used: one transaction. Ending sessions and refresh
     tokens is the caller's next step (``idp/selfservice``), as it spans other layers."""
-    link, member = find_link(token, RESET)
-    use_link(link)  # first: set_password revokes every pending link of the member
-    try:
-        set_password(member, password)
-    except Exception:
-        db.session.rollback()  # a refused password leaves the link usable
-        raise
+    member = set_password_by_link(token, RESET, password)
     unlock(member, by="password_reset")
     audit.record("reset.completed", member_id=member.id, commit=False)
     db.session.commit()
