@@ -186,11 +186,8 @@ def provider(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
     url = f"http://127.0.0.1:{port}"
     settings = make_settings(database_url, issuer=url)
     app = build_app(settings)  # empties the tables, generates keys if needed, syncs clients
-    try:
-        with app.app_context():
-            ensure_demo_member()
-    finally:
-        dispose_app(app)
+    with app.app_context():
+        ensure_demo_member()
     # The keys build_app generated are encrypted with this material: the server must use it.
     keys_material = settings.keys.encryption_key or settings.server.secret_key
 
@@ -213,6 +210,7 @@ def provider(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
     finally:
         CODE_READERS.pop(url, None)
         _stop(process)
+        dispose_app(app)  # also closes what the code reader opened
         # Shown by pytest only when the test failed.
         print(f"--- idp serve log ({url}) ---\n{server.log()}")
 
