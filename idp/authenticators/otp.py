@@ -1,6 +1,7 @@
 """One-time codes sent by SMS or e-mail (DESIGN §5): 6 digits from ``secrets``, stored only as
 an HMAC in Redis, valid a few minutes, single use, bound to one sign-in (the interaction), a
-few attempts. A resend replaces the code but keeps the attempt count.
+few attempts. A resend replaces the code with fresh attempts; the account's failure count
+(``throttling/lockout.py``) is what a resend never resets.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ if mac == ARGV[1] then
 end
 if attempts >= tonumber(ARGV[2]) then
   redis.call('DEL', KEYS[1])
-  return 'exhausted'
+  return 'last'
 end
 return 'wrong'
 """
@@ -145,6 +146,8 @@ def verify(binding: str, code: str) -> None:
     if outcome == "wrong":
         used = int(runtime().redis.get(_attempts_key(binding)) or 0)
         raise CodeRejected(max(settings.max_attempts - used, 0))
+    if outcome == "last":  # a wrong guess all the same (it counts toward the lock); code gone
+        raise CodeRejected(0)
     raise CodeUnusable()
 
 

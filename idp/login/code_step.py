@@ -134,6 +134,8 @@ def check_code(interaction_id: str) -> Page:
             record_failure(member, "otp", pending.lang)
         except AccountLocked as locked:
             return _locked(pending, locked)
+        if not wrong.attempts_left:  # that was the last try: this code is gone
+            return code_page(pending, "otp.unusable", 401, choose=True)
         return code_page(pending, "otp.wrong", 401, attempts=wrong.attempts_left)
     except otp.CodeUnusable:
         audit.record("otp.failed", member_id=member.id, client_id=client.client_id,
