@@ -14,6 +14,7 @@ from idp.login.flow import OTP, PASSWORD
 from idp.login.password import verify_password
 from idp.oidc import interaction
 from idp.oidc.interaction import Interaction
+from idp.runtime import runtime
 from idp.throttling.lockout import AccountLocked, local_time
 from idp.web import i18n
 from idp.web.csrf import browser_id, check_csrf
@@ -72,6 +73,7 @@ def locked_page(pending: Interaction, locked: AccountLocked) -> str:
         interaction=pending,
         until_date=until.strftime("%d/%m/%Y"),
         until_time=until.strftime("%H:%M"),
+        hours=runtime().settings.lockout.duration // 3600,
     )
 
 

@@ -73,7 +73,8 @@ def activation_submit():
             outcome = request_activation(req, i18n.current(), _absolute(link_url))
     except DeliveryFailed:
         return render_template("selfservice/delivery_failed.html", retry=values), 503
-    return render_template(OUTCOME_PAGES[outcome], values=values)
+    hours = runtime().settings.accounts.activation_link_ttl // 3600
+    return render_template(OUTCOME_PAGES[outcome], values=values, valid_hours=hours)
 
 
 LINK = LinkFlow(

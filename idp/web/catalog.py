@@ -27,7 +27,7 @@ FR: dict[str, str] = {
     ),
     "login.locked_why": (
         "Identifiant, mot de passe ou code de sécurité erronés : par sécurité, nous bloquons "
-        "l'accès pendant 24 heures. Si vous avez oublié votre mot de passe, vous pouvez le "
+        "l'accès pendant {hours} heures. Si vous avez oublié votre mot de passe, vous pouvez le "
         "réinitialiser dès maintenant : cela débloque votre compte."
     ),
     "login.locked_help": (
@@ -135,7 +135,7 @@ FR: dict[str, str] = {
         "envoyé à l'adresse enregistrée dans votre dossier."
     ),
     "activation.valid_for": (
-        "Le lien qu'il contient est valable 24 heures et ne fonctionne qu'une fois ; passé ce "
+        "Le lien qu'il contient est valable {hours} heures et ne fonctionne qu'une fois ; passé ce "
         "délai, recommencez la procédure."
     ),
     "activation.resend_hint": "Rien reçu après quelques minutes ?",
@@ -161,7 +161,7 @@ FR: dict[str, str] = {
         "Ce lien a déjà été utilisé ou a été remplacé par un lien plus récent. "
         "Utilisez le dernier e-mail reçu, ou recommencez la procédure."
     ),
-    "link.expired": "Ce lien a expiré (il était valable 24 heures). Recommencez la procédure.",
+    "link.expired": "Ce lien a expiré. Recommencez la procédure pour en recevoir un nouveau.",
     "link.restart": "Recommencer",
     "delivery.failed_title": "L'e-mail n'a pas pu être envoyé",
     "delivery.failed_text": (
@@ -263,7 +263,8 @@ EN: dict[str, str] = {
     ),
     "login.locked_why": (
         "Wrong identifier, password or security code: for your security we block access for "
-        "24 hours. If you forgot your password, you can reset it now: that unlocks your account."
+        "{hours} hours. If you forgot your password, you can reset it now: that unlocks your "
+        "account."
     ),
     "login.locked_help": ("These attempts were not yours? Call our advisers on {phone}, {hours}."),
     "login.signed_in_title": "You are signed in",
@@ -360,7 +361,7 @@ EN: dict[str, str] = {
         "address in your file."
     ),
     "activation.valid_for": (
-        "Its link is valid for 24 hours and works once; after that, start again."
+        "Its link is valid for {hours} hours and works once; after that, start again."
     ),
     "activation.resend_hint": "Nothing after a few minutes?",
     "activation.resend": "Send the e-mail again (the previous link will stop working)",
@@ -384,7 +385,7 @@ EN: dict[str, str] = {
         "This link has already been used or was replaced by a newer one. Use the latest "
         "e-mail you received, or start again."
     ),
-    "link.expired": "This link has expired (it was valid for 24 hours). Please start again.",
+    "link.expired": "This link has expired. Please start again to receive a new one.",
     "link.restart": "Start again",
     "delivery.failed_title": "The e-mail could not be sent",
     "delivery.failed_text": (
