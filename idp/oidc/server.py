@@ -32,7 +32,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from idp import audit
 from idp.clients.registry import RegisteredClient, find_client
-from idp.db import db
+from idp.db import db, utcnow
 from idp.models import Member
 from idp.oidc import codes, tokens
 from idp.oidc.claims import SUPPORTED_SCOPES, acr_for
@@ -265,7 +265,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
             audit.record("token.refresh_reused", member_id=row.member_id,
                          client_id=client.client_id)  # fmt: skip
             return None
-        if row.expires_at <= _now():
+        if row.expires_at <= utcnow():
             return None
         return RefreshedToken(row)
 
@@ -281,12 +281,6 @@ class RefreshGrant(grants.RefreshTokenGrant):
 
     def revoke_old_credential(self, refresh_token):
         """Marked used when it was presented (``authenticate_refresh_token``)."""
-
-
-def _now():
-    from idp.db import utcnow
-
-    return utcnow()
 
 
 class ServiceGrant(grants.ClientCredentialsGrant):
