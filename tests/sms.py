@@ -21,8 +21,15 @@ ORIGIN_BOUND = re.compile(r"^@(?P<host>[^\s#]+) #(?P<code>\d{6})$")
 @dataclass
 class Sms:
     path: str
-    authorization: str | None
+    headers: dict[str, str]
     body: dict[str, Any]
+
+    @property
+    def authorization(self) -> str | None:
+        return self.headers.get("Authorization")
+
+    def json(self) -> dict[str, Any]:
+        return self.body
 
     @property
     def to(self) -> str:
@@ -36,6 +43,7 @@ class Sms:
 @dataclass
 class SmsGateway:
     status: int = 200
+    location: str = ""  # sent with the answer (a redirect the provider must not follow)
     hang: float = 0.0
     received: list[Sms] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
@@ -83,12 +91,14 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = {"raw": raw.decode("utf-8", "replace")}
         with gateway.lock:
-            gateway.received.append(Sms(self.path, self.headers.get("Authorization"), body))
+            gateway.received.append(Sms(self.path, dict(self.headers.items()), body))
         if gateway.hang:
             gateway.release.wait(gateway.hang)
         try:
             answer = b'{"id": "msg-1"}' if 200 <= gateway.status < 300 else b""
             self.send_response(gateway.status)
+            if gateway.location:
+                self.send_header("Location", gateway.location)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()

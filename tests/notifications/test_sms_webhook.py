@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -28,6 +25,7 @@ from idp.notifications import (
 )
 from idp.notifications.sms_webhook import SmsWebhookTransport
 from tests.notifications.conftest import production
+from tests.sms import SmsGateway, sms_gateway
 
 NUMBER = "+33612345678"
 MASKED = "06 •• •• •• 78"
@@ -35,83 +33,10 @@ CODE = "123456"
 TOKEN = "gw-token-Zq8xLw3vT0pS"
 
 
-@dataclass
-class Received:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body.decode("utf-8"))
-
-
-@dataclass
-class Receiver:
-    """What the gateway answers (``status``, ``location``; ``hang``: seconds to wait before
-    answering, cut short when the test ends) and what it received."""
-
-    status: int = 200
-    location: str = ""
-    hang: float = 0.0
-    received: list[Received] = field(default_factory=list)
-    release: threading.Event = field(default_factory=threading.Event)
-    port: int = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1/sms"
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = False  # server_close() waits for every request thread
-    block_on_close = True
-    receiver: Receiver
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """The client gave up (timeout test): nothing to report."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def do_POST(self) -> None:
-        receiver = self.server.receiver
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        receiver.received.append(Received("POST", self.path, dict(self.headers.items()), body))
-        if receiver.hang:
-            receiver.release.wait(receiver.hang)
-        try:
-            self.send_response(receiver.status)
-            if receiver.location:
-                self.send_header("Location", receiver.location)
-            answer = b'{"id": "msg-1"}' if receiver.status == 200 else b""
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-        except OSError:
-            pass
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def gateway() -> Iterator[Receiver]:
-    receiver = Receiver()
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.receiver = receiver
-    receiver.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield receiver
-    finally:
-        receiver.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def gateway() -> Iterator[SmsGateway]:
+    with sms_gateway() as running:
+        yield running
 
 
 def with_sms(settings: Settings, **sms: Any) -> Settings:
@@ -140,12 +65,12 @@ def sms_events() -> list[AuditEvent]:
 # --- the transport on its own ------------------------------------------------------------
 
 
-def test_posts_json_with_the_bearer_token(app, gateway: Receiver):
+def test_posts_json_with_the_bearer_token(app, gateway: SmsGateway):
     message = render_sms("otp", code=CODE)
     SmsWebhookTransport(gateway.url, TOKEN, timeout=5).send_sms(NUMBER, message, purpose="otp")
 
     [got] = gateway.received
-    assert (got.method, got.path) == ("POST", "/v1/sms")
+    assert got.path == "/v1/sms"
     assert got.headers["Authorization"] == f"Bearer {TOKEN}"
     assert got.headers["Content-Type"] == "application/json"
     assert got.json() == {"to": NUMBER, "message": message}
@@ -155,7 +80,7 @@ def test_posts_json_with_the_bearer_token(app, gateway: Receiver):
 
 
 @pytest.mark.parametrize("status", [200, 201, 202, 204])
-def test_any_2xx_is_success_and_no_token_means_no_header(app, gateway: Receiver, status):
+def test_any_2xx_is_success_and_no_token_means_no_header(app, gateway: SmsGateway, status):
     gateway.status = status
     SmsWebhookTransport(gateway.url, "", timeout=5).send_sms(NUMBER, "Test é ✓")
 
@@ -164,7 +89,7 @@ def test_any_2xx_is_success_and_no_token_means_no_header(app, gateway: Receiver,
     assert got.json()["message"] == "Test é ✓"
 
 
-def test_error_status_is_delivery_failed_naming_it(app, gateway: Receiver, caplog):
+def test_error_status_is_delivery_failed_naming_it(app, gateway: SmsGateway, caplog):
     gateway.status = 500
     transport = SmsWebhookTransport(gateway.url + f"?key={TOKEN}", TOKEN, timeout=5)
 
@@ -180,7 +105,7 @@ def test_error_status_is_delivery_failed_naming_it(app, gateway: Receiver, caplo
         assert CODE not in line and TOKEN not in line and "612345678" not in line
 
 
-def test_redirect_is_not_followed(app, gateway: Receiver):
+def test_redirect_is_not_followed(app, gateway: SmsGateway):
     gateway.status = 302
     gateway.location = "http://127.0.0.1:9/elsewhere"
 
@@ -190,7 +115,7 @@ def test_redirect_is_not_followed(app, gateway: Receiver):
     assert len(gateway.received) == 1
 
 
-def test_hung_gateway_times_out(app, gateway: Receiver):
+def test_hung_gateway_times_out(app, gateway: SmsGateway):
     gateway.hang = 10
     transport = SmsWebhookTransport(gateway.url, TOKEN, timeout=1)
     started = time.monotonic()
@@ -256,7 +181,7 @@ def test_settings_and_transport_choice(settings):
 
 
 def test_notifier_sends_french_by_default_and_audits_the_masked_number(
-    make_app, settings, gateway: Receiver
+    make_app, settings, gateway: SmsGateway
 ):
     make_app(with_sms(settings, webhook_url=gateway.url, webhook_token=TOKEN))
 
@@ -278,7 +203,7 @@ def test_notifier_sends_french_by_default_and_audits_the_masked_number(
     assert_nothing_secret_in_audit()
 
 
-def test_notifier_sends_english_when_asked(make_app, settings, gateway: Receiver):
+def test_notifier_sends_english_when_asked(make_app, settings, gateway: SmsGateway):
     make_app(with_sms(settings, webhook_url=gateway.url, webhook_token=TOKEN))
 
     current_notifier().send_sms(NUMBER, "otp", lang="en", member_id=5, code=CODE)
@@ -290,7 +215,7 @@ def test_notifier_sends_english_when_asked(make_app, settings, gateway: Receiver
 
 
 def test_gateway_error_is_audited_with_the_masked_number_only(
-    make_app, settings, gateway: Receiver
+    make_app, settings, gateway: SmsGateway
 ):
     gateway.status = 500
     make_app(with_sms(settings, webhook_url=gateway.url, webhook_token=TOKEN))
@@ -312,7 +237,7 @@ def test_gateway_error_is_audited_with_the_masked_number_only(
     assert_nothing_secret_in_audit()
 
 
-def test_notifier_times_out_with_the_configured_timeout(make_app, settings, gateway: Receiver):
+def test_notifier_times_out_with_the_configured_timeout(make_app, settings, gateway: SmsGateway):
     gateway.hang = 10
     make_app(with_sms(settings, webhook_url=gateway.url, timeout=1))
 
@@ -323,7 +248,7 @@ def test_notifier_times_out_with_the_configured_timeout(make_app, settings, gate
     assert_nothing_secret_in_audit()
 
 
-def test_production_uses_the_gateway_when_set(make_app, settings, gateway: Receiver):
+def test_production_uses_the_gateway_when_set(make_app, settings, gateway: SmsGateway):
     app = make_app()
     app.extensions["idp.notifier"] = build_notifier(
         production(with_sms(settings, webhook_url=gateway.url, webhook_token=TOKEN))
