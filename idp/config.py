@@ -7,7 +7,9 @@ time: :func:`load_settings` is called by ``create_app`` and by ``idp check-confi
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -135,6 +137,78 @@ class SecondFactorSettings:
 
 
 @dataclass(frozen=True)
+class WebAuthnSettings:
+    """Biometric sign-in with passkeys (DESIGN §5) and the native apps allowed to use them."""
+
+    # Empty: the issuer's host. May be a parent domain of it (``example.fr`` for
+    # ``connexion.example.fr``) so that passkeys also work on sibling hosts.
+    rp_id: str = ""
+    # Comma-separated origins accepted besides the issuer's: ``https://…`` under the RP ID,
+    # ``android:apk-key-hash:<base64url SHA-256>`` of an Android app calling the passkey APIs.
+    extra_origins: str = ""
+    challenge_ttl: int = 120  # seconds a registration or sign-in ceremony may take
+    offer_snooze_days: int = 30  # after "not now", the offer waits this long
+    # ``/.well-known/apple-app-site-association``: comma-separated ``TEAMID.bundle.id``.
+    apple_app_ids: str = ""
+    # ``/.well-known/assetlinks.json``: comma-separated ``package=FINGERPRINT`` entries, the
+    # fingerprint being the signing certificate's SHA-256 as 32 hexadecimal pairs joined by
+    # ``:``; several fingerprints of one package are joined with ``|``.
+    android_apps: str = ""
+
+    def effective_rp_id(self, issuer: str) -> str:
+        return self.rp_id or (urlsplit(issuer).hostname or "")
+
+    def available(self, issuer: str) -> bool:
+        """Browsers refuse an IP address as RP ID: passkeys need a host name."""
+        for host in (self.effective_rp_id(issuer), urlsplit(issuer).hostname or ""):
+            if not host or _is_ip(host):
+                return False
+        return True
+
+    def origins(self, issuer: str) -> list[str]:
+        """The issuer's origin as a browser writes it (no default port), then the extra ones."""
+        extra = [o.strip() for o in self.extra_origins.split(",") if o.strip()]
+        return [web_origin(issuer), *extra]
+
+    def apple_apps(self) -> list[str]:
+        return [a.strip() for a in self.apple_app_ids.split(",") if a.strip()]
+
+    def android_fingerprints(self) -> dict[str, list[str]]:
+        """Package name → its signing-certificate SHA-256 fingerprints (upper case, in order,
+        a package named twice keeping the fingerprints of both entries)."""
+        found: dict[str, list[str]] = {}
+        for entry in (e.strip() for e in self.android_apps.split(",")):
+            if entry:
+                package, _, prints = entry.partition("=")
+                known = found.setdefault(package.strip(), [])
+                for fingerprint in (p.strip().upper() for p in prints.split("|")):
+                    if fingerprint and fingerprint not in known:
+                        known.append(fingerprint)
+        return found
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def web_origin(url: str) -> str:
+    """``scheme://host[:port]`` as the browser serialises it: lower case, default port
+    omitted, IPv6 in brackets (the ``origin`` of WebAuthn's client data)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    if port is None or (parts.scheme, port) in (("http", 80), ("https", 443)):
+        return f"{parts.scheme}://{host}"
+    return f"{parts.scheme}://{host}:{port}"
+
+
+@dataclass(frozen=True)
 class ThrottleSettings:
     """Password attempts allowed per 5 minutes, from one IP address and on one identifier."""
 
@@ -188,6 +262,7 @@ class Settings:
     lockout: LockoutSettings = field(default_factory=LockoutSettings)
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
     second_factor: SecondFactorSettings = field(default_factory=SecondFactorSettings)
+    webauthn: WebAuthnSettings = field(default_factory=WebAuthnSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
@@ -208,6 +283,11 @@ class Settings:
             )
         if self.storage.embedded_database:
             notes.append(f"IDP_DATABASE_URL is not set: using SQLite at {self.database_url}.")
+        if not self.webauthn.available(self.server.issuer):
+            notes.append(
+                "IDP_ISSUER's host is an IP address: browsers refuse passkeys there, so biometric "
+                "sign-in is off. Use http://localhost:8000 to try it."
+            )
         if self.server.secret_key == DEV_SECRET_KEY:
             notes.append("IDP_SECRET_KEY is not set: using the development secret.")
         return notes
@@ -247,6 +327,12 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "IDP_OTP_MAX_ATTEMPTS": ("second_factor", "max_attempts"),
     "IDP_OTP_RESEND_COOLDOWN": ("second_factor", "resend_cooldown"),
     "IDP_REMEMBER_DEVICE_DAYS": ("second_factor", "remember_device_days"),
+    "IDP_WEBAUTHN_RP_ID": ("webauthn", "rp_id"),
+    "IDP_WEBAUTHN_EXTRA_ORIGINS": ("webauthn", "extra_origins"),
+    "IDP_WEBAUTHN_CHALLENGE_TTL": ("webauthn", "challenge_ttl"),
+    "IDP_WEBAUTHN_OFFER_SNOOZE_DAYS": ("webauthn", "offer_snooze_days"),
+    "IDP_APPLE_APP_IDS": ("webauthn", "apple_app_ids"),
+    "IDP_ANDROID_APPS": ("webauthn", "android_apps"),
     "IDP_PASSWORD_ATTEMPTS_PER_IP": ("throttle", "password_per_ip"),
     "IDP_PASSWORD_ATTEMPTS_PER_IDENTIFIER": ("throttle", "password_per_identifier"),
     "IDP_ACTIVATION_LINK_TTL": ("accounts", "activation_link_ttl"),
@@ -326,7 +412,7 @@ def validate(settings: Settings) -> None:
         raise ConfigError("IDP_LOCKOUT_MAX_FAILURES must be at least 1.")
     for section in (settings.tokens, settings.session, settings.password_hash, policy,
                     settings.accounts, settings.mail, settings.lockout,
-                    settings.throttle, settings.second_factor):  # fmt: skip
+                    settings.throttle, settings.second_factor, settings.webauthn):  # fmt: skip
         for f in fields(section):
             value = getattr(section, f.name)
             if isinstance(value, int) and value < 0:
@@ -348,8 +434,73 @@ def validate(settings: Settings) -> None:
     sms = settings.sms.webhook_url
     if sms and (urlsplit(sms).scheme not in ("http", "https") or not urlsplit(sms).hostname):
         raise ConfigError("IDP_SMS_WEBHOOK_URL must be an http(s) URL.")
+    _validate_webauthn(settings)
     if server.production:
         _validate_production(settings)
+
+
+ANDROID_FINGERPRINT = re.compile(r"(?:[0-9A-F]{2}:){31}[0-9A-F]{2}")
+ANDROID_PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+")
+# Android's origin for an app: base64url (no padding) of its signing certificate's SHA-256.
+ANDROID_ORIGIN = re.compile(r"android:apk-key-hash:[A-Za-z0-9_-]{43}")
+APPLE_APP_ID = re.compile(r"[A-Z0-9]{10}\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+
+
+def _validate_webauthn(settings: Settings) -> None:
+    webauthn = settings.webauthn
+    try:
+        web_origin(settings.server.issuer)
+    except ValueError:
+        raise ConfigError(f"IDP_ISSUER has an invalid port: {settings.server.issuer!r}.") from None
+    host = urlsplit(settings.server.issuer).hostname or ""
+    rp_id = webauthn.effective_rp_id(settings.server.issuer)
+    if rp_id != host and (_is_ip(host) or "." not in rp_id or not host.endswith("." + rp_id)):
+        # A parent of an IP address means nothing, and a single label is a top-level domain
+        # (browsers refuse any public suffix).
+        raise ConfigError(
+            f"IDP_WEBAUTHN_RP_ID must be the issuer's host {host!r} or a parent domain of it, "
+            f"got {rp_id!r}."
+        )
+    if not 10 <= webauthn.challenge_ttl <= 600:
+        raise ConfigError("IDP_WEBAUTHN_CHALLENGE_TTL must be between 10 and 600 seconds.")
+    for origin in webauthn.origins(settings.server.issuer)[1:]:
+        if not (ANDROID_ORIGIN.fullmatch(origin) or _web_origin_under(origin, rp_id, settings)):
+            raise ConfigError(
+                "IDP_WEBAUTHN_EXTRA_ORIGINS takes android:apk-key-hash:<base64url SHA-256> "
+                f"origins and https://host[:port] origins on the RP ID {rp_id!r} or one of its "
+                f"subdomains, got {origin!r}."
+            )
+    for app in webauthn.apple_apps():
+        if not APPLE_APP_ID.fullmatch(app):
+            raise ConfigError(f"IDP_APPLE_APP_IDS takes TEAMID.bundle.id values, got {app!r}.")
+    for package, prints in webauthn.android_fingerprints().items():
+        if not ANDROID_PACKAGE.fullmatch(package) or not prints:
+            raise ConfigError(
+                f"IDP_ANDROID_APPS takes package=SHA256 fingerprint entries, got {package!r}."
+            )
+        for fingerprint in prints:
+            if not ANDROID_FINGERPRINT.fullmatch(fingerprint):
+                raise ConfigError(
+                    "IDP_ANDROID_APPS fingerprints are 32 hexadecimal pairs joined by ':', "
+                    f"got {fingerprint!r}."
+                )
+
+
+def _web_origin_under(origin: str, rp_id: str, settings: Settings) -> bool:
+    """An origin a browser (or iOS, which uses ``https://<RP ID>``) may present for this RP ID:
+    exactly ``scheme://host[:port]``, https (http only for ``localhost`` in development)."""
+    try:
+        if web_origin(origin) != origin:
+            return False
+    except ValueError:
+        return False
+    parts = urlsplit(origin)
+    host = parts.hostname or ""
+    local = host == "localhost" or host.endswith(".localhost")
+    secure = parts.scheme == "https" or (
+        parts.scheme == "http" and local and not settings.server.production
+    )
+    return secure and (host == rp_id or host.endswith("." + rp_id))
 
 
 def _validate_production(settings: Settings) -> None:

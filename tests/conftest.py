@@ -134,11 +134,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_app(app: Flask, port: int) -> Iterator[LiveServer]:
-    """Serve ``app`` over real HTTP on 127.0.0.1:``port`` in a thread, then clean up."""
+def serve_app(app: Flask, port: int, host: str = "127.0.0.1") -> Iterator[LiveServer]:
+    """Serve ``app`` over real HTTP on 127.0.0.1:``port`` in a thread, then clean up.
+    ``host`` names it in URLs (``localhost`` where browsers refuse an IP, as for passkeys)."""
     from tests.actors import CODE_READERS, outbox_code_reader
 
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     CODE_READERS[url] = outbox_code_reader(app)
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

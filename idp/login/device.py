@@ -1,6 +1,11 @@
-"""Remembered devices for ``second_factor: new_device`` clients: a signed cookie naming the
-members who passed the code step on this browser, each entry bound to the member's current
-password, so any password change (a reset included) forgets the device."""
+"""What a browser remembers about its members, in signed cookies.
+
+- Remembered devices for ``second_factor: new_device`` clients: the members who passed the code
+  step on this browser, each entry bound to the member's current password, so any password
+  change (a reset included) forgets the device.
+- Passkeys made here: the members who turned on Face ID / fingerprint on this device, so the
+  offer is not shown to them again here.
+"""
 
 from __future__ import annotations
 
@@ -53,6 +58,51 @@ def remember(request: Request, response: Response, member: Member) -> None:
         max_age=settings.second_factor.remember_device_days * 86400,
         httponly=True,
         secure=settings.server.https,
+        samesite="Lax",
+        path="/",
+    )
+
+
+PASSKEY_COOKIE = "idp_passkey"
+PASSKEY_COOKIE_DAYS = 400  # the longest a browser keeps a cookie
+
+
+def _passkey_serializer() -> URLSafeTimedSerializer:
+    secret = runtime().settings.server.secret_key
+    return URLSafeTimedSerializer(secret, salt="idp passkey here")
+
+
+def _passkey_entry(member: Member) -> str:
+    return hashlib.sha256(f"passkey:{member.subject}".encode()).hexdigest()[:32]
+
+
+def _passkey_entries(request: Request) -> list[str]:
+    raw = request.cookies.get(PASSKEY_COOKIE)
+    if not raw or len(raw) > 4096:
+        return []
+    try:
+        value = _passkey_serializer().loads(raw, max_age=PASSKEY_COOKIE_DAYS * 86400)
+    except BadSignature:
+        return []
+    return [e for e in value if isinstance(e, str)] if isinstance(value, list) else []
+
+
+def has_passkey_here(request: Request, member: Member) -> bool:
+    return _passkey_entry(member) in _passkey_entries(request)
+
+
+def mark_passkey_here(request: Request, response: Response, member: Member, here: bool) -> None:
+    """Record (or forget, when the member removes the device) that this browser has a passkey
+    of the member."""
+    entries = [e for e in _passkey_entries(request) if e != _passkey_entry(member)]
+    if here:
+        entries = [_passkey_entry(member), *entries]
+    response.set_cookie(
+        PASSKEY_COOKIE,
+        _passkey_serializer().dumps(entries[:MAX_MEMBERS]),
+        max_age=PASSKEY_COOKIE_DAYS * 86400,
+        httponly=True,
+        secure=runtime().settings.server.https,
         samesite="Lax",
         path="/",
     )

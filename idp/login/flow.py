@@ -21,6 +21,9 @@ from idp.runtime import runtime
 
 PASSWORD = "password"
 OTP = "otp"
+PASSKEY_OFFER = "passkey_offer"
+# The steps a passkey sign-in replaces: it proves possession and the member's face or finger.
+AUTHENTICATION_STEPS = (PASSWORD, OTP, PASSKEY_OFFER)
 MFA_LEVELS = (ACR_MFA, ACR_PHISHING_RESISTANT)
 
 
@@ -38,9 +41,11 @@ def plan_steps(
     member: Member | None,
 ) -> Plan:
     """A fresh sign-in is the password then the code step (which resolves ``new_device`` once
-    the member is known: :func:`code_required`); an SSO session missing the second factor a
-    client or ``acr_values`` demands gets the code step alone (step-up)."""
-    fresh = Plan([PASSWORD, OTP], "login_required")
+    the member is known: :func:`code_required`), then, for clients with ``webauthn: offer``,
+    the biometric offer; an SSO session missing the second factor a client or ``acr_values``
+    demands gets the code step alone (step-up)."""
+    fresh = Plan([PASSWORD, OTP, *([PASSKEY_OFFER] if offers_passkeys(client) else [])],
+                 "login_required")  # fmt: skip
     if session is None or member is None or not member.active:
         return fresh
     prompts = set(params.get("prompt", "").split())
@@ -52,9 +57,18 @@ def plan_steps(
     hint = params.get("id_token_hint")
     if hint and hinted_subject(hint, client) != member.subject:
         return fresh
-    if wants_mfa(params, client) and "otp" not in session.amr:
+    if wants_mfa(params, client) and "mfa" not in session.amr:
         return Plan([OTP], "interaction_required")
     return Plan([])
+
+
+def offers_passkeys(client: RegisteredClient) -> bool:
+    """Biometric sign-in and its offer appear for ``webauthn: offer`` clients, when the RP ID
+    is a host name (browsers refuse IP addresses)."""
+    settings = runtime().settings
+    return client.settings.get("webauthn") == "offer" and settings.webauthn.available(
+        settings.server.issuer
+    )
 
 
 def wants_mfa(params: dict[str, str], client: RegisteredClient) -> bool:

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from idp.clients.registry import find_client
 from idp.errors import InteractionExpired, InvalidCredentials
 from idp.login.blueprint import bp
-from idp.login.flow import OTP, PASSWORD
+from idp.login.flow import OTP, PASSKEY_OFFER, PASSWORD, offers_passkeys
 from idp.login.password import verify_password
 from idp.oidc import interaction
 from idp.oidc.interaction import Interaction
@@ -34,7 +34,11 @@ def step(interaction_id: str) -> HttpResponse | str | tuple[str, int]:
         from idp.login.code_step import code_page
 
         return code_page(pending)
-    return _password_page(pending)
+    if pending.next_step == PASSKEY_OFFER:
+        from idp.login.passkey_step import offer_page
+
+        return offer_page(pending)
+    return password_page(pending)
 
 
 @bp.post("/login/<interaction_id>/password")
@@ -46,14 +50,14 @@ def password(interaction_id: str) -> HttpResponse | tuple[str, int]:
     identifier = request.form.get("username", "")
     secret = request.form.get("password", "")
     if not identifier.strip() or not secret:
-        return _password_page(pending, "login.fields_required", identifier), 400
+        return password_page(pending, "login.fields_required", identifier), 400
     try:
         member = verify_password(
             identifier, secret, ip=request.remote_addr or "", client_id=pending.client_id,
             lang=pending.lang,
         )  # fmt: skip
     except InvalidCredentials as error:
-        return _password_page(pending, error.message, identifier), 401
+        return password_page(pending, error.message, identifier), 401
     except AccountLocked as locked:
         return locked_page(pending, locked), 403
     if pending.member_id is not None and pending.member_id != member.id:
@@ -87,7 +91,8 @@ def load_interaction(interaction_id: str) -> Interaction:
     return pending
 
 
-def _password_page(pending: Interaction, error: str | None = None, identifier: str = ""):
+def password_page(pending: Interaction, error: str | None = None, identifier: str = "") -> str:
+    """The sign-in page; for ``webauthn: offer`` clients it also offers Face ID / fingerprint."""
     client = find_client(pending.client_id)
     if client is None:
         raise InteractionExpired()
@@ -97,4 +102,5 @@ def _password_page(pending: Interaction, error: str | None = None, identifier: s
         client_name=client.name,
         identifier=identifier or pending.params.get("login_hint", ""),
         error=error,
+        passkeys=offers_passkeys(client),
     )

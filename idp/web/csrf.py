@@ -22,9 +22,10 @@ def csrf_token() -> str:
 
 
 def check_csrf() -> None:
-    """Raise :class:`CsrfFailure` unless the posted token matches this browser's."""
+    """Raise :class:`CsrfFailure` unless the posted token (form field, or the ``X-CSRF-Token``
+    header of a script's request) matches this browser's."""
     expected = session.get(SESSION_KEY)
-    given = request.form.get("csrf_token", "")
+    given = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
     if not expected or not hmac.compare_digest(str(expected), given):
         raise CsrfFailure()
 

@@ -1,0 +1,227 @@
+"""Face ID / fingerprint (passkeys) in the sign-in (DESIGN §5).
+
+- **Sign-in**: on the sign-in page of a ``webauthn: offer`` client, ``static/passkey.js`` asks
+  for options (``…/passkey/options``), lets the browser find a passkey of our RP ID (button or
+  autofill), and posts the answer as an ordinary form (``…/passkey``). A verified answer is the
+  whole sign-in: no password, no code; ``amr`` ``hwk user mfa``. Failed answers naming one of
+  our credentials count toward the member's lock, like wrong passwords.
+- **Offer**: after a full sign-in (password *and* code) in such a client, an interstitial
+  offers to turn it on (``…/passkey/register``), unless the member has a passkey made on this
+  device or said "not now" less than ``IDP_WEBAUTHN_OFFER_SNOOZE_DAYS`` ago. Turning it on,
+  declining and failing all continue to the relying party without a second sign-in.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from flask import Response, jsonify, redirect, render_template, request, url_for
+
+from idp import audit
+from idp.accounts.devices import notify_device_added
+from idp.authenticators import passkeys
+from idp.clients.registry import find_client
+from idp.db import db
+from idp.errors import InteractionExpired
+from idp.login import device
+from idp.login.blueprint import bp
+from idp.login.flow import AUTHENTICATION_STEPS, PASSKEY_OFFER, PASSWORD, offers_passkeys
+from idp.models import Member
+from idp.oidc import interaction
+from idp.oidc.interaction import Interaction
+from idp.runtime import runtime
+from idp.throttling.limits import Limit, hit
+from idp.throttling.lockout import AccountLocked, check_not_locked, record_failure
+from idp.web.csrf import check_csrf
+
+PASSKEY_AMR = ["hwk", "mfa", "user"]
+OPTIONS_PER_IP = Limit("passkey-options", 300, 300)  # shared mobile-carrier IPs
+SKIP_REASONS = ("declined", "unsupported", "already_registered")
+
+Page = Response | str | tuple[str, int]
+
+
+def _pending(interaction_id: str, step: str) -> Interaction:
+    from idp.login.views import load_interaction
+
+    pending = load_interaction(interaction_id)
+    client = find_client(pending.client_id)
+    if pending.next_step != step or client is None or not offers_passkeys(client):
+        raise InteractionExpired()
+    return pending
+
+
+def _json_options(body: str) -> Response:
+    response = Response(body, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- sign-in -------------------------------------------------------------------------------
+
+
+@bp.post("/login/<interaction_id>/passkey/options")
+def passkey_options(interaction_id: str) -> Response:
+    check_csrf()
+    pending = _pending(interaction_id, PASSWORD)
+    hit(OPTIONS_PER_IP, request.remote_addr or "")
+    return _json_options(passkeys.authentication_options(pending.id))
+
+
+@bp.post("/login/<interaction_id>/passkey")
+def passkey_sign_in(interaction_id: str) -> Page:
+    check_csrf()
+    pending = _pending(interaction_id, PASSWORD)
+    try:
+        result = passkeys.authenticate(pending.id, request.form.get("credential", ""))
+    except passkeys.PasskeyRejected as rejected:
+        return _sign_in_failed(pending, rejected)
+    member = result.member
+    try:
+        if not member.active:
+            raise passkeys.PasskeyRejected("inactive_account", None)
+        check_not_locked(member)
+    except passkeys.PasskeyRejected as rejected:
+        db.session.rollback()
+        return _sign_in_failed(pending, rejected)
+    except AccountLocked as locked:
+        db.session.rollback()
+        return _locked(pending, locked)
+    audit.record("passkey.used", member_id=member.id, client_id=pending.client_id,
+                 device=result.credential.name, commit=False)  # fmt: skip
+    db.session.commit()
+    pending.member_id = member.id
+    pending.amr = list(PASSKEY_AMR)
+    pending.auth_time = int(time.time())
+    for step in AUTHENTICATION_STEPS:
+        pending.complete(step)
+    interaction.save(pending)
+    response = redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    device.mark_passkey_here(request, response, member, True)
+    return response
+
+
+def _sign_in_failed(pending: Interaction, rejected: passkeys.PasskeyRejected) -> Page:
+    from idp.login.views import password_page
+
+    member = rejected.member
+    db.session.rollback()
+    audit.record("passkey.failed", member_id=member.id if member else None,
+                 client_id=pending.client_id, reason=rejected.reason)  # fmt: skip
+    message = "passkey.expired" if rejected.reason == "challenge_unknown" else "passkey.failed"
+    if member is not None and member.active:
+        try:
+            record_failure(member, "passkey", pending.lang)
+        except AccountLocked as locked:
+            return _locked(pending, locked)
+    return password_page(pending, message), 401
+
+
+def _locked(pending: Interaction, locked: AccountLocked) -> Page:
+    from idp.login.views import locked_page
+
+    return locked_page(pending, locked), 403
+
+
+# --- the offer after a full sign-in --------------------------------------------------------
+
+
+def offer_page(pending: Interaction, error: str | None = None, status: int = 200) -> Page:
+    """The offer, or straight on when it does not apply to this member on this device."""
+    member = _offer_member(pending)
+    skip = _why_not_offer(pending, member)
+    if skip is not None:
+        pending.complete(PASSKEY_OFFER)
+        interaction.save(pending)
+        return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    client = find_client(pending.client_id)
+    page = render_template(
+        "login/passkey_offer.html",
+        interaction=pending,
+        client_name=client.name if client else "",
+        snooze_days=runtime().settings.webauthn.offer_snooze_days,
+        error=error,
+    )
+    return page, status
+
+
+def _why_not_offer(pending: Interaction, member: Member) -> str | None:
+    if "otp" not in pending.amr or "pwd" not in pending.amr:
+        return "not_full_sign_in"  # a remembered device skipped the code, or a passkey sign-in
+    if device.has_passkey_here(request, member):
+        return "passkey_here"
+    declined = member.passkey_offer_declined_at
+    snooze = timedelta(days=runtime().settings.webauthn.offer_snooze_days)
+    if declined is not None and runtime().clock.now() - declined < snooze:
+        return "declined"
+    return None
+
+
+def _offer_member(pending: Interaction) -> Member:
+    member = db.session.get(Member, pending.member_id) if pending.member_id else None
+    if member is None or not member.active:
+        raise InteractionExpired()
+    return member
+
+
+@bp.post("/login/<interaction_id>/passkey/register/options")
+def register_options(interaction_id: str) -> Response:
+    check_csrf()
+    pending = _pending(interaction_id, PASSKEY_OFFER)
+    member = _offer_member(pending)
+    if _why_not_offer(pending, member) is not None:
+        return jsonify(error="not_offered"), 409
+    hit(OPTIONS_PER_IP, request.remote_addr or "")
+    return _json_options(passkeys.registration_options(member, pending.id))
+
+
+@bp.post("/login/<interaction_id>/passkey/register")
+def register(interaction_id: str) -> Page:
+    check_csrf()
+    pending = _pending(interaction_id, PASSKEY_OFFER)
+    member = _offer_member(pending)
+    if _why_not_offer(pending, member) is not None:
+        return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    name = passkeys.device_name(request.headers.get("User-Agent", ""))
+    try:
+        credential = passkeys.register(member, pending.id, request.form.get("credential", ""), name)
+    except passkeys.PasskeyRejected as rejected:
+        db.session.rollback()
+        audit.record("passkey.registration_failed", member_id=member.id,
+                     client_id=pending.client_id, reason=rejected.reason)  # fmt: skip
+        error = "passkey.expired" if rejected.reason == "challenge_unknown" else None
+        return offer_page(pending, error or "passkey.register_failed", 400)
+    member.passkey_offer_declined_at = None
+    audit.record("passkey.registered", member_id=member.id, client_id=pending.client_id,
+                 device=credential.name, commit=False)  # fmt: skip
+    db.session.commit()
+    notify_device_added(member, credential, pending.lang)
+    return _continue(pending, member, here=True)
+
+
+@bp.post("/login/<interaction_id>/passkey/skip")
+def skip(interaction_id: str) -> Page:
+    """"Not now" (remembered for the snooze period), or the script found that this device
+    cannot (``unsupported``) or already has a passkey (``already_registered``)."""
+    check_csrf()
+    pending = _pending(interaction_id, PASSKEY_OFFER)
+    member = _offer_member(pending)
+    reason = request.form.get("reason", "declined")
+    if reason not in SKIP_REASONS:
+        reason = "declined"
+    if reason == "declined":
+        member.passkey_offer_declined_at = runtime().clock.now()
+    audit.record("passkey.offer_skipped", member_id=member.id, client_id=pending.client_id,
+                 reason=reason, commit=False)  # fmt: skip
+    db.session.commit()
+    return _continue(pending, member, here=reason == "already_registered")
+
+
+def _continue(pending: Interaction, member: Member, here: bool) -> Response:
+    pending.complete(PASSKEY_OFFER)
+    interaction.save(pending)
+    response = redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    if here:
+        device.mark_passkey_here(request, response, member, True)
+    return response
