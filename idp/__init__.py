@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from idp.login import blueprint as login_blueprint
     from idp.notifications import outbox_page
     from idp.oidc import server as oidc_server
-    from idp.web import brand, error_pages, health, i18n, security_headers
+    from idp.web import app_association, brand, error_pages, health, i18n, security_headers
     from idp.web.csrf import csrf_token
 
     app.jinja_env.globals["csrf_token"] = csrf_token
@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     error_pages.init_app(app)
     oidc_server.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(app_association.bp)
     app.register_blueprint(brand.bp)
     login_blueprint.init_app(app)
     app.register_blueprint(outbox_page.bp)

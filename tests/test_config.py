@@ -88,3 +88,104 @@ def test_check_config_command_accepts_the_shipped_clients_file(app):
     result = app.test_cli_runner().invoke(args=["check-config"])
     assert result.exit_code == 0, result.output
     assert "Configuration is valid." in result.output
+
+
+# Passkeys (WebAuthn) and the native apps' association files.
+
+MUTUELLE = {"IDP_ISSUER": "https://connexion.mutuelle.example"}
+FINGERPRINT = ":".join(["AB"] * 32)
+APK_KEY_HASH = "android:apk-key-hash:" + "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA"
+
+
+def test_webauthn_defaults_use_the_issuer_host():
+    settings = load_settings(MUTUELLE)
+    webauthn = settings.webauthn
+    assert webauthn.effective_rp_id(settings.server.issuer) == "connexion.mutuelle.example"
+    assert webauthn.origins(settings.server.issuer) == ["https://connexion.mutuelle.example"]
+    assert webauthn.challenge_ttl == 120 and webauthn.offer_snooze_days == 30
+    assert webauthn.apple_apps() == [] and webauthn.android_fingerprints() == {}
+    assert webauthn.available(settings.server.issuer)
+
+
+def test_webauthn_rp_id_may_be_a_parent_domain():
+    settings = load_settings({**MUTUELLE, "IDP_WEBAUTHN_RP_ID": "mutuelle.example"})
+    assert settings.webauthn.effective_rp_id(settings.server.issuer) == "mutuelle.example"
+    assert settings.webauthn.available(settings.server.issuer)
+
+
+def test_webauthn_origin_omits_the_default_port():
+    settings = load_settings({"IDP_ISSUER": "https://connexion.mutuelle.example:443"})
+    assert settings.webauthn.origins(settings.server.issuer) == [
+        "https://connexion.mutuelle.example"
+    ]
+
+
+def test_passkeys_need_a_host_name():
+    ip = load_settings({"IDP_ISSUER": "http://127.0.0.1:8000"})
+    assert not ip.webauthn.available(ip.server.issuer)
+    assert any("passkeys" in note for note in ip.warnings())
+    local = load_settings({"IDP_ISSUER": "http://localhost:8000"})
+    assert local.webauthn.available(local.server.issuer)
+    assert local.webauthn.origins(local.server.issuer) == ["http://localhost:8000"]
+
+
+def test_native_app_values_are_parsed():
+    settings = load_settings(
+        {
+            **MUTUELLE,
+            "IDP_APPLE_APP_IDS": "ABCDE12345.fr.mutuelle.monespacesante, ZYXWV98765.fr.mutuelle.b",
+            "IDP_ANDROID_APPS": f"fr.mutuelle.monespacesante={FINGERPRINT.lower()}|{FINGERPRINT}",
+            "IDP_WEBAUTHN_EXTRA_ORIGINS": f"{APK_KEY_HASH}, https://mutuelle.example",
+            "IDP_WEBAUTHN_RP_ID": "mutuelle.example",
+        }
+    )
+    webauthn = settings.webauthn
+    assert webauthn.apple_apps() == [
+        "ABCDE12345.fr.mutuelle.monespacesante",
+        "ZYXWV98765.fr.mutuelle.b",
+    ]
+    assert webauthn.android_fingerprints() == {"fr.mutuelle.monespacesante": [FINGERPRINT]}
+    assert webauthn.origins(settings.server.issuer) == [
+        "https://connexion.mutuelle.example",
+        APK_KEY_HASH,
+        "https://mutuelle.example",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({**MUTUELLE, "IDP_WEBAUTHN_RP_ID": "example.org"}, "IDP_WEBAUTHN_RP_ID"),
+        ({**MUTUELLE, "IDP_WEBAUTHN_RP_ID": "tuelle.example"}, "IDP_WEBAUTHN_RP_ID"),
+        ({**MUTUELLE, "IDP_WEBAUTHN_RP_ID": "example"}, "IDP_WEBAUTHN_RP_ID"),
+        ({**MUTUELLE, "IDP_WEBAUTHN_RP_ID": "www.connexion.mutuelle.example"},
+         "IDP_WEBAUTHN_RP_ID"),
+        ({**MUTUELLE, "IDP_WEBAUTHN_RP_ID": "https://mutuelle.example"}, "IDP_WEBAUTHN_RP_ID"),
+        ({"IDP_WEBAUTHN_RP_ID": "0.0.1"}, "IDP_WEBAUTHN_RP_ID"),
+        ({"IDP_WEBAUTHN_CHALLENGE_TTL": "5"}, "IDP_WEBAUTHN_CHALLENGE_TTL"),
+        ({"IDP_WEBAUTHN_CHALLENGE_TTL": "3600"}, "IDP_WEBAUTHN_CHALLENGE_TTL"),
+        ({"IDP_WEBAUTHN_CHALLENGE_TTL": "-1"}, "IDP_WEBAUTHN_CHALLENGE_TTL"),
+        ({"IDP_WEBAUTHN_OFFER_SNOOZE_DAYS": "-1"}, "IDP_WEBAUTHN_OFFER_SNOOZE_DAYS"),
+        ({"IDP_APPLE_APP_IDS": "fr.mutuelle.monespacesante"}, "IDP_APPLE_APP_IDS"),
+        ({"IDP_APPLE_APP_IDS": "abcde12345.fr.mutuelle.app"}, "IDP_APPLE_APP_IDS"),
+        ({"IDP_APPLE_APP_IDS": "ABCDE12345.fr..app"}, "IDP_APPLE_APP_IDS"),
+        ({"IDP_ANDROID_APPS": "fr.mutuelle.monespacesante"}, "IDP_ANDROID_APPS"),
+        ({"IDP_ANDROID_APPS": "fr.mutuelle.monespacesante=AB:CD"}, "IDP_ANDROID_APPS"),
+        ({"IDP_ANDROID_APPS": f"fr.mutuelle.app={'AB' * 32}"}, "IDP_ANDROID_APPS"),
+        ({"IDP_ANDROID_APPS": f"monespacesante={FINGERPRINT}"}, "IDP_ANDROID_APPS"),
+        ({"IDP_ANDROID_APPS": f"fr.1mutuelle.app={FINGERPRINT}"}, "IDP_ANDROID_APPS"),
+        ({"IDP_WEBAUTHN_EXTRA_ORIGINS": "javascript:alert(1)"}, "IDP_WEBAUTHN_EXTRA_ORIGINS"),
+        ({**MUTUELLE, "IDP_WEBAUTHN_EXTRA_ORIGINS": "https://evil.example"},
+         "IDP_WEBAUTHN_EXTRA_ORIGINS"),
+        ({**MUTUELLE, "IDP_WEBAUTHN_EXTRA_ORIGINS": "https://app.connexion.mutuelle.example/"},
+         "IDP_WEBAUTHN_EXTRA_ORIGINS"),
+        ({**MUTUELLE, "IDP_WEBAUTHN_EXTRA_ORIGINS": "http://connexion.mutuelle.example"},
+         "IDP_WEBAUTHN_EXTRA_ORIGINS"),
+        ({**MUTUELLE, "IDP_WEBAUTHN_EXTRA_ORIGINS": "android:apk-key-hash:AB:CD"},
+         "IDP_WEBAUTHN_EXTRA_ORIGINS"),
+    ],
+)  # fmt: skip
+def test_bad_webauthn_values_are_refused_naming_the_variable(env, variable):
+    with pytest.raises(ConfigError) as raised:
+        load_settings(env)
+    assert variable in str(raised.value)

@@ -17,6 +17,7 @@ import time
 from datetime import timedelta
 
 from flask import Response, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as HttpResponse
 
 from idp import audit
 from idp.accounts.devices import notify_device_added
@@ -39,7 +40,7 @@ PASSKEY_AMR = ["hwk", "mfa", "user"]
 OPTIONS_PER_IP = Limit("passkey-options", 300, 300)  # shared mobile-carrier IPs
 SKIP_REASONS = ("declined", "unsupported", "already_registered")
 
-Page = Response | str | tuple[str, int]
+Page = HttpResponse | str | tuple[str, int]
 
 
 def _pending(interaction_id: str, step: str) -> Interaction:
@@ -166,7 +167,7 @@ def _offer_member(pending: Interaction) -> Member:
 
 
 @bp.post("/login/<interaction_id>/passkey/register/options")
-def register_options(interaction_id: str) -> Response:
+def register_options(interaction_id: str) -> HttpResponse | tuple[Response, int]:
     check_csrf()
     pending = _pending(interaction_id, PASSKEY_OFFER)
     member = _offer_member(pending)
@@ -202,7 +203,7 @@ def register(interaction_id: str) -> Page:
 
 @bp.post("/login/<interaction_id>/passkey/skip")
 def skip(interaction_id: str) -> Page:
-    """"Not now" (remembered for the snooze period), or the script found that this device
+    """« Plus tard » (remembered for the snooze period), or the script found that this device
     cannot (``unsupported``) or already has a passkey (``already_registered``)."""
     check_csrf()
     pending = _pending(interaction_id, PASSKEY_OFFER)
@@ -218,7 +219,7 @@ def skip(interaction_id: str) -> Page:
     return _continue(pending, member, here=reason == "already_registered")
 
 
-def _continue(pending: Interaction, member: Member, here: bool) -> Response:
+def _continue(pending: Interaction, member: Member, here: bool) -> HttpResponse:
     pending.complete(PASSKEY_OFFER)
     interaction.save(pending)
     response = redirect(url_for("login.step", interaction_id=pending.id), code=303)

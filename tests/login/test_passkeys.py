@@ -170,7 +170,7 @@ def otp_mails(site: Site) -> int:
 
 def test_offer_accepted_then_biometric_sign_in_alone(site: Site) -> None:
     authenticator = SoftAuthenticator(site.url)
-    browser, _ = enrol(site, authenticator)
+    enrol(site, authenticator)
     assert site.count(PasskeyCredential) == 1
     stored = site.events("passkey.registered")
     assert len(stored) == 1 and stored[0].client_id == "mobile-app"
