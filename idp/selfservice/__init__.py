@@ -32,6 +32,6 @@ def answer_at_least(seconds: float = MIN_ANSWER_SECONDS) -> Iterator[None]:
 
 
 def init_app(app: Flask) -> None:
-    from idp.selfservice import account, activation, reset  # noqa: F401  (routes on ``bp``)
+    from idp.selfservice import account, activation, devices, reset  # noqa: F401  (routes on ``bp``)
 
     app.register_blueprint(bp)

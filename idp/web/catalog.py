@@ -236,6 +236,75 @@ FR: dict[str, str] = {
         "derniers."
     ),
     # -- end password policy
+    "passkey.signin": "Se connecter avec Face ID / empreinte",
+    "passkey.or_password": "ou avec votre identifiant, votre mot de passe et un code de sécurité",
+    "passkey.cancelled": (
+        "La connexion par Face ID / empreinte a été annulée ou n'a pas abouti. Réessayez, ou "
+        "connectez-vous avec votre mot de passe et un code de sécurité."
+    ),
+    "passkey.unsupported": (
+        "Cet appareil ou ce navigateur ne permet pas la connexion par Face ID / empreinte. "
+        "Connectez-vous avec votre mot de passe et un code de sécurité."
+    ),
+    "passkey.timeout": "Le délai est dépassé. Réessayez.",
+    "passkey.network": "La connexion au service a échoué. Vérifiez votre réseau et réessayez.",
+    "passkey.failed": (
+        "Nous n'avons pas pu vous reconnaître par Face ID / empreinte. Connectez-vous avec votre "
+        "mot de passe et un code de sécurité."
+    ),
+    "passkey.expired": "La demande a expiré. Réessayez.",
+    "passkey.offer_title": "Activez la connexion par Face ID / empreinte digitale",
+    "passkey.offer_text": (
+        "Lors de vos prochaines connexions depuis cet appareil, vous n'aurez plus à saisir votre "
+        "identifiant, votre mot de passe ni de code de sécurité : Face ID ou votre empreinte "
+        "digitale suffiront."
+    ),
+    "passkey.offer_private": (
+        "Votre visage et votre empreinte restent sur votre appareil : nous ne les recevons jamais."
+    ),
+    "passkey.offer_accept": "Activer Face ID / empreinte digitale",
+    "passkey.offer_later": "Plus tard",
+    "passkey.offer_continue": "Continuer",
+    "passkey.offer_later_help": "Nous vous le proposerons à nouveau dans {days} jours.",
+    "passkey.register_failed": (
+        "L'activation n'a pas abouti. Réessayez, ou continuez sans l'activer : vous pourrez le "
+        "faire lors d'une prochaine connexion."
+    ),
+    "passkey.register_cancelled": (
+        "L'activation a été annulée. Réessayez, ou continuez sans l'activer."
+    ),
+    "passkey.already_registered": "Face ID / empreinte est déjà activé sur cet appareil.",
+    "passkey.working": "Patientez…",
+    # devices (account page)
+    "devices.title": "Mes appareils (Face ID / empreinte)",
+    "devices.intro": (
+        "Ces appareils vous connectent avec Face ID ou votre empreinte, sans mot de passe ni code."
+    ),
+    "devices.none": (
+        "Aucun appareil n'est enregistré. Vous pouvez activer la connexion par Face ID ou "
+        "empreinte depuis l'application mobile, après vous être connecté avec votre mot de passe "
+        "et un code de sécurité."
+    ),
+    "devices.added_at": "Ajouté le",
+    "devices.last_used": "Dernière utilisation :",
+    "devices.never": "jamais",
+    "devices.new_name": "Nom de l'appareil",
+    "devices.rename": "Renommer",
+    "devices.remove": "Retirer cet appareil",
+    "devices.remove_help": "Il ne pourra plus servir à vous connecter.",
+    "devices.remove_last_help": (
+        "C'est votre seul appareil : une fois retiré, vous vous connecterez avec votre mot de "
+        "passe et un code de sécurité."
+    ),
+    "devices.name_required": "Indiquez un nom pour cet appareil.",
+    "devices.done_renamed": "L'appareil a été renommé.",
+    "devices.done_removed": "L'appareil a été retiré : il ne peut plus servir à vous connecter.",
+    "devices.done_removed_last": (
+        "L'appareil a été retiré. Vous vous connecterez désormais avec votre mot de passe et un "
+        "code de sécurité."
+    ),
+    "devices.not_found": "Cet appareil n'existe pas ou a déjà été retiré.",
+    # native apps
 }
 
 EN: dict[str, str] = {
@@ -454,6 +523,71 @@ EN: dict[str, str] = {
         "You have used this password before: choose one different from your last {count}."
     ),
     # -- end password policy
+    "passkey.signin": "Sign in with Face ID / fingerprint",
+    "passkey.or_password": "or with your identifier, your password and a security code",
+    "passkey.cancelled": (
+        "Sign-in with Face ID / fingerprint was cancelled or did not complete. Try again, or "
+        "sign in with your password and a security code."
+    ),
+    "passkey.unsupported": (
+        "This device or browser does not support sign-in with Face ID / fingerprint. Sign in "
+        "with your password and a security code."
+    ),
+    "passkey.timeout": "Time ran out. Try again.",
+    "passkey.network": "The service could not be reached. Check your network and try again.",
+    "passkey.failed": (
+        "We could not recognise you with Face ID / fingerprint. Sign in with your password and "
+        "a security code."
+    ),
+    "passkey.expired": "The request expired. Try again.",
+    "passkey.offer_title": "Turn on sign-in with Face ID / fingerprint",
+    "passkey.offer_text": (
+        "Next time you sign in from this device, you will not need to type your identifier, "
+        "password or security code: Face ID or your fingerprint will be enough."
+    ),
+    "passkey.offer_private": (
+        "Your face and fingerprint stay on your device: we never receive them."
+    ),
+    "passkey.offer_accept": "Turn on Face ID / fingerprint",
+    "passkey.offer_later": "Not now",
+    "passkey.offer_continue": "Continue",
+    "passkey.offer_later_help": "We will offer it again in {days} days.",
+    "passkey.register_failed": (
+        "Turning it on did not work. Try again, or continue without it: you can turn it on at "
+        "a later sign-in."
+    ),
+    "passkey.register_cancelled": "Turning it on was cancelled. Try again, or continue without it.",
+    "passkey.already_registered": "Face ID / fingerprint is already on for this device.",
+    "passkey.working": "Please wait…",
+    # devices (account page)
+    "devices.title": "My devices (Face ID / fingerprint)",
+    "devices.intro": (
+        "These devices sign you in with Face ID or your fingerprint, with no password or code."
+    ),
+    "devices.none": (
+        "No device is registered. You can turn on Face ID or fingerprint sign-in from the mobile "
+        "app, after signing in with your password and a security code."
+    ),
+    "devices.added_at": "Added on",
+    "devices.last_used": "Last used:",
+    "devices.never": "never",
+    "devices.new_name": "Device name",
+    "devices.rename": "Rename",
+    "devices.remove": "Remove this device",
+    "devices.remove_help": "It will no longer sign you in.",
+    "devices.remove_last_help": (
+        "This is your only device: once it is removed, you will sign in with your password and "
+        "a security code."
+    ),
+    "devices.name_required": "Enter a name for this device.",
+    "devices.done_renamed": "The device was renamed.",
+    "devices.done_removed": "The device was removed: it can no longer sign you in.",
+    "devices.done_removed_last": (
+        "The device was removed. From now on you will sign in with your password and a security "
+        "code."
+    ),
+    "devices.not_found": "This device does not exist or was already removed.",
+    # native apps
 }
 
 CATALOGS = {"fr": FR, "en": EN}

@@ -8,6 +8,7 @@ import logging
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from idp.accounts.devices import DeviceNotFound
 from idp.errors import CsrfFailure, IdPError, InteractionExpired
 from idp.throttling.limits import RateLimited
 
@@ -57,6 +58,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CsrfFailure)
     def csrf_failure(error: CsrfFailure):
         return render_error(error.message, 400)
+
+    @app.errorhandler(DeviceNotFound)
+    def device_not_found(error: DeviceNotFound):
+        return render_error(error.message, 404)
 
     @app.errorhandler(IdPError)
     def domain_error(error: IdPError):

@@ -489,3 +489,22 @@ def test_passkeys_are_off_when_the_issuer_is_an_ip_address(server: LiveServer) -
     assert PASSKEY_BUTTON not in page.text
     result = browser.submit_password(page, DEMO_NUMBER, DEMO_PASSWORD)
     assert isinstance(result, str) and query(result).get("code")
+
+
+def test_removing_the_device_here_brings_the_offer_back(site: Site) -> None:
+    authenticator = SoftAuthenticator(site.url)
+    browser, _ = enrol(site, authenticator)
+    devices = browser.go(f"{site.url}/account/devices")
+    assert isinstance(devices, requests.Response) and devices.status_code == 200
+    removed = browser.go(
+        urljoin(devices.url, form_action(devices.text, "/remove")),
+        "POST",
+        {"csrf_token": form_fields(devices.text)["csrf_token"]},
+    )
+    assert isinstance(removed, requests.Response) and removed.status_code == 200
+    assert site.count(PasskeyCredential) == 0
+    # The next full sign-in on this device offers Face ID / fingerprint again.
+    to_offer(site, browser, mobile(site), prompt="login", acr_values="urn:idp:acr:mfa")
+    # And the removed passkey no longer signs in.
+    later = Browser(site.url)
+    refused(site, passkey_answer(later, sign_in_page(later, mobile(site)), authenticator)[0])

@@ -1,0 +1,76 @@
+"""The account page's devices: the member's passkeys (Face ID, fingerprint), renamed or
+removed by the signed-in member. Each change is audited; a removal is also e-mailed."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+
+from idp.accounts.devices import (
+    format_moment,
+    notify_device_removed,
+    remove_device,
+    rename_device,
+)
+from idp.authenticators.passkeys import NAME_LENGTH, PasskeyRejected, credentials_of
+from idp.db import db
+from idp.login import device
+from idp.models import Member
+from idp.selfservice import bp
+from idp.selfservice.account import signed_in_member
+from idp.web import i18n
+from idp.web.csrf import check_csrf
+
+DONE = ("renamed", "removed", "removed_last")
+
+
+@bp.get("/account/devices")
+def devices():
+    member = signed_in_member()
+    if member is None:
+        return render_template("selfservice/signed_out.html"), 401
+    done = request.args.get("done")
+    return devices_page(member, done=done if done in DONE else None)
+
+
+@bp.post("/account/devices/<int:device_id>/rename")
+def rename_device_submit(device_id: int):
+    check_csrf()
+    member = signed_in_member()
+    if member is None:
+        return render_template("selfservice/signed_out.html"), 401
+    try:
+        rename_device(member, device_id, request.form.get("name", "")[: NAME_LENGTH * 4])
+    except PasskeyRejected:  # blank name
+        db.session.rollback()
+        return devices_page(member, 400, name_error=device_id)
+    db.session.commit()
+    return redirect(url_for("selfservice.devices", done="renamed"), 303)
+
+
+@bp.post("/account/devices/<int:device_id>/remove")
+def remove_device_submit(device_id: int):
+    check_csrf()
+    member = signed_in_member()
+    if member is None:
+        return render_template("selfservice/signed_out.html"), 401
+    name = remove_device(member, device_id).name
+    db.session.commit()
+    notify_device_removed(member, name, i18n.current())
+    done = "removed" if credentials_of(member) else "removed_last"
+    response = redirect(url_for("selfservice.devices", done=done), 303)
+    # This browser may have held that passkey: offer Face ID / fingerprint here again (if it
+    # still holds another, the browser says so at the offer and it is skipped).
+    device.mark_passkey_here(request, response, member, False)
+    return response
+
+
+def devices_page(member: Member, status: int = 200, **extra: object):
+    lang = i18n.current()
+    page = render_template(
+        "selfservice/devices.html",
+        devices=credentials_of(member),
+        when=lambda moment: format_moment(moment, lang),
+        name_length=NAME_LENGTH,
+        **extra,
+    )
+    return page, status
