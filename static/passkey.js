@@ -166,11 +166,11 @@
     // Passkey suggestions in the identifier field's autofill, where the browser offers them.
     function autofill() {
       if (!PublicKeyCredential.isConditionalMediationAvailable) return;
+      var controller = new AbortController(); // set now, so a button press can abort it
+      pending = controller;
       PublicKeyCredential.isConditionalMediationAvailable()
         .then(function (available) {
-          if (!available) return null;
-          var controller = new AbortController();
-          pending = controller;
+          if (!available || controller.signal.aborted) return null;
           return fetchOptions().then(function (json) {
             if (controller.signal.aborted) return null;
             return navigator.credentials.get({
