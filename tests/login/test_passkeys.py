@@ -508,3 +508,15 @@ def test_removing_the_device_here_brings_the_offer_back(site: Site) -> None:
     # And the removed passkey no longer signs in.
     later = Browser(site.url)
     refused(site, passkey_answer(later, sign_in_page(later, mobile(site)), authenticator)[0])
+
+
+def test_pages_speak_english_when_asked(site: Site) -> None:
+    browser, rp = Browser(site.url), mobile(site)
+    page = browser.go(rp.authorize_url(ui_locales="en"))
+    assert isinstance(page, requests.Response)
+    assert "Sign in with Face ID / fingerprint" in page.text
+    assert 'data-msg-cancelled="Sign-in with Face ID / fingerprint was cancelled' in page.text
+    offer = browser.submit_password(page, DEMO_NUMBER, DEMO_PASSWORD)
+    assert isinstance(offer, requests.Response)
+    assert "Turn on sign-in with Face ID / fingerprint" in offer.text
+    assert "Not now" in offer.text and "We will offer it again in 30 days." in offer.text
