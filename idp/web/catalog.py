@@ -305,6 +305,8 @@ FR: dict[str, str] = {
     ),
     "devices.not_found": "Cet appareil n'existe pas ou a déjà été retiré.",
     # native apps
+    # logout and sessions
+    # access rules and consent
 }
 
 EN: dict[str, str] = {
@@ -588,6 +590,8 @@ EN: dict[str, str] = {
     ),
     "devices.not_found": "This device does not exist or was already removed.",
     # native apps
+    # logout and sessions
+    # access rules and consent
 }
 
 CATALOGS = {"fr": FR, "en": EN}
