@@ -15,7 +15,8 @@ WORKDIR /app
 # pyproject.toml names README.md as the package's readme: pip needs it to build.
 COPY pyproject.toml README.md ./
 COPY idp/ idp/
-RUN pip install .
+# requests: for the demo portals of examples/ (Authlib's Flask client), not for idp itself.
+RUN pip install . "requests>=2.32"
 
 COPY templates/ templates/
 COPY static/ static/

@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench clean
+.PHONY: venv run demo test lint bench clean
 
 venv: $(STAMP)
 
@@ -19,6 +19,27 @@ $(STAMP): pyproject.toml
 run: venv
 	$(BIN)/idp dev bootstrap
 	$(BIN)/idp serve --bind 127.0.0.1:8000
+
+# `make run` plus the two demo portals of examples/ (single sign-on, logout). Ctrl-C stops all
+# three; so does any of them stopping.
+demo: venv
+	$(BIN)/idp dev bootstrap
+	@trap 'kill $$idp $$health $$provident 2>/dev/null; wait' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(BIN)/idp serve --bind 127.0.0.1:8000 & idp=$$!; \
+	$(BIN)/python -m examples.health_portal & health=$$!; \
+	$(BIN)/python -m examples.provident_portal & provident=$$!; \
+	sleep 3; \
+	echo; \
+	echo "  Provider:            $${IDP_ISSUER:-http://127.0.0.1:8000}"; \
+	echo "  Espace santé:        http://127.0.0.1:5001/"; \
+	echo "  Espace prévoyance:   http://127.0.0.1:5002/"; \
+	echo "  Demo member:         100000001 / Correct-Horse-42"; \
+	echo "  One-time code:       $${IDP_ISSUER:-http://127.0.0.1:8000}/dev/outbox"; \
+	echo "  Ctrl-C stops everything."; \
+	echo; \
+	while kill -0 $$idp && kill -0 $$health && kill -0 $$provident; do sleep 1; done 2>/dev/null; \
+	echo "A demo process stopped: stopping the others."; exit 1
 
 test: venv
 	@if [ -f tests/e2e/package.json ]; then \

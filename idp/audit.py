@@ -21,15 +21,19 @@ def record(
     *,
     member_id: int | None = None,
     client_id: str | None = None,
+    actor: str | None = None,
     commit: bool = True,
     **detail: Any,
 ) -> None:
-    """Append an audit event. ``commit=False`` joins the caller's transaction."""
+    """Append an audit event. ``actor`` names who acted for an admin action
+    (``staff:<email>``, ``client:<id>``). ``commit=False`` joins the caller's transaction."""
     clean = {k: v for k, v in detail.items() if k not in FORBIDDEN}
     ip = request.remote_addr if has_request_context() else None
     db.session.add(
-        AuditEvent(event=event, member_id=member_id, client_id=client_id, ip=ip, detail=clean)
+        AuditEvent(
+            event=event, member_id=member_id, client_id=client_id, actor=actor, ip=ip, detail=clean
+        )
     )
     if commit:
         db.session.commit()
-    log.info("%s member=%s client=%s %s", event, member_id, client_id, clean)
+    log.info("%s actor=%s member=%s client=%s %s", event, actor, member_id, client_id, clean)

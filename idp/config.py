@@ -209,6 +209,24 @@ def web_origin(url: str) -> str:
 
 
 @dataclass(frozen=True)
+class AdminSettings:
+    """Administration: client secrets, dynamic registration, the audit log, staff sessions."""
+
+    # After a secret rotation the previous secret keeps working this long (seconds).
+    client_secret_grace: int = 7 * 86400
+    # Dynamic client registration (RFC 7591/7592) is on only when this initial access token is
+    # set (at least 32 characters); registered clients are confidential web clients.
+    registration_token: str = ""
+    audit_retention_days: int = 400  # older audit events are purged
+    staff_session_idle: int = 30 * 60
+    staff_session_absolute: int = 8 * 3600
+
+    @property
+    def registration_enabled(self) -> bool:
+        return bool(self.registration_token)
+
+
+@dataclass(frozen=True)
 class ThrottleSettings:
     """Password attempts allowed per 5 minutes, from one IP address and on one identifier."""
 
@@ -250,6 +268,24 @@ class BrandSettings:
 
 
 @dataclass(frozen=True)
+class LogoutSettings:
+    """RP-initiated logout and back-channel logout delivery (OIDC Back-Channel Logout 1.0)."""
+
+    # Seconds a relying party has to answer one logout token (connect and read).
+    backchannel_timeout: int = 5
+    # Deliveries tried per relying party and logout before it is given up (and audited).
+    backchannel_max_attempts: int = 5
+    # Seconds before the first retry; each later retry waits twice as long (at most an hour).
+    backchannel_retry_delay: int = 10
+    # Delivery threads per process; 0: this process only queues (another one must deliver).
+    backchannel_workers: int = 1
+    # Seconds between two looks at the shared queue when nothing woke the threads up.
+    backchannel_poll_interval: int = 2
+    # Seconds the "do you want to sign out?" page stays valid.
+    confirm_ttl: int = 600
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -263,9 +299,11 @@ class Settings:
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
     second_factor: SecondFactorSettings = field(default_factory=SecondFactorSettings)
     webauthn: WebAuthnSettings = field(default_factory=WebAuthnSettings)
+    admin: AdminSettings = field(default_factory=AdminSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
+    logout: LogoutSettings = field(default_factory=LogoutSettings)
     clients_file: str = "clients.yaml"
     instance_path: str = str(PROJECT_ROOT / "instance")
 
@@ -333,6 +371,11 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "IDP_WEBAUTHN_OFFER_SNOOZE_DAYS": ("webauthn", "offer_snooze_days"),
     "IDP_APPLE_APP_IDS": ("webauthn", "apple_app_ids"),
     "IDP_ANDROID_APPS": ("webauthn", "android_apps"),
+    "IDP_CLIENT_SECRET_GRACE": ("admin", "client_secret_grace"),
+    "IDP_REGISTRATION_INITIAL_TOKEN": ("admin", "registration_token"),
+    "IDP_AUDIT_RETENTION_DAYS": ("admin", "audit_retention_days"),
+    "IDP_STAFF_SESSION_IDLE_TTL": ("admin", "staff_session_idle"),
+    "IDP_STAFF_SESSION_ABSOLUTE_TTL": ("admin", "staff_session_absolute"),
     "IDP_PASSWORD_ATTEMPTS_PER_IP": ("throttle", "password_per_ip"),
     "IDP_PASSWORD_ATTEMPTS_PER_IDENTIFIER": ("throttle", "password_per_identifier"),
     "IDP_ACTIVATION_LINK_TTL": ("accounts", "activation_link_ttl"),
@@ -351,6 +394,12 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "IDP_SUPPORT_HOURS_EN": ("brand", "support_hours_en"),
     "IDP_PORTAL_URL": ("brand", "portal_url"),
     "IDP_TIMEZONE": ("brand", "timezone"),
+    "IDP_BACKCHANNEL_TIMEOUT": ("logout", "backchannel_timeout"),
+    "IDP_BACKCHANNEL_MAX_ATTEMPTS": ("logout", "backchannel_max_attempts"),
+    "IDP_BACKCHANNEL_RETRY_DELAY": ("logout", "backchannel_retry_delay"),
+    "IDP_BACKCHANNEL_WORKERS": ("logout", "backchannel_workers"),
+    "IDP_BACKCHANNEL_POLL_INTERVAL": ("logout", "backchannel_poll_interval"),
+    "IDP_LOGOUT_CONFIRM_TTL": ("logout", "confirm_ttl"),
     "IDP_CLIENTS_FILE": ("", "clients_file"),
     "IDP_INSTANCE_PATH": ("", "instance_path"),
 }
@@ -412,7 +461,8 @@ def validate(settings: Settings) -> None:
         raise ConfigError("IDP_LOCKOUT_MAX_FAILURES must be at least 1.")
     for section in (settings.tokens, settings.session, settings.password_hash, policy,
                     settings.accounts, settings.mail, settings.lockout,
-                    settings.throttle, settings.second_factor, settings.webauthn):  # fmt: skip
+                    settings.throttle, settings.second_factor, settings.webauthn,
+                    settings.admin):  # fmt: skip
         for f in fields(section):
             value = getattr(section, f.name)
             if isinstance(value, int) and value < 0:
@@ -435,6 +485,12 @@ def validate(settings: Settings) -> None:
     if sms and (urlsplit(sms).scheme not in ("http", "https") or not urlsplit(sms).hostname):
         raise ConfigError("IDP_SMS_WEBHOOK_URL must be an http(s) URL.")
     _validate_webauthn(settings)
+    admin = settings.admin
+    if admin.registration_token and len(admin.registration_token) < 32:
+        raise ConfigError("IDP_REGISTRATION_INITIAL_TOKEN must be at least 32 characters.")
+    if admin.audit_retention_days < 1:
+        raise ConfigError("IDP_AUDIT_RETENTION_DAYS must be at least 1.")
+    _validate_logout(settings.logout)
     if server.production:
         _validate_production(settings)
 
@@ -484,6 +540,23 @@ def _validate_webauthn(settings: Settings) -> None:
                     "IDP_ANDROID_APPS fingerprints are 32 hexadecimal pairs joined by ':', "
                     f"got {fingerprint!r}."
                 )
+
+
+LOGOUT_RANGES = {
+    # field: (lowest, highest)
+    "backchannel_timeout": (1, 30),
+    "backchannel_max_attempts": (1, 20),
+    "backchannel_retry_delay": (1, 3600),
+    "backchannel_workers": (0, 16),
+    "backchannel_poll_interval": (1, 60),
+    "confirm_ttl": (60, 3600),
+}
+
+
+def _validate_logout(logout: LogoutSettings) -> None:
+    for name, (low, high) in LOGOUT_RANGES.items():
+        if not low <= getattr(logout, name) <= high:
+            raise ConfigError(f"{_var_for(name)} must be between {low} and {high}.")
 
 
 def _web_origin_under(origin: str, rp_id: str, settings: Settings) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -79,6 +80,11 @@ class OAuthClient(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     managed_by: Mapped[str] = mapped_column(String(20), default="file")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # After a rotation, the previous secret's digest keeps working until this time.
+    previous_secret_hash: Mapped[str | None] = mapped_column(String(200))
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # RFC 7592 registration access token (SHA-256) of a dynamically registered client.
+    registration_token_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -138,6 +144,9 @@ class AuditEvent(Base):
     event: Mapped[str] = mapped_column(String(64), index=True)
     member_id: Mapped[int | None] = mapped_column(Integer, index=True)
     client_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    # Who acted when it was not the member: ``staff:<email>`` (console) or ``client:<id>``
+    # (admin API).
+    actor: Mapped[str | None] = mapped_column(String(400), index=True)
     ip: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -203,6 +212,62 @@ class PasskeyCredential(Base):
     transports: Mapped[str] = mapped_column(String(200), default="")  # comma-separated
     aaguid: Mapped[str] = mapped_column(String(36), default="")
     backed_up: Mapped[bool] = mapped_column(Boolean, default=False)  # a synced passkey
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Consent(Base):
+    """What a member allowed a ``consent: explicit`` client to receive (scopes), until the
+    member withdraws it from the account page."""
+
+    __tablename__ = "consents"
+    __table_args__ = (UniqueConstraint("member_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    client_id: Mapped[str] = mapped_column(
+        String(100), ForeignKey("clients.client_id", ondelete="CASCADE")
+    )
+    scopes: Mapped[str] = mapped_column(String(500))  # space-separated
+    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StaffMember(Base):
+    """An administrator (``admin``) or an adviser (``support``) of the console: separate from
+    members, signed in with a password and a TOTP app or a security key."""
+
+    __tablename__ = "staff_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # admin | support
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    # The TOTP secret, encrypted (Fernet, key derived from IDP_SECRET_KEY); None until enrolled.
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # a used time step is refused
+    # One-time setup link (``idp staff create``): SHA-256 of its token, and its end.
+    setup_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    setup_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class StaffSecurityKey(Base):
+    """A WebAuthn security key of a staff member (second factor instead of TOTP)."""
+
+    __tablename__ = "staff_security_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("staff_members.id", ondelete="CASCADE"), index=True
+    )
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary(1023), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)

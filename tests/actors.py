@@ -29,6 +29,7 @@ CLIENTS = {
         "http://127.0.0.1:5002/auth/callback",
     ),
     "mobile-app": (None, MOBILE_CALLBACK),
+    "partner-app": (CLIENT_SECRETS["IDP_TEST_SECRET_PARTNER"], "http://127.0.0.1:5004/callback"),
     "legacy-portal": (
         "legacy-portal-test-secret-0123456789abcdef",
         "https://legacy.example.org/callback",

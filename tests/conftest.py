@@ -33,6 +33,7 @@ CLIENT_SECRETS = {
     "IDP_TEST_SECRET_HEALTH_PORTAL": "health-portal-test-secret-0123456789abcdef",
     "IDP_TEST_SECRET_PROVIDENT_PORTAL": "provident-portal-test-secret-0123456789abcd",
     "IDP_TEST_SECRET_REPORTING": "reporting-service-test-secret-0123456789abcd",
+    "IDP_TEST_SECRET_PARTNER": "partner-app-test-secret-0123456789abcdefghij",
 }
 os.environ.update(CLIENT_SECRETS)
 
@@ -88,7 +89,11 @@ def build_app(settings: Settings) -> Flask:
 
 
 def dispose_app(app: Flask) -> None:
-    """Close what the app opened: pooled SQL connections and the Redis client."""
+    """Close what the app opened: the back-channel logout threads, pooled SQL connections and
+    the Redis client."""
+    from idp.logout import worker
+
+    worker.stop(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -29,7 +29,7 @@ FIELDS = {
     "client_id", "name", "type", "secret_env", "secret_hash", "redirect_uris",
     "post_logout_redirect_uris", "backchannel_logout_uri", "scopes", "grant_types",
     "require_pkce", "second_factor", "webauthn", "access", "consent",
-    "access_token_ttl", "id_token_ttl", "refresh_token_ttl",
+    "access_token_ttl", "id_token_ttl", "refresh_token_ttl", "client_uri",
 }  # fmt: skip
 
 
@@ -62,6 +62,8 @@ class ClientSpec:
     access_token_ttl: int | None = None
     id_token_ttl: int | None = None
     refresh_token_ttl: int | None = None
+    # The service's home page (RFC 7591 ``client_uri``): where members are sent to use it.
+    client_uri: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def settings_json(self) -> dict[str, Any]:
@@ -80,6 +82,7 @@ class ClientSpec:
             "access_token_ttl": self.access_token_ttl,
             "id_token_ttl": self.id_token_ttl,
             "refresh_token_ttl": self.refresh_token_ttl,
+            "client_uri": self.client_uri,
         }
 
 
@@ -188,6 +191,11 @@ def parse_client(path: Path, node: yaml.Node, settings: Settings) -> ClientSpec:
             "confidential",
             at("backchannel_logout_uri"),
         )
+    client_uri = raw.get("client_uri") or ""
+    if client_uri:
+        if not isinstance(client_uri, str):
+            raise where.fail("client_uri", "must be a URL", at("client_uri"))
+        _check_uri(where, "client_uri", client_uri, "confidential", at("client_uri"))
     scopes = _str_list(where, raw, "scopes", at, default=["openid"])
     for s in scopes:
         if s not in KNOWN_SCOPES and not SERVICE_SCOPE.match(s):
@@ -223,6 +231,7 @@ def parse_client(path: Path, node: yaml.Node, settings: Settings) -> ClientSpec:
         webauthn=_choice(where, raw, "webauthn", ("never", "offer"), at),
         access=_access(where, raw.get("access"), at("access")),
         consent=_choice(where, raw, "consent", ("implicit", "explicit"), at),
+        client_uri=client_uri,
         **ttls,
     )
 

@@ -8,6 +8,6 @@ bp = Blueprint("login", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from idp.login import code_step, passkey_step, views  # noqa: F401  (routes on ``bp``)
+    from idp.login import code_step, consent_step, passkey_step, views  # noqa: F401  (routes on ``bp``)
 
     app.register_blueprint(bp)

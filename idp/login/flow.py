@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from joserfc import jwt
 from joserfc.errors import JoseError
 
+from idp.accounts.consents import consent_needed
+from idp.clients.access import allowed, required_contract
 from idp.clients.registry import RegisteredClient
 from idp.login.session import SsoSession
 from idp.models import Member
@@ -22,6 +24,8 @@ from idp.runtime import runtime
 PASSWORD = "password"
 OTP = "otp"
 PASSKEY_OFFER = "passkey_offer"
+ACCESS = "access"  # the client's access rule (a contract), once the member is known
+CONSENT = "consent"  # consent: explicit clients
 # The steps a passkey sign-in replaces: it proves possession and the member's face or finger.
 AUTHENTICATION_STEPS = (PASSWORD, OTP, PASSKEY_OFFER)
 MFA_LEVELS = (ACR_MFA, ACR_PHISHING_RESISTANT)
@@ -41,11 +45,15 @@ def plan_steps(
     member: Member | None,
 ) -> Plan:
     """A fresh sign-in is the password then the code step (which resolves ``new_device`` once
-    the member is known: :func:`code_required`), then, for clients with ``webauthn: offer``,
-    the biometric offer; an SSO session missing the second factor a client or ``acr_values``
-    demands gets the code step alone (step-up)."""
-    fresh = Plan([PASSWORD, OTP, *([PASSKEY_OFFER] if offers_passkeys(client) else [])],
-                 "login_required")  # fmt: skip
+    the member is known: :func:`code_required`), the client's access rule, then, for clients
+    with ``webauthn: offer``, the biometric offer, and for ``consent: explicit`` clients the
+    consent. An SSO session missing the second factor a client or ``acr_values`` demands gets
+    the code step alone (step-up); one that is enough gets only what this member still lacks
+    for this client (access refused, consent not given), usually nothing."""
+    access = [ACCESS] if required_contract(client) else []
+    offer = [PASSKEY_OFFER] if offers_passkeys(client) else []
+    consent = [CONSENT] if client.settings.get("consent") == "explicit" else []
+    fresh = Plan([PASSWORD, OTP, *access, *offer, *consent], "login_required")
     if session is None or member is None or not member.active:
         return fresh
     prompts = set(params.get("prompt", "").split())
@@ -58,7 +66,11 @@ def plan_steps(
     if hint and hinted_subject(hint, client) != member.subject:
         return fresh
     if wants_mfa(params, client) and "mfa" not in session.amr:
-        return Plan([OTP], "interaction_required")
+        return Plan([OTP, *access, *consent], "interaction_required")
+    if not allowed(client, member):
+        return Plan([ACCESS], "access_denied")
+    if consent_needed(params, client, member):
+        return Plan([CONSENT], "consent_required")
     return Plan([])
 
 

@@ -1,20 +1,25 @@
 """Single sign-on sessions in Redis, with a per-member index to end them all (DESIGN §3).
 
 The browser holds only a random session id (cookie ``idp_session``). A session ends after
-``idle_ttl`` without use or ``absolute_ttl`` after sign-in, whichever comes first.
+``idle_ttl`` without use or ``absolute_ttl`` after sign-in, whichever comes first. It records
+the browser's User-Agent and IP address at sign-in, for the account page's list of sessions.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+
+from werkzeug.wrappers import Response
 
 from idp.kv import key
 from idp.runtime import runtime
 
 COOKIE = "idp_session"
+USER_AGENT_LENGTH = 512
 
 
 @dataclass
@@ -27,6 +32,24 @@ class SsoSession:
     created_at: int
     last_seen: int
     clients: list[str] = field(default_factory=list)
+    user_agent: str = ""
+    ip: str = ""
+
+    @property
+    def public_sid(self) -> str:
+        """The ``sid`` claim of ID and logout tokens (OIDC Back-Channel Logout §2.1). ``sid``
+        itself is the secret cookie value: an ID token must never reveal it, so relying
+        parties see a one-way digest of it."""
+        return hashlib.sha256(f"idp public sid:{self.sid}".encode()).hexdigest()[:40]
+
+
+_FIELDS = frozenset(f.name for f in fields(SsoSession))
+
+
+def _parse(raw: bytes | str) -> SsoSession:
+    """Fields this version does not know (written by a newer instance) are ignored."""
+    data = json.loads(raw)
+    return SsoSession(**{k: v for k, v in data.items() if k in _FIELDS})
 
 
 def _key(sid: str) -> str:
@@ -42,7 +65,11 @@ def _ttl(session: SsoSession, now: int) -> int:
     return min(settings.idle_ttl, session.created_at + settings.absolute_ttl - now)
 
 
-def create(member_id: int, amr: list[str], acr: str, auth_time: int) -> SsoSession:
+def create(
+    member_id: int, amr: list[str], acr: str, auth_time: int, *,
+    user_agent: str = "", ip: str = "",
+) -> SsoSession:  # fmt: skip
+    """A new session; ``user_agent`` and ``ip`` name the device on the account page."""
     now = int(time.time())
     session = SsoSession(
         sid=secrets.token_urlsafe(32),
@@ -52,6 +79,8 @@ def create(member_id: int, amr: list[str], acr: str, auth_time: int) -> SsoSessi
         acr=acr,
         created_at=now,
         last_seen=now,
+        user_agent=(user_agent or "")[:USER_AGENT_LENGTH],
+        ip=(ip or "")[:64],
     )
     r = runtime().redis
     pipe = r.pipeline()
@@ -70,7 +99,7 @@ def load(sid: str | None) -> SsoSession | None:
     raw = r.get(_key(sid))
     if raw is None:
         return None
-    session = SsoSession(**json.loads(raw))
+    session = _parse(raw)
     now = int(time.time())
     ttl = _ttl(session, now)
     if ttl <= 0:
@@ -99,6 +128,27 @@ def end(session: SsoSession) -> None:
     pipe.execute()
 
 
+def list_sessions(member_id: int) -> list[SsoSession]:
+    """The member's live sessions, most recently used first, without touching their idle
+    timers; index entries of sessions that expired are dropped on the way."""
+    r = runtime().redis
+    sids = [s.decode() if isinstance(s, bytes) else s for s in r.smembers(_index(member_id))]
+    if not sids:
+        return []
+    live: list[SsoSession] = []
+    gone: list[str] = []
+    for sid, raw in zip(sids, r.mget([_key(sid) for sid in sids]), strict=True):
+        if raw is None:
+            gone.append(sid)
+        else:
+            session = _parse(raw)
+            if session.member_id == member_id:
+                live.append(session)
+    if gone:
+        r.srem(_index(member_id), *gone)
+    return sorted(live, key=lambda s: s.last_seen, reverse=True)
+
+
 def end_all(member_id: int) -> int:
     """End every session of the member (password reset, "sign out everywhere")."""
     r = runtime().redis
@@ -109,3 +159,10 @@ def end_all(member_id: int) -> int:
     pipe.delete(_index(member_id))
     pipe.execute()
     return len(sids)
+
+
+def clear_cookie(response: Response) -> None:
+    """Make the browser forget its session id (after signing out)."""
+    response.delete_cookie(
+        COOKIE, path="/", httponly=True, secure=runtime().settings.server.https, samesite="Lax"
+    )

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import time
 
-from flask import redirect, render_template, request, url_for
+from flask import make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as HttpResponse
 
 from idp.clients.registry import find_client
 from idp.errors import InteractionExpired, InvalidCredentials
 from idp.login.blueprint import bp
-from idp.login.flow import OTP, PASSKEY_OFFER, PASSWORD, offers_passkeys
+from idp.login.flow import ACCESS, CONSENT, OTP, PASSKEY_OFFER, PASSWORD, offers_passkeys
 from idp.login.password import verify_password
+from idp.login.sign_in import authenticated_here, establish_session, set_session_cookie
 from idp.oidc import interaction
 from idp.oidc.interaction import Interaction
 from idp.runtime import runtime
@@ -30,15 +31,37 @@ def step(interaction_id: str) -> HttpResponse | str | tuple[str, int]:
     pending = load_interaction(interaction_id)
     if pending.next_step is None:
         return redirect(url_for("oidc.resume", interaction_id=pending.id), code=303)
-    if pending.next_step == OTP:
-        from idp.login.code_step import code_page
+    if pending.next_step in (PASSWORD, OTP):
+        if pending.next_step == OTP:
+            from idp.login.code_step import code_page
 
-        return code_page(pending)
+            return code_page(pending)
+        return password_page(pending)
+    # The member is signed in from here on (the offer, the access rule, consent): the SSO
+    # session opens now, so a "not now", a refusal or going back leaves them signed in.
+    session = establish_session(pending) if authenticated_here(pending) else None
+    if session is not None:
+        interaction.save(pending)
+    response = make_response(_after_sign_in_step(pending))
+    if session is not None:
+        set_session_cookie(response, session)
+    return response
+
+
+def _after_sign_in_step(pending: Interaction) -> HttpResponse | str | tuple[str, int]:
     if pending.next_step == PASSKEY_OFFER:
         from idp.login.passkey_step import offer_page
 
         return offer_page(pending)
-    return password_page(pending)
+    if pending.next_step == ACCESS:
+        from idp.login.access_step import access_page
+
+        return access_page(pending)
+    if pending.next_step == CONSENT:
+        from idp.login.consent_step import consent_page
+
+        return consent_page(pending)
+    raise InteractionExpired()
 
 
 @bp.post("/login/<interaction_id>/password")

@@ -8,7 +8,6 @@ the sign-in steps. ``/authorize/resume/<id>`` issues the code once the steps are
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import (
@@ -17,7 +16,11 @@ from authlib.oauth2.rfc6749 import (
     OAuth2Error,
     UnsupportedResponseTypeError,
 )
-from authlib.oidc.core.errors import InteractionRequiredError, LoginRequiredError
+from authlib.oidc.core.errors import (
+    ConsentRequiredError,
+    InteractionRequiredError,
+    LoginRequiredError,
+)
 from flask import Response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -27,14 +30,12 @@ from idp.db import db
 from idp.errors import InteractionExpired
 from idp.login import session as sso
 from idp.login.flow import PASSWORD, plan_steps
+from idp.login.sign_in import current_session, set_session_cookie
 from idp.models import Member
 from idp.oidc import interaction
-from idp.oidc.claims import acr_for
 from idp.oidc.endpoints import bp
 from idp.oidc.server import StoredRequest, authorization_error, get_server
 from idp.oidc.tokens import AuthContext
-from idp.runtime import runtime
-from idp.throttling.lockout import clear_failures
 from idp.web import i18n
 from idp.web.csrf import browser_id, check_csrf
 
@@ -45,6 +46,14 @@ KNOWN_PARAMS = frozenset({
     "code_challenge_method", "prompt", "max_age", "login_hint", "ui_locales", "acr_values",
     "id_token_hint", "claims_locales", "display", "response_mode", "request", "request_uri",
 })  # fmt: skip
+CANCEL_REASONS = ("cancelled", "consent_refused", "access_denied")
+# OIDC Core §3.1.2.6: what prompt=none answers when the session is not enough.
+PROMPT_NONE_ERRORS: dict[str, type[OAuth2Error]] = {
+    "login_required": LoginRequiredError,
+    "interaction_required": InteractionRequiredError,
+    "access_denied": AccessDeniedError,
+    "consent_required": ConsentRequiredError,
+}
 # RFC 6749 §4.1.2.1: the characters Authlib accepts in an error description.
 ERROR_SAFE = re.compile(r"[\x20-\x21\x23-\x5b\x5d-\x7e]*")
 
@@ -65,7 +74,7 @@ def authorize() -> HttpResponse:
     plan = plan_steps(params, client, session, member)
     if "none" in params.get("prompt", "").split():
         if plan.steps:
-            needed = LoginRequiredError if PASSWORD in plan.steps else InteractionRequiredError
+            needed = PROMPT_NONE_ERRORS.get(plan.reason or "", LoginRequiredError)
             return _error(needed(redirect_uri=grant.redirect_uri), params)
         return _issue(StoredRequest(params), member, session, client)
     if not plan.steps:
@@ -73,7 +82,8 @@ def authorize() -> HttpResponse:
     lang = i18n.pick(params.get("ui_locales"))
     pending = interaction.start(client.client_id, params, browser_id(), lang, plan.steps)
     if PASSWORD not in plan.steps and session is not None:
-        # Step-up: the member is known from the session; only the code step remains.
+        # The member is known from the session: a step-up (the code), the access rule or the
+        # consent remains.
         pending.member_id, pending.amr = session.member_id, list(session.amr)
         pending.auth_time = session.auth_time
         interaction.save(pending)
@@ -88,35 +98,28 @@ def resume(interaction_id: str) -> HttpResponse:
     if not interaction.finish(pending.id):
         raise InteractionExpired()
     client = find_client(pending.client_id)
-    if client is None:
-        raise InteractionExpired()
-    previous = sso.load(request.cookies.get(sso.COOKIE))
-    if pending.member_id is not None:
-        if previous is not None:
-            sso.end(previous)  # the session id is renewed at every sign-in
-        assert pending.auth_time is not None
-        session = sso.create(
-            pending.member_id, pending.amr, acr_for(pending.amr), pending.auth_time
-        )
-        clear_failures(pending.member_id)  # every step passed: earlier failures are forgotten
-    elif previous is not None:
-        session = previous
-    else:
+    session = current_session(pending)
+    if client is None or session is None:
         raise InteractionExpired()
     member = _member(session)
     if member is None:
         raise InteractionExpired()
     response = _issue(StoredRequest(pending.params), member, session, client)
-    _set_session_cookie(response, session)
+    set_session_cookie(response, session)
     return response
 
 
 @bp.post("/authorize/cancel/<interaction_id>")
 def cancel(interaction_id: str) -> HttpResponse:
-    """The member chose to go back to the service without signing in: ``access_denied``."""
+    """The member went back to the service without signing in, refused consent, or may not
+    use it (access rule): ``access_denied``."""
     check_csrf()
     pending = interaction.load(interaction_id, browser_id())
     interaction.finish(pending.id)
+    reason = request.form.get("reason", "")
+    audit.record("authorization.cancelled", member_id=pending.member_id,
+                 client_id=pending.client_id,
+                 reason=reason if reason in CANCEL_REASONS else "cancelled")  # fmt: skip
     req = StoredRequest(pending.params)
     server = get_server()
     try:
@@ -198,7 +201,7 @@ def _issue(
     assert member is not None and session is not None
     req.idp_auth = AuthContext(
         member_id=member.id,
-        sid=session.sid,
+        sid=session.public_sid,
         auth_time=session.auth_time,
         amr=session.amr,
         acr=session.acr,
@@ -231,16 +234,3 @@ def _error(error: OAuth2Error, params: dict[str, str]) -> HttpResponse:
     )
     body = render_template("errors/authorize.html", error=error.error)
     return Response(body, status=400, mimetype="text/html")
-
-
-def _set_session_cookie(response: HttpResponse, session: sso.SsoSession) -> None:
-    settings = runtime().settings
-    response.set_cookie(
-        sso.COOKIE,
-        session.sid,
-        max_age=max(settings.session.absolute_ttl - (int(time.time()) - session.created_at), 0),
-        httponly=True,
-        secure=settings.server.https,
-        samesite="Lax",
-        path="/",
-    )

@@ -16,6 +16,7 @@ def register(server: Server) -> None:
     from idp.oidc import (  # noqa: F401  (each module adds its route to ``bp``)
         authorize,
         discovery,
+        end_session,
         introspection,
         jwks,
         revocation,

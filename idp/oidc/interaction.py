@@ -31,6 +31,7 @@ class Interaction:
     member_id: int | None = None
     amr: list[str] = field(default_factory=list)
     auth_time: int | None = None
+    sid: str | None = None  # the SSO session this sign-in opened, once opened
 
     @property
     def next_step(self) -> str | None:

@@ -31,6 +31,7 @@ from flask import request as flask_request
 from werkzeug.wrappers import Response as HttpResponse
 
 from idp import audit
+from idp.clients import access
 from idp.clients.registry import RegisteredClient, find_client
 from idp.db import db, utcnow
 from idp.models import Member
@@ -270,7 +271,17 @@ class RefreshGrant(grants.RefreshTokenGrant):
         return RefreshedToken(row)
 
     def authenticate_user(self, refresh_token):
-        return _active_member(refresh_token.row.member_id)
+        """The member, still active and still allowed to use this client (a contract that
+        ended ends the client's refreshes)."""
+        member = _active_member(refresh_token.row.member_id)
+        client = self.request.client
+        if member is None:
+            raise InvalidGrantError("The account is no longer active.")
+        if not access.allowed(client, member):
+            audit.record("token.refresh_refused", member_id=member.id,
+                         client_id=client.client_id, reason="access_rule")  # fmt: skip
+            raise InvalidGrantError("The member may no longer use this client.")
+        return member
 
     def generate_token(self, user=None, scope=None, grant_type=None, expires_in=None,
                        include_refresh_token=True):  # fmt: skip

@@ -32,6 +32,13 @@ def answer_at_least(seconds: float = MIN_ANSWER_SECONDS) -> Iterator[None]:
 
 
 def init_app(app: Flask) -> None:
-    from idp.selfservice import account, activation, devices, reset  # noqa: F401  (routes on ``bp``)
+    from idp.selfservice import (  # noqa: F401  (routes on ``bp``)
+        account,
+        activation,
+        applications,
+        devices,
+        reset,
+        sessions,
+    )
 
     app.register_blueprint(bp)

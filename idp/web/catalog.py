@@ -306,7 +306,101 @@ FR: dict[str, str] = {
     "devices.not_found": "Cet appareil n'existe pas ou a déjà été retiré.",
     # native apps
     # logout and sessions
+    "logout.confirm_title": "Voulez-vous vous déconnecter de votre espace ?",
+    "logout.asked_by": "Le service « {client} » demande à vous déconnecter.",
+    "logout.confirm_text": (
+        "Vous serez déconnecté de votre espace et des services de votre mutuelle ouverts dans "
+        "ce navigateur."
+    ),
+    "logout.confirm_yes": "Oui, me déconnecter",
+    "logout.confirm_no": "Non, rester connecté",
+    "logout.signed_out_title": "Vous êtes déconnecté",
+    "logout.signed_out_text": (
+        "Vous êtes déconnecté de votre espace et des services de votre mutuelle dans ce "
+        "navigateur. Vous pouvez fermer cette page."
+    ),
+    "logout.signed_out_everywhere": (
+        "Vous êtes déconnecté de votre espace sur tous vos appareils, y compris dans "
+        "l'application mobile. Vous pouvez fermer cette page."
+    ),
+    "logout.back_to_portal": "Revenir à l'accueil",
+    "logout.error_title": "Déconnexion impossible",
+    "logout.error_help": (
+        "Vous n'avez pas été déconnecté. Fermez cette page et réessayez depuis le service ; si "
+        "le problème persiste, contactez nos conseillers."
+    ),
+    "logout.error.invalid_request": "La demande de déconnexion est invalide.",
+    "logout.error.unknown_client": "Le service qui vous a envoyé ici nous est inconnu.",
+    "logout.error.client_mismatch": (
+        "La demande de déconnexion ne correspond pas au service qui l'a envoyée."
+    ),
+    "logout.error.no_client": (
+        "La demande de déconnexion ne précise pas vers quel service vous renvoyer."
+    ),
+    "logout.error.redirect_uri": (
+        "L'adresse de retour demandée n'est pas autorisée pour ce service."
+    ),
+    "sessions.title": "Mes connexions en cours",
+    "sessions.intro": (
+        "Vous êtes connecté à votre espace sur ces appareils. Si vous n'en reconnaissez pas un, "
+        "déconnectez-le et changez votre mot de passe."
+    ),
+    "sessions.this_device": "cet appareil",
+    "sessions.device": "{browser} sur {system}",
+    "sessions.device_system": "Navigateur sur {system}",
+    "sessions.unknown_device": "Appareil non reconnu",
+    "sessions.started_at": "Connecté depuis le",
+    "sessions.last_active": "Dernière activité :",
+    "sessions.ip": "Adresse IP :",
+    "sessions.services": "Services utilisés :",
+    "sessions.sign_out_device": "Se déconnecter de cet appareil",
+    "sessions.sign_out_everywhere": "Se déconnecter partout",
+    "sessions.everywhere_help": (
+        "Vous serez déconnecté de tous vos appareils, y compris de l'application mobile : il "
+        "faudra vous reconnecter partout."
+    ),
+    "sessions.none": "Aucune connexion en cours.",
+    "sessions.done_signed_out": "L'appareil a été déconnecté.",
+    "sessions.done_already": "Cet appareil était déjà déconnecté.",
     # access rules and consent
+    "access.title": "« {client} » ne vous est pas accessible",
+    "access.default_message": "Ce service est réservé à certains contrats que vous ne détenez pas.",
+    "access.suggest": "Vos services sont disponibles dans « {client} ».",
+    "access.go_to": "Aller à « {client} »",
+    "access.no_suggestion": (
+        "Pour toute question sur vos contrats, nos conseillers sont à votre écoute."
+    ),
+    "access.refused": "Votre contrat ne donne pas accès à ce service.",
+    "consent.title": "« {client} » demande l'accès à vos informations",
+    "consent.intro": "En continuant, vous autorisez « {client} » à recevoir :",
+    "consent.scope.openid": "votre identifiant de connexion (sans autre information)",
+    "consent.scope.profile": "vos nom, prénom et date de naissance",
+    "consent.scope.email": "votre adresse e-mail",
+    "consent.scope.phone": "votre numéro de téléphone",
+    "consent.scope.member": "votre numéro d'adhérent et la liste de vos contrats",
+    "consent.scope.offline_access": (
+        "un accès à ces informations même quand vous n'utilisez pas le service, jusqu'à ce "
+        "que vous le retiriez"
+    ),
+    "consent.withdraw_help": (
+        "Vous pourrez retirer cette autorisation à tout moment depuis votre compte, rubrique "
+        "« Applications connectées »."
+    ),
+    "consent.allow": "Autoriser",
+    "consent.refuse": "Refuser",
+    "applications.title": "Applications connectées",
+    "applications.intro": (
+        "Les services ci-dessous ont reçu votre autorisation ou restent connectés à votre "
+        "compte. Retirer l'accès les déconnecte : ils devront vous demander à nouveau."
+    ),
+    "applications.since": "Connectée depuis le",
+    "applications.receives": "Elle reçoit :",
+    "applications.offline": "Elle reste connectée même quand vous ne l'utilisez pas.",
+    "applications.withdraw": "Retirer l'accès",
+    "applications.none": "Aucune application n'est connectée à votre compte.",
+    "applications.done_withdrawn": "L'accès a été retiré.",
+    "applications.not_found": "Cette application n'est pas connectée à votre compte.",
+    "account.applications": "Applications connectées",
 }
 
 EN: dict[str, str] = {
@@ -591,7 +685,93 @@ EN: dict[str, str] = {
     "devices.not_found": "This device does not exist or was already removed.",
     # native apps
     # logout and sessions
+    "logout.confirm_title": "Do you want to sign out of your account?",
+    "logout.asked_by": "The service “{client}” asks to sign you out.",
+    "logout.confirm_text": (
+        "You will be signed out of your account and of your mutual's services in this browser."
+    ),
+    "logout.confirm_yes": "Yes, sign me out",
+    "logout.confirm_no": "No, stay signed in",
+    "logout.signed_out_title": "You are signed out",
+    "logout.signed_out_text": (
+        "You are signed out of your account and of your mutual's services in this browser. You "
+        "can close this page."
+    ),
+    "logout.signed_out_everywhere": (
+        "You are signed out of your account on all your devices, including the mobile app. You "
+        "can close this page."
+    ),
+    "logout.back_to_portal": "Back to the home page",
+    "logout.error_title": "Cannot sign out",
+    "logout.error_help": (
+        "You have not been signed out. Close this page and try again from the service; if the "
+        "problem persists, contact our advisers."
+    ),
+    "logout.error.invalid_request": "The sign-out request is invalid.",
+    "logout.error.unknown_client": "The service that sent you here is unknown to us.",
+    "logout.error.client_mismatch": (
+        "The sign-out request does not match the service that sent it."
+    ),
+    "logout.error.no_client": "The sign-out request does not say which service to return to.",
+    "logout.error.redirect_uri": "The return address requested is not allowed for this service.",
+    "sessions.title": "Where I am signed in",
+    "sessions.intro": (
+        "You are signed in to your account on these devices. If you do not recognise one, sign "
+        "it out and change your password."
+    ),
+    "sessions.this_device": "this device",
+    "sessions.device": "{browser} on {system}",
+    "sessions.device_system": "Browser on {system}",
+    "sessions.unknown_device": "Unrecognised device",
+    "sessions.started_at": "Signed in since",
+    "sessions.last_active": "Last active:",
+    "sessions.ip": "IP address:",
+    "sessions.services": "Services used:",
+    "sessions.sign_out_device": "Sign out of this device",
+    "sessions.sign_out_everywhere": "Sign out everywhere",
+    "sessions.everywhere_help": (
+        "You will be signed out of all your devices, including the mobile app: you will have to "
+        "sign in again everywhere."
+    ),
+    "sessions.none": "No active sign-in.",
+    "sessions.done_signed_out": "The device was signed out.",
+    "sessions.done_already": "This device was already signed out.",
     # access rules and consent
+    "access.title": "“{client}” is not available to you",
+    "access.default_message": "This service is for contracts you do not hold.",
+    "access.suggest": "Your services are available in “{client}”.",
+    "access.go_to": "Go to “{client}”",
+    "access.no_suggestion": "For any question about your contracts, our advisers are here to help.",
+    "access.refused": "Your contract does not give access to this service.",
+    "consent.title": "“{client}” asks to access your information",
+    "consent.intro": "If you continue, you allow “{client}” to receive:",
+    "consent.scope.openid": "your sign-in identifier (nothing else)",
+    "consent.scope.profile": "your last name, first name and date of birth",
+    "consent.scope.email": "your e-mail address",
+    "consent.scope.phone": "your phone number",
+    "consent.scope.member": "your member number and the list of your contracts",
+    "consent.scope.offline_access": (
+        "access to this information even when you are not using the service, until you withdraw it"
+    ),
+    "consent.withdraw_help": (
+        "You can withdraw this permission at any time from your account, under "
+        "“Connected applications”."
+    ),
+    "consent.allow": "Allow",
+    "consent.refuse": "Refuse",
+    "applications.title": "Connected applications",
+    "applications.intro": (
+        "The services below received your permission or stay connected to your account. "
+        "Withdrawing access signs them out: they will have to ask you again."
+    ),
+    "applications.since": "Connected since",
+    "applications.receives": "It receives:",
+    "applications.offline": "It stays connected even when you are not using it.",
+    "applications.withdraw": "Withdraw access",
+    "applications.none": "No application is connected to your account.",
+    "applications.done_withdrawn": "Access was withdrawn.",
+    "applications.not_found": "This application is not connected to your account.",
+    "account.applications": "Connected applications",
 }
 
 CATALOGS = {"fr": FR, "en": EN}

@@ -1,0 +1,4 @@
+from examples.demo_portal import run
+from examples.health_portal import create_app
+
+run(create_app())

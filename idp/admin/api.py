@@ -1,0 +1,114 @@
+"""The admin API's blueprint, its callers and its errors.
+
+Callers are services holding an access token from the token endpoint's
+``client_credentials`` grant with scope ``idp:admin`` (everything) or ``idp:support``
+(member support only). A member's token is refused (403) whatever its scopes: the subject of
+an admin call is always a registered service, never a person signed in somewhere. Errors are
+JSON ``{"error": code, "message": text}`` with the HTTP status that fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from idp.clients.registry import find_client
+from idp.errors import IdPError
+from idp.oidc.tokens import verify_access_token
+
+bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
+
+ADMIN = "idp:admin"
+SUPPORT = "idp:support"
+ROLE_SCOPES = {"admin": (ADMIN,), "support": (ADMIN, SUPPORT)}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ApiError(IdPError):
+    """An admin API error: ``code`` (machine), ``text`` (a person reads it), HTTP status."""
+
+    def __init__(self, status: int, code: str, text: str) -> None:
+        super().__init__(text)
+        self.status, self.code, self.text = status, code, text
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls: the service (its client_id) and the scopes its token carries."""
+
+    client_id: str
+    scopes: frozenset[str]
+
+    @property
+    def actor(self) -> str:
+        return f"client:{self.client_id}"
+
+
+def _authenticate() -> Caller:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "invalid_token", "A bearer access token is required.")
+    claims = verify_access_token(token.strip())
+    if claims is None:
+        raise ApiError(401, "invalid_token", "The access token is invalid or expired.")
+    client_id = claims.get("client_id")
+    # client_credentials tokens name the service as their subject and carry no sign-in.
+    if claims.get("sub") != client_id or "auth_time" in claims:
+        raise ApiError(403, "forbidden", "Member tokens cannot call the admin API.")
+    if find_client(str(client_id)) is None:
+        raise ApiError(401, "invalid_token", "The client of this token is disabled.")
+    return Caller(str(client_id), frozenset(str(claims.get("scope", "")).split()))
+
+
+def requires(role: str) -> Callable[[F], F]:
+    """The route needs a caller whose token carries one of the scopes of ``role``."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            caller = _authenticate()
+            if not caller.scopes & set(ROLE_SCOPES[role]):
+                raise ApiError(403, "insufficient_scope",
+                               f"This call needs the scope {ROLE_SCOPES[role][0]}.")  # fmt: skip
+            g.admin_caller = caller
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def caller() -> Caller:
+    return cast(Caller, g.admin_caller)
+
+
+def json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_request", "The body must be a JSON object.")
+    return body
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> tuple[Response, int]:
+    response = jsonify(error=error.code, message=error.text)
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = f'Bearer error="{error.code}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response, error.status
+
+
+@bp.errorhandler(404)
+def _not_found(_: Exception) -> tuple[Response, int]:
+    return jsonify(error="not_found", message="No such resource."), 404
+
+
+@bp.errorhandler(405)
+def _not_allowed(_: Exception) -> tuple[Response, int]:
+    return jsonify(error="method_not_allowed", message="This method is not allowed here."), 405

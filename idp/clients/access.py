@@ -1,0 +1,60 @@
+"""Who may use a client (``access`` in clients.yaml, DESIGN §6): the mobile app is only for
+members with a health contract. Checked at every authorization, with or without single
+sign-on, and at every refresh."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from idp.clients.registry import RegisteredClient, find_client
+from idp.errors import IdPError
+from idp.models import Member
+
+
+class AccessRefused(IdPError):
+    """The member holds none of the contracts the client requires."""
+
+    message = "access.refused"
+
+
+def required_contract(client: RegisteredClient) -> str | None:
+    rule = client.settings.get("access") or {}
+    return rule.get("requires_contract") or None
+
+
+def allowed(client: RegisteredClient, member: Member) -> bool:
+    contract = required_contract(client)
+    return contract is None or contract in member.contract_set
+
+
+def check_access(client: RegisteredClient, member: Member) -> None:
+    if not allowed(client, member):
+        raise AccessRefused(client.client_id)
+
+
+def refusal_message(client: RegisteredClient) -> str:
+    """The client's own words for members it refuses (empty: the catalog's)."""
+    return str((client.settings.get("access") or {}).get("message") or "")
+
+
+def suggestion(client: RegisteredClient, member: Member) -> RegisteredClient | None:
+    """The client clients.yaml suggests instead (the provident portal for provident members),
+    when this member holds a contract, may use it, and it has a home page to link to."""
+    suggested = find_client((client.settings.get("access") or {}).get("suggest_client"))
+    if suggested is None or not member.contract_set:
+        return None
+    if not allowed(suggested, member) or not home_url(suggested):
+        return None
+    return suggested
+
+
+def home_url(client: RegisteredClient) -> str:
+    """``client_uri``, else the origin of its first web redirect URI (a portal's home)."""
+    uri = str(client.settings.get("client_uri") or "")
+    if uri:
+        return uri
+    for redirect in client.redirect_uris:
+        parts = urlsplit(redirect)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return f"{parts.scheme}://{parts.netloc}/"
+    return ""

@@ -1,0 +1,73 @@
+"""The end of a sign-in: the SSO session it opens (DESIGN §2, §7: a new session id at every
+sign-in), set once per interaction even when the steps after authentication (access rule,
+consent) end without a code."""
+
+from __future__ import annotations
+
+import time
+
+from flask import request
+from werkzeug.wrappers import Response
+
+from idp.login import session as sso
+from idp.login.flow import OTP, PASSWORD
+from idp.oidc.claims import acr_for
+from idp.oidc.interaction import Interaction
+from idp.runtime import runtime
+from idp.throttling.lockout import clear_failures
+
+
+def authenticated_here(pending: Interaction) -> bool:
+    """The member proved something in this interaction (password, code or passkey), rather
+    than arriving with an SSO session."""
+    return pending.member_id is not None and any(s in pending.done for s in (PASSWORD, OTP))
+
+
+def establish_session(pending: Interaction) -> sso.SsoSession:
+    """The SSO session of this sign-in, created once (the caller saves ``pending``). A
+    previous session in this browser ends; the relying parties it served carry over when it
+    was the same member's, so a later logout still reaches them."""
+    if pending.sid is not None:
+        existing = sso.load(pending.sid)
+        if existing is not None:
+            return existing
+    assert pending.member_id is not None and pending.auth_time is not None
+    previous = sso.load(request.cookies.get(sso.COOKIE))
+    session = sso.create(
+        pending.member_id, pending.amr, acr_for(pending.amr), pending.auth_time,
+        user_agent=request.user_agent.string, ip=request.remote_addr or "",
+    )  # fmt: skip
+    if previous is not None:
+        if previous.member_id == pending.member_id:
+            for client_id in previous.clients:
+                sso.add_client(session, client_id)
+        sso.end(previous)
+    clear_failures(pending.member_id)  # every step passed: earlier failures are forgotten
+    pending.sid = session.sid
+    return session
+
+
+def current_session(pending: Interaction) -> sso.SsoSession | None:
+    """The session to answer with: this interaction's own, or the browser's when the member
+    arrived signed in (and is the one the interaction is about)."""
+    if authenticated_here(pending):
+        return establish_session(pending)
+    previous = sso.load(request.cookies.get(sso.COOKIE))
+    if previous is None or (
+        pending.member_id is not None and previous.member_id != pending.member_id
+    ):
+        return None
+    return previous
+
+
+def set_session_cookie(response: Response, session: sso.SsoSession) -> None:
+    settings = runtime().settings
+    response.set_cookie(
+        sso.COOKIE,
+        session.sid,
+        max_age=max(settings.session.absolute_ttl - (int(time.time()) - session.created_at), 0),
+        httponly=True,
+        secure=settings.server.https,
+        samesite="Lax",
+        path="/",
+    )

@@ -1,0 +1,178 @@
+"""RP-initiated logout requests (OIDC RP-Initiated Logout 1.0 §2, §3): what a request to the
+``end_session_endpoint`` may ask, checked before anything happens.
+
+* ``id_token_hint``: an ID token we issued, verified against our published keys (expired
+  ones accepted, §2); one we cannot verify counts as absent. Its ``aud`` names the client.
+* ``client_id``: when both are given, it must be in the hint's ``aud``.
+* ``post_logout_redirect_uri``: exactly one of the client's registered
+  ``post_logout_redirect_uris``; it needs a client (hint or ``client_id``).
+
+A request that breaks a rule is :class:`LogoutRejected`: the member sees a page, nobody is
+signed out and nothing is redirected. A request waiting for the member's confirmation is kept
+in Redis (``idp:logout-request:<id>``), bound to the browser, and checked again when taken.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+
+from idp.clients.registry import RegisteredClient, find_client
+from idp.errors import IdPError
+from idp.kv import key
+from idp.runtime import runtime
+
+MAX_PARAM_LENGTH = 2048
+MAX_HINT_LENGTH = 8192
+ID_TOKEN_TYP = "JWT"
+
+
+class LogoutRejected(IdPError):
+    """The logout request cannot be honoured; ``message`` says why, in the member's words."""
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(detail or message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Hint:
+    """What a verified ``id_token_hint`` says."""
+
+    sub: str
+    sid: str | None
+    audiences: tuple[str, ...]
+    azp: str | None
+
+
+@dataclass(frozen=True)
+class LogoutRequest:
+    client: RegisteredClient | None
+    redirect_uri: str | None
+    state: str | None
+    hint: Hint | None
+
+    def names_session(self, sub: str, sid: str) -> bool:
+        """The hint is for this member's session (the browser's current one)."""
+        return self.hint is not None and self.hint.sub == sub and self.hint.sid == sid
+
+
+def validate_logout_request(params: dict[str, str]) -> LogoutRequest:
+    for name, value in params.items():
+        limit = MAX_HINT_LENGTH if name == "id_token_hint" else MAX_PARAM_LENGTH
+        if len(value) > limit:
+            raise LogoutRejected("logout.error.invalid_request", f"{name} is too long")
+    hint = decode_hint(params.get("id_token_hint"))
+    client = _client(params.get("client_id"), hint)
+    return LogoutRequest(
+        client=client,
+        redirect_uri=_redirect_uri(params.get("post_logout_redirect_uri"), client),
+        state=params.get("state") or None,
+        hint=hint,
+    )
+
+
+def decode_hint(id_token_hint: str | None) -> Hint | None:
+    """The claims of an ID token signed by one of our published keys (current, next or
+    retired), expired or not; None for anything else (access or logout tokens included)."""
+    if not id_token_hint:
+        return None
+    rt = runtime()
+    try:
+        token = jwt.decode(
+            id_token_hint, rt.keys.current().verification, algorithms=["RS256", "ES256"]
+        )
+    except (JoseError, ValueError, TypeError):
+        return None
+    claims: dict[str, Any] = token.claims
+    if token.header.get("typ", ID_TOKEN_TYP) != ID_TOKEN_TYP:
+        return None
+    if claims.get("iss") != rt.settings.server.issuer:
+        return None
+    sub, sid, aud, azp = (claims.get(n) for n in ("sub", "sid", "aud", "azp"))
+    audiences = [a for a in (aud if isinstance(aud, list) else [aud]) if isinstance(a, str)]
+    if not isinstance(sub, str) or not audiences:
+        return None
+    return Hint(
+        sub=sub,
+        sid=sid if isinstance(sid, str) and sid else None,
+        audiences=tuple(audiences),
+        azp=azp if isinstance(azp, str) else None,
+    )
+
+
+def _client(client_id: str | None, hint: Hint | None) -> RegisteredClient | None:
+    if client_id:
+        client = find_client(client_id)
+        if client is None:
+            raise LogoutRejected("logout.error.unknown_client", "unknown client_id")
+        if hint is not None and client_id not in hint.audiences:
+            raise LogoutRejected("logout.error.client_mismatch", "client_id not in the hint's aud")
+        return client
+    if hint is None:
+        return None
+    if len(hint.audiences) == 1:
+        return find_client(hint.audiences[0])
+    return find_client(hint.azp) if hint.azp in hint.audiences else None
+
+
+def _redirect_uri(uri: str | None, client: RegisteredClient | None) -> str | None:
+    if not uri:
+        return None
+    if client is None:
+        raise LogoutRejected("logout.error.no_client", "post_logout_redirect_uri without client")
+    if uri not in registered_uris(client):
+        raise LogoutRejected("logout.error.redirect_uri", "post_logout_redirect_uri not registered")
+    return uri
+
+
+def registered_uris(client: RegisteredClient) -> list[str]:
+    return list(client.settings.get("post_logout_redirect_uris") or [])
+
+
+# -- waiting for the member's answer ---------------------------------------------------------
+
+
+def _pending_key(request_id: str) -> str:
+    return key("logout-request", request_id)
+
+
+def save_pending(request: LogoutRequest, browser: str, lang: str) -> str:
+    """Keep the checked request while the member answers; returns its id."""
+    request_id = secrets.token_urlsafe(24)
+    record = {
+        "browser": browser,
+        "lang": lang,
+        "client_id": request.client.client_id if request.client else None,
+        "redirect_uri": request.redirect_uri,
+        "state": request.state,
+    }
+    ttl = runtime().settings.logout.confirm_ttl
+    runtime().redis.set(_pending_key(request_id), json.dumps(record), ex=ttl)
+    return request_id
+
+
+def take_pending(request_id: str | None, browser: str) -> tuple[LogoutRequest | None, str | None]:
+    """The request and page language saved under ``request_id`` by this browser, taken once;
+    (None, None) when unknown, expired, another browser's, or no longer valid (client
+    removed, URI unregistered since)."""
+    if not request_id or len(request_id) > 64:
+        return None, None
+    r = runtime().redis
+    raw = r.get(_pending_key(request_id))
+    if raw is None:
+        return None, None
+    record = json.loads(raw)
+    # Another browser's id is left alone: guessing one must not spoil its owner's logout.
+    if record.get("browser") != browser or not r.delete(_pending_key(request_id)):
+        return None, None
+    client = find_client(record.get("client_id"))
+    uri = record.get("redirect_uri")
+    if uri and (client is None or uri not in registered_uris(client)):
+        return None, record.get("lang")
+    return LogoutRequest(client, uri, record.get("state"), None), record.get("lang")

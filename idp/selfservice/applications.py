@@ -1,0 +1,102 @@
+"""The account page's connected applications: the services that received the member's
+consent or hold a refresh token ("stay signed in", offline access), and withdrawing them.
+Withdrawing forgets the consent and revokes that client's refresh tokens (and the access
+tokens issued with them), so the service must ask again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from idp import audit
+from idp.accounts import consents
+from idp.accounts.devices import format_moment
+from idp.clients.registry import find_client
+from idp.db import db, utcnow
+from idp.models import Member, RefreshToken
+from idp.oidc.tokens import revoke_family
+from idp.selfservice import bp
+from idp.selfservice.account import signed_in_member
+from idp.web import i18n
+from idp.web.csrf import check_csrf
+
+DONE = ("withdrawn",)
+
+
+@dataclass(frozen=True)
+class Connection:
+    client_id: str
+    name: str
+    scopes: list[str]  # consented scopes (explicit clients); empty for the group's portals
+    since: datetime
+    offline: bool  # holds a live refresh token
+
+
+def connections(member: Member) -> list[Connection]:
+    """One entry per client that has the member's consent or a live refresh token."""
+    rows = db.session.execute(
+        select(RefreshToken.client_id, func.min(RefreshToken.issued_at))
+        .where(
+            RefreshToken.member_id == member.id,
+            RefreshToken.revoked_at.is_(None),
+            RefreshToken.used_at.is_(None),
+            RefreshToken.expires_at > utcnow(),
+        )
+        .group_by(RefreshToken.client_id)
+    )
+    live: dict[str, datetime] = {client_id: issued for client_id, issued in rows}
+    granted = {c.client_id: c for c in consents.consents_of(member)}
+    found = []
+    for client_id in sorted(set(live) | set(granted)):
+        client = find_client(client_id)
+        if client is None:
+            continue
+        consent = granted.get(client_id)
+        scopes = sorted(set(consent.scopes.split()) - consents.SILENT_SCOPES) if consent else []
+        since = consent.granted_at if consent else live[client_id]
+        found.append(Connection(client_id, client.name, scopes, since, client_id in live))
+    return found
+
+
+@bp.get("/account/applications")
+def applications():
+    member = signed_in_member()
+    if member is None:
+        return render_template("selfservice/signed_out.html"), 401
+    lang = i18n.current()
+    done = request.args.get("done")
+    return render_template(
+        "selfservice/applications.html",
+        connections=connections(member),
+        when=lambda moment: format_moment(moment, lang),
+        done=done if done in DONE else None,
+    )
+
+
+@bp.post("/account/applications/<client_id>/withdraw")
+def withdraw(client_id: str):
+    check_csrf()
+    member = signed_in_member()
+    if member is None:
+        return render_template("selfservice/signed_out.html"), 401
+    if client_id not in {c.client_id for c in connections(member)}:
+        return render_template("errors/error.html", message="applications.not_found"), 404
+    consents.withdraw(member, client_id)
+    families = db.session.scalars(
+        select(RefreshToken.family_id)
+        .where(
+            RefreshToken.member_id == member.id,
+            RefreshToken.client_id == client_id,
+            RefreshToken.revoked_at.is_(None),
+        )
+        .distinct()
+    ).all()
+    for family_id in families:
+        revoke_family(family_id)
+    audit.record("consent.withdrawn", member_id=member.id, client_id=client_id,
+                 refresh_families=len(families), commit=False)  # fmt: skip
+    db.session.commit()
+    return redirect(url_for("selfservice.applications", done="withdrawn"), 303)

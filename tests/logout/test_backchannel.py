@@ -1,0 +1,340 @@
+"""Back-channel logout (OIDC Back-Channel Logout 1.0) as the relying parties receive it: real
+HTTP receivers on free ports get logout tokens, which they validate against the JWKS; failed
+deliveries are retried with backoff, and given up (audited) after the last attempt."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode
+
+import pytest
+import requests
+from joserfc import jwt
+from joserfc.jwk import KeySet
+from sqlalchemy import select
+
+from idp.accounts.directory import ensure_demo_member
+from idp.config import LogoutSettings
+from idp.db import db
+from idp.logout import queue
+from idp.models import AuditEvent
+from tests.actors import Browser, RelyingParty, sign_in_tokens
+from tests.conftest import (
+    TEST_CLIENTS_FILE,
+    LiveServer,
+    build_app,
+    free_port,
+    make_settings,
+    serve_app,
+)
+
+LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+HEALTH_URI = "http://127.0.0.1:5001/auth/backchannel-logout"
+PROVIDENT_URI = "http://127.0.0.1:5002/auth/backchannel-logout"
+
+
+@dataclass
+class Delivery:
+    content_type: str
+    form: dict[str, list[str]]
+
+    @property
+    def token(self) -> str:
+        [token] = self.form["logout_token"]
+        return token
+
+
+@dataclass
+class Receiver:
+    """A relying party's back-channel logout endpoint: answers each POST with the next
+    scripted ``(status, body, headers)``, then 200, after ``delay`` seconds."""
+
+    answers: list[tuple[int, bytes, dict[str, str]]] = field(default_factory=list)
+    delay: float = 0.0
+    received: list[Delivery] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.changed = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(receiver.delay)
+                status, answer, headers = (
+                    receiver.answers.pop(0) if receiver.answers else (200, b"", {})
+                )
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer)))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(answer)
+                with receiver.changed:
+                    receiver.received.append(
+                        Delivery(self.headers.get("Content-Type", ""), parse_qs(body.decode()))
+                    )
+                    receiver.changed.notify_all()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/auth/backchannel-logout"
+
+    def wait_for(self, count: int, timeout: float = 10) -> list[Delivery]:
+        with self.changed:
+            assert self.changed.wait_for(lambda: len(self.received) >= count, timeout), (
+                f"{len(self.received)} logout token(s) received, expected {count}"
+            )
+            return list(self.received)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def receivers() -> Iterator[tuple[Receiver, Receiver]]:
+    health, provident = Receiver(), Receiver()
+    yield health, provident
+    health.close()
+    provident.close()
+
+
+@pytest.fixture
+def provider(database_url, tmp_path, receivers) -> Callable:
+    """Starts the provider with the two portals' back-channel URIs on the receivers."""
+
+    @contextmanager
+    def start(workers: int) -> Iterator[LiveServer]:
+        health, provident = receivers
+        clients = (
+            TEST_CLIENTS_FILE.read_text()
+            .replace(HEALTH_URI, health.url)
+            .replace(PROVIDENT_URI, provident.url)
+        )
+        clients_file = Path(tmp_path) / "clients.yaml"
+        clients_file.write_text(clients)
+        port = free_port()
+        settings = make_settings(
+            database_url,
+            issuer=f"http://127.0.0.1:{port}",
+            clients_file=str(clients_file),
+            logout=LogoutSettings(backchannel_workers=workers, backchannel_poll_interval=1),
+        )
+        app = build_app(settings)
+        with app.app_context():
+            ensure_demo_member()
+        with serve_app(app, port) as served:
+            yield served
+
+    return start
+
+
+def sign_out(site: LiveServer, browser: Browser, id_token: str) -> float:
+    """RP-initiated logout with a hint for this browser's session; returns how long the
+    member's request took."""
+    meta = site.discovery()
+    started = time.monotonic()
+    page = browser.go(f"{meta['end_session_endpoint']}?{urlencode({'id_token_hint': id_token})}")
+    elapsed = time.monotonic() - started
+    assert isinstance(page, requests.Response) and "déconnecté" in page.text, page
+    return elapsed
+
+
+def validate_logout_token(token: str, site: LiveServer, client_id: str) -> tuple[dict, dict]:
+    """What a relying party checks (Back-Channel Logout 1.0 §2.6)."""
+    jwks = requests.get(site.discovery()["jwks_uri"], timeout=5).json()
+    decoded = jwt.decode(token, KeySet.import_key_set(jwks), algorithms=["RS256", "ES256"])
+    header, claims = dict(decoded.header), dict(decoded.claims)
+    assert header["typ"] == "logout+jwt"
+    assert claims["iss"] == site.url
+    assert claims["aud"] == client_id
+    assert claims["events"] == {LOGOUT_EVENT: {}}
+    assert "nonce" not in claims
+    assert claims["exp"] - claims["iat"] == 120
+    assert abs(claims["iat"] - time.time()) < 30
+    assert claims["jti"]
+    return header, claims
+
+
+def deliver(site: LiveServer, after: float = 0) -> int:
+    """Run the queue as a worker would, ``after`` seconds from now."""
+    with site.app.app_context():
+        return queue.deliver_due(now=time.time() + after)
+
+
+def queued(site: LiveServer) -> list[queue.Job]:
+    with site.app.app_context():
+        return queue.pending()
+
+
+def failures(site: LiveServer) -> list[AuditEvent]:
+    with site.app.app_context():
+        found = list(
+            db.session.scalars(select(AuditEvent).filter_by(event="logout.backchannel_failed"))
+        )
+        db.session.remove()
+        return found
+
+
+def test_both_portals_receive_a_valid_logout_token(provider, receivers):
+    health, provident = receivers
+    health.delay = 2.0  # a slow relying party must not hold up the member
+    with provider(workers=1) as site:
+        browser = Browser(site.url)
+        health_tokens = sign_in_tokens(browser, RelyingParty(site.url, "health-portal"))
+        provident_tokens = sign_in_tokens(browser, RelyingParty(site.url, "provident-portal"))
+
+        elapsed = sign_out(site, browser, health_tokens["id_token"])
+        assert elapsed < 1.5
+
+        tokens = []
+        for receiver, client_id, id_token in (
+            (health, "health-portal", health_tokens["id_token"]),
+            (provident, "provident-portal", provident_tokens["id_token"]),
+        ):
+            [delivery] = receiver.wait_for(1)
+            assert delivery.content_type == "application/x-www-form-urlencoded"
+            _, claims = validate_logout_token(delivery.token, site, client_id)
+            _, id_claims = validate_id_token(id_token, site)
+            assert claims["sid"] == id_claims["sid"]
+            assert claims["sub"] == id_claims["sub"]
+            tokens.append(claims)
+        assert tokens[0]["jti"] != tokens[1]["jti"]
+        assert tokens[0]["sid"] == tokens[1]["sid"]  # one SSO session, two portals
+        assert wait_until(lambda: not queued(site))
+        assert not failures(site)
+
+
+def validate_id_token(token: str, site: LiveServer) -> tuple[dict, dict]:
+    from tests.actors import jwt_claims
+
+    return jwt_claims(token, site.url)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_retried_with_backoff_until_the_portal_answers(provider, receivers):
+    health, _ = receivers
+    health.answers = [(500, b"", {}), (503, b"", {})]
+    with provider(workers=0) as site:
+        browser = Browser(site.url)
+        tokens = sign_in_tokens(browser, RelyingParty(site.url, "health-portal"))
+        sign_out(site, browser, tokens["id_token"])
+
+        assert deliver(site) == 1  # first attempt: 500
+        [job] = queued(site)
+        assert job.client_id == "health-portal" and job.attempt == 1
+        assert deliver(site) == 0  # not due again yet: the retry waits
+        assert deliver(site, after=15) == 1  # second attempt: 503
+        assert deliver(site, after=15) == 0  # the next wait is longer
+        assert deliver(site, after=60) == 1  # third attempt: 200
+
+        deliveries = health.wait_for(3)
+        assert len(deliveries) == 3
+        claims = [validate_logout_token(d.token, site, "health-portal")[1] for d in deliveries]
+        assert len({c["jti"] for c in claims}) == 3  # signed afresh at each attempt
+        assert not queued(site)
+        assert not failures(site)
+
+
+def test_given_up_and_audited_after_the_last_attempt(provider, receivers):
+    health, _ = receivers
+    health.answers = [(500, b"oops", {})] * 10
+    with provider(workers=0) as site:
+        browser = Browser(site.url)
+        tokens = sign_in_tokens(browser, RelyingParty(site.url, "health-portal"))
+        sign_out(site, browser, tokens["id_token"])
+
+        for attempt in range(1, 6):
+            assert deliver(site, after=10_000 * attempt) == 1
+        assert len(health.wait_for(5)) == 5
+        assert not queued(site)
+        assert deliver(site, after=100_000) == 0
+
+        [event] = failures(site)
+        assert event.client_id == "health-portal"
+        assert event.detail["status"] == 500 and event.detail["attempts"] == 5
+        assert "HTTP 500" in event.detail["error"]
+        assert "eyJ" not in json.dumps(event.detail)  # never the token
+
+
+def test_a_refused_token_is_not_sent_again(provider, receivers):
+    health, _ = receivers
+    refusal = json.dumps({"error": "invalid_request", "error_description": "bad aud"}).encode()
+    health.answers = [(400, refusal, {"Content-Type": "application/json"})]
+    with provider(workers=0) as site:
+        browser = Browser(site.url)
+        tokens = sign_in_tokens(browser, RelyingParty(site.url, "health-portal"))
+        sign_out(site, browser, tokens["id_token"])
+
+        assert deliver(site) == 1
+        assert not queued(site)
+        [event] = failures(site)
+        assert event.detail["status"] == 400 and event.detail["attempts"] == 1
+        assert event.detail["error"] == "HTTP 400 invalid_request"
+
+
+def test_redirects_are_not_followed(provider, receivers):
+    health, provident = receivers
+    health.answers = [(307, b"", {"Location": provident.url})]
+    with provider(workers=0) as site:
+        browser = Browser(site.url)
+        tokens = sign_in_tokens(browser, RelyingParty(site.url, "health-portal"))
+        sign_out(site, browser, tokens["id_token"])
+
+        assert deliver(site) == 1
+        assert len(health.wait_for(1)) == 1
+        assert provident.received == []  # the token went nowhere else
+        [job] = queued(site)
+        assert job.attempt == 1  # to be tried again later
+
+
+def test_each_job_is_claimed_by_one_worker(provider, receivers):
+    """Several workers (threads here, instances in production) share the queue: every
+    logout token is delivered once."""
+    health, _ = receivers
+    with provider(workers=0) as site:
+        with site.app.app_context():
+            for n in range(12):
+                assert queue.enqueue("health-portal", "member-sub", f"sid-{n}", None)
+        tried: list[int] = []
+
+        def work() -> None:
+            tried.append(deliver(site))
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sum(tried) == 12
+        deliveries = health.wait_for(12)
+        sids = sorted(
+            validate_logout_token(d.token, site, "health-portal")[1]["sid"] for d in deliveries
+        )
+        assert sids == sorted(f"sid-{n}" for n in range(12))
+        assert not queued(site)
