@@ -1,0 +1,1 @@
+"""Admin API: placeholder, filled by the administration work."""
