@@ -18,10 +18,14 @@ clients_cli = AppGroup("clients", help="OAuth clients (relying parties).")
 keys_cli = AppGroup("keys", help="Token signing keys.")
 dev_cli = AppGroup("dev", help="Development helpers (refused in production).")
 accounts_cli = AppGroup("accounts", help="Member accounts (advisers' actions).")
+staff_cli = AppGroup("staff", help="Console staff accounts (admins and advisers).")
+audit_cli = AppGroup("audit", help="The audit log.")
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, members_cli, clients_cli, keys_cli, dev_cli, accounts_cli):
+    groups = (db_cli, members_cli, clients_cli, keys_cli, dev_cli, accounts_cli, staff_cli,
+              audit_cli)  # fmt: skip
+    for group in groups:
         app.cli.add_command(group)
     from idp.notifications.outbox_page import outbox_command
 
@@ -173,6 +177,12 @@ def dev_bootstrap() -> None:
         f"Development instance ready: {report.created + report.updated + report.unchanged} "
         "members; demo member 100000001 / Correct-Horse-42."
     )
+
+
+# --- staff (console accounts) --------------------------------------------------------------
+
+
+# --- audit log ---------------------------------------------------------------------------------
 
 
 def main() -> None:
