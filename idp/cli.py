@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import getpass
+import json
 import sys
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import IO, Any
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
-from idp.errors import ConfigError, ImportRejected
+from idp.errors import ConfigError, IdPError, ImportRejected
 
 db_cli = AppGroup("db", help="Database schema.")
 members_cli = AppGroup("members", help="The member directory.")
@@ -90,6 +95,150 @@ def clients_list() -> None:
     for c in all_clients():
         state = "disabled" if c.disabled else "enabled"
         click.echo(f"{c.client_id}\t{c.client_type}\t{c.managed_by}\t{state}\t{c.name}")
+
+
+@contextmanager
+def _client_change() -> Iterator[None]:
+    """A refused change prints what is wrong (naming the field) and exits 1; nothing was
+    written (idp/clients/admin.py changes all or nothing)."""
+    from idp.clients.admin import ClientChangeRejected
+
+    try:
+        yield
+    except ClientChangeRejected as rejected:
+        for problem in rejected.problems:
+            click.echo(f"Error: {problem}", err=True)
+        click.echo("Nothing changed.", err=True)
+        sys.exit(1)
+    except IdPError as error:  # not found, read-only (clients.yaml), client_id taken
+        click.echo(f"Error: {error} Nothing changed.", err=True)
+        sys.exit(1)
+
+
+def _cli_actor() -> str:
+    """Who acts in the audit log: the operator's OS account."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"cli:{user}"
+
+
+def _number_or_text(value: str | None) -> int | str | None:
+    """Lifetimes in seconds; anything else goes on to the schema, which names the field."""
+    return int(value) if value is not None and value.isdigit() else value
+
+
+@clients_cli.command("add")
+@click.option(
+    "--from-json",
+    "from_json",
+    type=click.File("r"),
+    help="A JSON object of client fields (the admin API's body); options override it.",
+)
+@click.option("--client-id", help="Generated when omitted.")
+@click.option("--name", help="Shown to members.")
+@click.option("--type", "client_type", help="confidential (web app) or public (native app).")
+@click.option("--redirect-uri", "redirect_uris", multiple=True, help="Repeat for several.")
+@click.option("--post-logout-redirect-uri", "post_logout_redirect_uris", multiple=True)
+@click.option("--backchannel-logout-uri")
+@click.option("--client-uri", help="The service's home page.")
+@click.option("--scope", "scopes", multiple=True, help="Repeat, or space-separated.")
+@click.option("--grant-type", "grant_types", multiple=True, help="Repeat for several.")
+@click.option("--second-factor", help="always or new_device.")
+@click.option("--webauthn", help="offer or never.")
+@click.option("--consent", help="implicit or explicit.")
+@click.option("--no-pkce", is_flag=True, help="Confidential clients only.")
+@click.option("--access-token-ttl")
+@click.option("--id-token-ttl")
+@click.option("--refresh-token-ttl")
+def clients_add(from_json: IO[str] | None, **options: Any) -> None:
+    """Register a client by the rules of clients.yaml; its secret is printed once."""
+    from idp.clients.admin import create_client
+
+    data: Any = {}
+    if from_json is not None:
+        try:
+            data = json.load(from_json)
+        except ValueError as error:
+            click.echo(f"Error: {from_json.name} is not valid JSON ({error}).", err=True)
+            sys.exit(1)
+        if not isinstance(data, dict):
+            click.echo(f"Error: {from_json.name} must hold a JSON object.", err=True)
+            sys.exit(1)
+    options["type"] = options.pop("client_type")
+    options["scopes"] = " ".join(options["scopes"]).split()
+    if options.pop("no_pkce"):
+        options["require_pkce"] = False
+    for ttl in ("access_token_ttl", "id_token_ttl", "refresh_token_ttl"):
+        options[ttl] = _number_or_text(options[ttl])
+    # Only what was given: a repeatable option left out is an empty tuple.
+    given = {
+        k: list(v) if isinstance(v, tuple) else v
+        for k, v in options.items()
+        if v not in (None, (), [])
+    }
+    with _client_change():
+        row, secret = create_client({**data, **given}, _cli_actor())
+    click.echo(f"Client {row.client_id} ({row.client_type}) is registered.")
+    if secret is not None:
+        click.echo(f"Client secret, shown only now: {secret}")
+
+
+@clients_cli.command("show")
+@click.argument("client_id")
+def clients_show(client_id: str) -> None:
+    """Print a client's settings as JSON (never its secret)."""
+    from idp.clients.admin import client_view, get_client
+
+    with _client_change():
+        row = get_client(client_id)
+    click.echo(json.dumps(client_view(row), indent=2, ensure_ascii=False))
+
+
+@clients_cli.command("rotate-secret")
+@click.argument("client_id")
+def clients_rotate_secret(client_id: str) -> None:
+    """Give a client a new secret (printed once); the old one works during the grace period
+    (IDP_CLIENT_SECRET_GRACE)."""
+    from idp.clients.admin import client_view, get_client, rotate_secret
+
+    with _client_change():
+        secret = rotate_secret(client_id, _cli_actor())
+    view = client_view(get_client(client_id))
+    click.echo(f"New client secret of {client_id}, shown only now: {secret}")
+    click.echo(f"The previous secret works until {view['secret_rotation_grace_until']}.")
+
+
+@clients_cli.command("disable")
+@click.argument("client_id")
+@click.option("--enable", is_flag=True, help="Enable the client again instead.")
+def clients_disable(client_id: str, enable: bool) -> None:
+    """Disable a client (nobody signs in to it, its tokens cannot be refreshed)."""
+    from idp.clients.admin import set_disabled
+
+    with _client_change():
+        set_disabled(client_id, not enable, _cli_actor())
+    click.echo(f"Client {client_id} is {'enabled' if enable else 'disabled'}.")
+
+
+@clients_cli.command("remove")
+@click.argument("client_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def clients_remove(client_id: str, yes: bool) -> None:
+    """Delete a client with its refresh tokens and consents."""
+    from idp.clients.admin import delete_client, editable_client
+
+    with _client_change():
+        editable_client(client_id)  # not found or read-only: say so before asking
+    if not yes and not click.confirm(
+        f"Delete client {client_id} with its refresh tokens and consents?"
+    ):
+        click.echo("Nothing changed.", err=True)
+        sys.exit(1)
+    with _client_change():
+        delete_client(client_id, _cli_actor())
+    click.echo(f"Client {client_id} is deleted.")
 
 
 @keys_cli.command("rotate")
@@ -182,7 +331,115 @@ def dev_bootstrap() -> None:
 # --- staff (console accounts) --------------------------------------------------------------
 
 
+def _setup_url(token: str) -> str:
+    from urllib.parse import urlencode
+
+    from idp.runtime import runtime
+
+    return f"{runtime().settings.server.issuer}/admin/setup?{urlencode({'token': token})}"
+
+
+@staff_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "support"]), required=True,
+              help="admin: everything; support: member actions and the audit log.")  # fmt: skip
+def staff_create(email: str, role: str) -> None:
+    """Create a console account and print its one-time setup link (valid 24 hours)."""
+    from idp.admin.staff import StaffRejected, create_staff
+
+    try:
+        staff, token = create_staff(email, role)
+    except StaffRejected as error:
+        click.echo(f"Error: {error.detail}", err=True)
+        sys.exit(1)
+    click.echo(f"Console account {staff.email} ({staff.role}) created.")
+    click.echo("Give this one-time setup link to its owner only (valid 24 hours):")
+    click.echo(_setup_url(token))
+
+
+@staff_cli.command("reset")
+@click.argument("email")
+def staff_reset(email: str) -> None:
+    """Wipe the password and second factors of an account and print a new setup link."""
+    from idp.admin.staff import StaffRejected, reset_staff
+
+    try:
+        staff, token = reset_staff(email)
+    except StaffRejected as error:
+        click.echo(f"Error: {error.detail}", err=True)
+        sys.exit(1)
+    click.echo(f"Console account {staff.email}: password and second factors removed.")
+    click.echo("New one-time setup link (valid 24 hours):")
+    click.echo(_setup_url(token))
+
+
+@staff_cli.command("disable")
+@click.argument("email")
+@click.option("--enable", is_flag=True, help="Enable the account again instead.")
+def staff_disable(email: str, enable: bool) -> None:
+    """Refuse (or allow again) an account's sign-in; its open console sessions end."""
+    from idp.admin.staff import StaffRejected, set_staff_disabled
+
+    try:
+        staff = set_staff_disabled(email, not enable)
+    except StaffRejected as error:
+        click.echo(f"Error: {error.detail}", err=True)
+        sys.exit(1)
+    click.echo(f"Console account {staff.email} is {'enabled' if enable else 'disabled'}.")
+
+
+@staff_cli.command("list")
+def staff_list() -> None:
+    """The console accounts, their role and state."""
+    from idp.admin.staff import can_sign_in, list_staff
+
+    for staff in list_staff():
+        state = "disabled" if staff.disabled else "ready" if can_sign_in(staff) else "setup pending"
+        last = staff.last_sign_in_at.isoformat(timespec="minutes") if staff.last_sign_in_at else "-"
+        click.echo(f"{staff.email}\t{staff.role}\t{state}\tlast sign-in {last}")
+
+
 # --- audit log ---------------------------------------------------------------------------------
+
+
+def _iso_option(name: str, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not an ISO 8601 time", param_hint=name) from None
+
+
+@audit_cli.command("export")
+@click.option("--member", "member_number", help="Events of this member number.")
+@click.option("--client", "client_id", help="Events of this client.")
+@click.option("--event", help="Event type, exact or a prefix ending with * ('login.*').")
+@click.option("--actor", help="Who acted: client:<id> or staff:<email>.")
+@click.option("--since", help="From this time (ISO 8601, UTC unless an offset is given).")
+@click.option("--until", help="Until this time (ISO 8601), excluded.")
+def audit_export(
+    member_number: str | None, client_id: str | None, event: str | None, actor: str | None,
+    since: str | None, until: str | None,
+) -> None:  # fmt: skip
+    """Write matching audit events to stdout as JSON lines, newest first."""
+    from idp.admin.audit_log import Filters, iter_events, json_lines
+
+    filters = Filters(member_number, client_id, event, actor,
+                      _iso_option("--since", since), _iso_option("--until", until))  # fmt: skip
+    for line in json_lines(iter_events(filters)):
+        click.echo(line, nl=False)
+
+
+@audit_cli.command("purge")
+def audit_purge() -> None:
+    """Delete audit events older than IDP_AUDIT_RETENTION_DAYS (run it daily, e.g. from cron)."""
+    from idp.admin.audit_log import purge_expired
+    from idp.runtime import runtime
+
+    deleted = purge_expired()
+    days = runtime().settings.admin.audit_retention_days
+    click.echo(f"Deleted {deleted} audit event(s) older than {days} days.")
 
 
 def main() -> None:

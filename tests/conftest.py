@@ -34,6 +34,8 @@ CLIENT_SECRETS = {
     "IDP_TEST_SECRET_PROVIDENT_PORTAL": "provident-portal-test-secret-0123456789abcd",
     "IDP_TEST_SECRET_REPORTING": "reporting-service-test-secret-0123456789abcd",
     "IDP_TEST_SECRET_PARTNER": "partner-app-test-secret-0123456789abcdefghij",
+    "IDP_TEST_SECRET_ADMIN": "admin-service-test-secret-0123456789abcdefgh",
+    "IDP_TEST_SECRET_SUPPORT": "support-service-test-secret-0123456789abcdef",
 }
 os.environ.update(CLIENT_SECRETS)
 

@@ -20,4 +20,5 @@ def init_app(app: Flask) -> None:
     )
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(registration.bp)  # /register (RFC 7591), 404 unless switched on
     console.init_app(app)

@@ -37,8 +37,9 @@ def operation(
     }
     for status, text in ((401, "No valid token"), (403, "Not allowed for this token")):
         answers.setdefault(str(status), {"description": text})
-    for answer in answers.values():
-        answer.setdefault("content", {"application/json": {"schema": {"type": "object"}}})
+    for code, answer in answers.items():
+        if code != "204":  # No Content
+            answer.setdefault("content", {"application/json": {"schema": {"type": "object"}}})
     entry: dict[str, Any] = {
         "summary": summary,
         "security": [{"oauth2": [scope]}],

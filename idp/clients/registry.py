@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -37,6 +38,9 @@ class RegisteredClient(ClientMixin):
     settings: dict[str, Any]
     managed_by: str
     disabled: bool
+    # After a rotation (idp/clients/admin.py) the previous secret's digest, accepted until then.
+    previous_secret_hash: str | None = None
+    previous_secret_expires_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: OAuthClient) -> RegisteredClient:
@@ -48,6 +52,8 @@ class RegisteredClient(ClientMixin):
             settings=dict(row.settings or {}),
             managed_by=row.managed_by,
             disabled=row.disabled,
+            previous_secret_hash=row.previous_secret_hash,
+            previous_secret_expires_at=row.previous_secret_expires_at,
         )
 
     # -- policy ------------------------------------------------------------------------------
@@ -92,12 +98,24 @@ class RegisteredClient(ClientMixin):
         return self.public and any(_same_but_port(redirect_uri, r) for r in self.redirect_uris)
 
     def check_client_secret(self, client_secret: str) -> bool:
+        """The current secret, or the previous one until its grace period ends."""
         stored = self.secret_hash
         if not stored or not client_secret:
             return False
         if stored.startswith("$argon2"):
             return _verify_argon2(self.client_id, stored, client_secret)
-        return hmac.compare_digest(secret_digest(client_secret), stored)
+        digest = secret_digest(client_secret)
+        current = hmac.compare_digest(digest, stored)
+        previous = self._previous_secret_live() and hmac.compare_digest(
+            digest, self.previous_secret_hash or ""
+        )
+        return current or previous
+
+    def _previous_secret_live(self) -> bool:
+        until = self.previous_secret_expires_at
+        if not self.previous_secret_hash or until is None:
+            return False
+        return runtime().clock.now() < until
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         if self.public:

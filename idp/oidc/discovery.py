@@ -14,8 +14,8 @@ from idp.oidc.endpoints import bp
 from idp.runtime import runtime
 
 
-def metadata(issuer: str, signing_alg: str) -> dict[str, Any]:
-    return {
+def metadata(issuer: str, signing_alg: str, registration: bool = False) -> dict[str, Any]:
+    document = {
         "issuer": issuer,
         "authorization_endpoint": f"{issuer}/authorize",
         "token_endpoint": f"{issuer}/token",
@@ -57,17 +57,24 @@ def metadata(issuer: str, signing_alg: str) -> dict[str, Any]:
         "backchannel_logout_session_supported": True,
         "frontchannel_logout_supported": False,
     }
+    if registration:  # dynamic client registration (RFC 7591) is switched on
+        document["registration_endpoint"] = f"{issuer}/register"
+    return document
 
 
 @cache
-def _document(issuer: str, signing_alg: str) -> bytes:
-    return json.dumps(metadata(issuer, signing_alg)).encode()
+def _document(issuer: str, signing_alg: str, registration: bool) -> bytes:
+    return json.dumps(metadata(issuer, signing_alg, registration)).encode()
 
 
 def _serve() -> Response:
     settings = runtime().settings
     return Response(
-        _document(settings.server.issuer, settings.keys.signing_alg),
+        _document(
+            settings.server.issuer,
+            settings.keys.signing_alg,
+            settings.admin.registration_enabled,
+        ),
         mimetype="application/json",
         headers={"Cache-Control": "public, max-age=3600"},
     )

@@ -305,6 +305,304 @@ FR: dict[str, str] = {
     ),
     "devices.not_found": "Cet appareil n'existe pas ou a déjà été retiré.",
     # native apps
+    # administration console
+    "admin.console": "Console d'administration",
+    "admin.nav.label": "Console",
+    "admin.nav.home": "Accueil",
+    "admin.nav.members": "Adhérents",
+    "admin.nav.clients": "Applications",
+    "admin.nav.audit": "Journal d'audit",
+    "admin.role.admin": "administrateur",
+    "admin.role.support": "conseiller",
+    "admin.logout": "Se déconnecter",
+    "admin.back_home": "Retour à l'accueil de la console",
+    "admin.cancel": "Annuler",
+    "admin.yes": "oui",
+    "admin.no": "non",
+    "admin.not_found": "Cette page n'existe pas ou l'élément demandé a été supprimé.",
+    "admin.staff.rejected": "Ce compte de la console ne peut pas être créé.",
+    "admin.done.enrolled": "Votre compte est prêt : application d'authentification enregistrée.",
+    "admin.done.signed_out": "Vous êtes déconnecté de la console.",
+    "admin.done.expired": "La connexion a pris trop de temps : recommencez.",
+    "admin.done.unlocked": "Le compte de l'adhérent est débloqué.",
+    "admin.done.not_locked": "Le compte de l'adhérent n'était pas bloqué.",
+    "admin.done.contact_changed": (
+        "Coordonnées corrigées ; l'adhérent en est informé par e-mail (ancienne et nouvelle "
+        "adresse)."
+    ),
+    "admin.done.contact_not_notified": (
+        "Coordonnées corrigées, mais l'e-mail d'information n'a pas pu être envoyé à toutes "
+        "les adresses."
+    ),
+    "admin.done.contact_unchanged": (
+        "Aucune modification : ces coordonnées étaient déjà enregistrées."
+    ),
+    "admin.done.activation_sent": "Un nouvel e-mail d'activation a été envoyé à l'adhérent.",
+    "admin.done.sessions_ended": "L'adhérent est déconnecté de tous ses appareils.",
+    "admin.done.device_removed": "L'appareil a été retiré du compte de l'adhérent.",
+    "admin.done.created": "L'application a été créée.",
+    "admin.done.updated": "Les réglages de l'application ont été enregistrés.",
+    "admin.done.disabled": "L'application est désactivée : plus personne ne peut s'y connecter.",
+    "admin.done.enabled": "L'application est réactivée.",
+    "admin.done.deleted": "L'application a été supprimée.",
+    "admin.login.title": "Connexion à la console",
+    "admin.login.lead": "Réservée aux administrateurs et aux conseillers de la mutuelle.",
+    "admin.login.email": "Adresse e-mail professionnelle",
+    "admin.login.password": "Mot de passe",
+    "admin.login.submit": "Continuer",
+    "admin.login.help": (
+        "Pas encore de compte, ou téléphone perdu ? Un administrateur vous envoie un lien de "
+        "configuration (idp staff create / idp staff reset)."
+    ),
+    "admin.login.invalid": "Adresse e-mail ou mot de passe incorrect.",
+    "admin.login.fields_required": "Renseignez votre adresse e-mail et votre mot de passe.",
+    "admin.code.title": "Code de votre application d'authentification",
+    "admin.code.lead": (
+        "Ouvrez votre application d'authentification et saisissez le code à 6 chiffres "
+        "affiché pour la console."
+    ),
+    "admin.code.label": "Code à 6 chiffres",
+    "admin.code.submit": "Se connecter",
+    "admin.code.restart": "Recommencer la connexion",
+    "admin.totp.invalid": (
+        "Code incorrect ou déjà utilisé. Attendez le code suivant de votre application puis "
+        "réessayez."
+    ),
+    "admin.setup.title": "Configurer votre compte de la console",
+    "admin.setup.step1": "Étape 1 sur 2 : choisissez votre mot de passe.",
+    "admin.setup.password_rules": (
+        "Entre {min} et {max} caractères ; pas un mot de passe courant ; sans votre adresse "
+        "e-mail. Une phrase de plusieurs mots est idéale."
+    ),
+    "admin.setup.password_personal": (
+        "Votre mot de passe ne doit pas contenir votre adresse e-mail."
+    ),
+    "admin.setup.next": "Continuer",
+    "admin.setup.totp_title": "Enregistrer votre application d'authentification",
+    "admin.setup.step2": (
+        "Étape 2 sur 2 : chaque connexion demandera un code de votre application "
+        "d'authentification (Google Authenticator, Microsoft Authenticator, FreeOTP…)."
+    ),
+    "admin.setup.scan": "Dans l'application, ajoutez un compte en scannant ce QR code :",
+    "admin.setup.qr_title": "QR code à scanner avec votre application d'authentification",
+    "admin.setup.manual": "ou saisissez cette clé à la main :",
+    "admin.setup.manual_help": "Compte : {account} ; type : basé sur l'heure (TOTP).",
+    "admin.setup.confirm": "Saisissez ci-dessous le code affiché par l'application.",
+    "admin.setup.finish": "Terminer la configuration",
+    "admin.setup.invalid_title": "Lien de configuration invalide",
+    "admin.setup.invalid": (
+        "Ce lien de configuration n'est plus valable : il a déjà servi, a été remplacé ou a "
+        "expiré (24 heures). Demandez-en un nouveau à un administrateur."
+    ),
+    "admin.home.title": "Console d'administration",
+    "admin.home.lead_admin": (
+        "Vous pouvez gérer les applications, aider les adhérents et consulter le journal d'audit."
+    ),
+    "admin.home.lead_support": "Vous pouvez aider les adhérents et consulter le journal d'audit.",
+    "admin.home.members": (
+        "Rechercher un adhérent, débloquer son compte, corriger ses coordonnées, renvoyer "
+        "l'e-mail d'activation."
+    ),
+    "admin.home.clients": "Enregistrer et gérer les applications qui utilisent la connexion.",
+    "admin.home.audit": "Qui a fait quoi, quand et d'où.",
+    "admin.forbidden.title": "Accès refusé",
+    "admin.forbidden.text": "Votre rôle ne permet pas d'ouvrir cette page.",
+    "admin.members.title": "Adhérents",
+    "admin.members.query": "N° d'adhérent, nom ou adresse e-mail",
+    "admin.members.query_help": "Par exemple 100000001, « dupont claire » ou claire@example.org.",
+    "admin.members.search": "Rechercher",
+    "admin.members.results": "Résultats : {count}",
+    "admin.members.more": "Seuls les {limit} premiers résultats sont affichés : précisez.",
+    "admin.members.none": "Aucun adhérent ne correspond à cette recherche.",
+    "admin.member.number": "N° d'adhérent",
+    "admin.member.name": "Nom",
+    "admin.member.birth_date": "Date de naissance",
+    "admin.member.state": "État",
+    "admin.member.activated": "activé",
+    "admin.member.not_activated": "pas encore activé",
+    "admin.member.locked": "bloqué",
+    "admin.member.contracts": "Contrats",
+    "admin.member.account": "Compte",
+    "admin.member.activated_at": "activé le {at}",
+    "admin.member.lock": "Blocage",
+    "admin.member.locked_until": "bloqué jusqu'au {at}",
+    "admin.member.not_locked": "non bloqué",
+    "admin.member.channels": "Envoi du code de sécurité",
+    "admin.member.no_channel": "aucun moyen enregistré",
+    "admin.member.actions": "Actions",
+    "admin.member.unlock": "Débloquer le compte",
+    "admin.member.resend_activation": "Renvoyer l'e-mail d'activation",
+    "admin.member.end_sessions": "Déconnecter de tous les appareils ({count})",
+    "admin.member.contact": "Corriger les coordonnées",
+    "admin.member.contact_help": (
+        "Laissez vide ce qui ne change pas. L'adhérent est prévenu par e-mail, à l'ancienne et "
+        "à la nouvelle adresse."
+    ),
+    "admin.member.new_email": "Nouvelle adresse e-mail",
+    "admin.member.new_phone": "Nouveau n° de mobile",
+    "admin.member.now": "Actuellement : {value}",
+    "admin.member.remove_phone": "Supprimer le n° de mobile",
+    "admin.member.save_contact": "Enregistrer les coordonnées",
+    "admin.member.devices": "Appareils Face ID / empreinte",
+    "admin.member.device_dates": "ajouté le {added}, dernière utilisation : {used}",
+    "admin.member.remove_device": "Retirer",
+    "admin.member.no_devices": "Aucun appareil.",
+    "admin.member.sessions": "Connexions en cours",
+    "admin.member.session": "depuis le {started}, dernière activité le {seen}",
+    "admin.member.no_sessions": "Aucune connexion en cours.",
+    "admin.member.recent": "Dernières connexions",
+    "admin.member.all_events": "Tout le journal de cet adhérent",
+    "admin.member.no_events": "Aucune connexion récente.",
+    "admin.member.contact_empty": (
+        "Indiquez une nouvelle adresse e-mail ou un nouveau n° de mobile."
+    ),
+    "admin.member.contact_invalid_email": "Cette adresse e-mail n'est pas valide.",
+    "admin.member.contact_invalid_phone": (
+        "Ce n° de téléphone n'est pas valide (format 06 12 34 56 78 ou +33 6 12 34 56 78)."
+    ),
+    "admin.member.already_active": "Le compte de cet adhérent est déjà activé.",
+    "admin.member.no_email": (
+        "Aucune adresse e-mail enregistrée : corrigez d'abord les coordonnées de l'adhérent."
+    ),
+    "admin.member.delivery_failed": "L'e-mail n'a pas pu être envoyé. Réessayez dans un instant.",
+    "admin.member.device_not_found": "Cet appareil n'existe pas ou a déjà été retiré.",
+    "admin.contract.health": "santé",
+    "admin.contract.provident": "prévoyance",
+    "admin.channel.sms": "SMS au",
+    "admin.channel.email": "e-mail à",
+    "admin.audit.title": "Journal d'audit",
+    "admin.audit.at": "Date",
+    "admin.audit.event": "Événement",
+    "admin.audit.client": "Application (client_id)",
+    "admin.audit.ip": "Adresse IP",
+    "admin.audit.actor": "Auteur",
+    "admin.audit.detail": "Détails",
+    "admin.audit.event_help": "Exact (client.created) ou début suivi de * (login.*).",
+    "admin.audit.actor_help": "staff:adresse e-mail, client:client_id ou cli.",
+    "admin.audit.since": "Du",
+    "admin.audit.until": "Au (inclus)",
+    "admin.audit.search": "Rechercher",
+    "admin.audit.events": "Événements, du plus récent au plus ancien",
+    "admin.audit.none": "Aucun événement ne correspond.",
+    "admin.audit.newest": "Événements les plus récents",
+    "admin.audit.older": "Événements plus anciens",
+    "admin.audit.bad_date": "Date invalide : utilisez le format AAAA-MM-JJ.",
+    "admin.clients.title": "Applications",
+    "admin.clients.new": "Enregistrer une application",
+    "admin.clients.none": "Aucune application.",
+    "admin.client.name": "Nom",
+    "admin.client.type": "Type",
+    "admin.client.state": "État",
+    "admin.client.type_confidential": "confidentielle (avec secret)",
+    "admin.client.type_public": "publique (appli mobile, PKCE)",
+    "admin.client.type_confidential_help": (
+        "Un site ou un service qui garde un secret côté serveur."
+    ),
+    "admin.client.type_public_help": "Une application installée : pas de secret, PKCE obligatoire.",
+    "admin.client.disabled": "désactivée",
+    "admin.client.enabled": "active",
+    "admin.client.managed_by_file": "géré par clients.yaml",
+    "admin.client.read_only_help": (
+        "lecture seule : modifiez clients.yaml puis lancez idp clients sync."
+    ),
+    "admin.client.read_only": (
+        "Cette application est gérée par clients.yaml : modifiez le fichier puis lancez "
+        "idp clients sync."
+    ),
+    "admin.client.no_secret": "Une application publique n'a pas de secret.",
+    "admin.client.second_factor": "Code de sécurité",
+    "admin.client.second_factor_always": "à chaque connexion",
+    "admin.client.second_factor_new_device": "seulement sur un nouvel appareil",
+    "admin.client.webauthn": "Face ID / empreinte",
+    "admin.client.webauthn_never": "jamais proposé",
+    "admin.client.webauthn_offer": "proposé après une connexion complète",
+    "admin.client.consent": "Consentement",
+    "admin.client.consent_implicit": "implicite (application de la mutuelle)",
+    "admin.client.consent_explicit": "demandé à l'adhérent",
+    "admin.client.access": "Accès réservé",
+    "admin.client.access_all": "tous les adhérents",
+    "admin.client.access_contract": "Contrat requis",
+    "admin.client.access_message": "Message aux adhérents sans ce contrat",
+    "admin.client.access_suggest": "Application à leur proposer (client_id)",
+    "admin.client.default": "valeur par défaut",
+    "admin.client.grace": "Ancien secret accepté jusqu'au",
+    "admin.client.created": "Créée le",
+    "admin.client.edit": "Modifier",
+    "admin.client.rotate": "Générer un nouveau secret",
+    "admin.client.rotate_help": (
+        "L'ancien secret reste accepté pendant la période de transition, le temps de "
+        "déployer le nouveau."
+    ),
+    "admin.client.disable": "Désactiver",
+    "admin.client.enable": "Réactiver",
+    "admin.client.delete": "Supprimer",
+    "admin.client.delete_title": "Supprimer « {name} » ?",
+    "admin.client.delete_text": (
+        "Plus personne ne pourra se connecter à cette application ; ses jetons de "
+        "rafraîchissement et les consentements des adhérents sont supprimés. Cette action est "
+        "définitive."
+    ),
+    "admin.client.delete_confirm": "Oui, supprimer définitivement",
+    "admin.client.edit_title": "Modifier l'application",
+    "admin.client.new_title": "Enregistrer une application",
+    "admin.client.rejected": "Ces réglages ne sont pas valides :",
+    "admin.client.client_id_help": "Laissez vide pour en générer un.",
+    "admin.client.redirect_uris": "URI de redirection",
+    "admin.client.one_per_line": "Une par ligne, https:// (http:// seulement en local).",
+    "admin.client.logout_uris": "URI de retour après déconnexion",
+    "admin.client.backchannel": "URI de déconnexion back-channel",
+    "admin.client.client_uri": "Page d'accueil de l'application",
+    "admin.client.scopes": "Scopes autorisés",
+    "admin.client.grant_types": "Types d'autorisation",
+    "admin.client.require_pkce": "PKCE obligatoire",
+    "admin.client.lifetimes": "Durées de vie des jetons (secondes)",
+    "admin.client.ttl_help": "Laissez vide pour la valeur par défaut du fournisseur.",
+    "admin.client.save": "Enregistrer",
+    "admin.client.create": "Créer l'application",
+    "admin.scope.openid": "connexion",
+    "admin.scope.profile": "nom, prénom, date de naissance",
+    "admin.scope.email": "adresse e-mail",
+    "admin.scope.phone": "n° de téléphone",
+    "admin.scope.member": "n° d'adhérent et contrats",
+    "admin.scope.offline_access": "accès prolongé (jeton de rafraîchissement)",
+    "admin.scope.idp_admin": "API d'administration : tout",
+    "admin.scope.idp_support": "API d'administration : aide aux adhérents",
+    "admin.secret.title": "Secret de l'application",
+    "admin.secret.created": "L'application « {name} » a été créée.",
+    "admin.secret.rotated": "Un nouveau secret a été généré pour « {name} ».",
+    "admin.secret.once": (
+        "Copiez ce secret maintenant et transmettez-le à l'équipe de l'application par un "
+        "canal sûr : il ne sera plus jamais affiché."
+    ),
+    "admin.secret.grace": "L'ancien secret reste accepté jusqu'au {until}.",
+    "admin.secret.continue": "J'ai copié le secret : voir l'application",
+    "admin.done.key_added": "La clé de sécurité est enregistrée : elle peut remplacer le code.",
+    "admin.done.key_removed": "La clé de sécurité a été retirée.",
+    "admin.nav.account": "Mon compte",
+    "admin.account.title": "Mon compte",
+    "admin.account.lead": "{email} · {role}",
+    "admin.account.keys": "Clés de sécurité",
+    "admin.account.keys_help": (
+        "Une clé de sécurité (YubiKey, Titan…) peut remplacer le code de votre application "
+        "d'authentification à la connexion. L'application reste utilisable."
+    ),
+    "admin.account.key_dates": "ajoutée le {added}, dernière utilisation : {used}",
+    "admin.account.remove_key": "Retirer",
+    "admin.account.no_keys": "Aucune clé de sécurité.",
+    "admin.account.key_name": "Nom de la clé",
+    "admin.account.key_default_name": "Clé de sécurité",
+    "admin.account.add_key": "Ajouter une clé de sécurité",
+    "admin.account.keys_unavailable": (
+        "Les clés de sécurité demandent que la console soit servie sous un nom de domaine, "
+        "pas une adresse IP."
+    ),
+    "admin.key.failed": "La clé de sécurité n'a pas été reconnue. Réessayez ou saisissez le code.",
+    "admin.key.not_found": "Cette clé de sécurité n'existe pas ou a déjà été retirée.",
+    "admin.key.exists": "Cette clé de sécurité est déjà enregistrée.",
+    "admin.key.network": "La console ne répond pas. Vérifiez la connexion et réessayez.",
+    "admin.key.cancelled": "Opération annulée ou clé non reconnue. Réessayez.",
+    "admin.key.or": "ou",
+    "admin.key.use": "Utiliser ma clé de sécurité",
     # logout and sessions
     "logout.confirm_title": "Voulez-vous vous déconnecter de votre espace ?",
     "logout.asked_by": "Le service « {client} » demande à vous déconnecter.",
@@ -684,6 +982,285 @@ EN: dict[str, str] = {
     ),
     "devices.not_found": "This device does not exist or was already removed.",
     # native apps
+    # administration console
+    "admin.console": "Administration console",
+    "admin.nav.label": "Console",
+    "admin.nav.home": "Home",
+    "admin.nav.members": "Members",
+    "admin.nav.clients": "Applications",
+    "admin.nav.audit": "Audit log",
+    "admin.role.admin": "administrator",
+    "admin.role.support": "adviser",
+    "admin.logout": "Sign out",
+    "admin.back_home": "Back to the console's home",
+    "admin.cancel": "Cancel",
+    "admin.yes": "yes",
+    "admin.no": "no",
+    "admin.not_found": "This page does not exist or what it showed was deleted.",
+    "admin.staff.rejected": "This console account cannot be created.",
+    "admin.done.enrolled": "Your account is ready: authenticator app registered.",
+    "admin.done.signed_out": "You are signed out of the console.",
+    "admin.done.expired": "Signing in took too long: please start again.",
+    "admin.done.unlocked": "The member's account is unlocked.",
+    "admin.done.not_locked": "The member's account was not locked.",
+    "admin.done.contact_changed": (
+        "Contact details corrected; the member is told by e-mail (old and new address)."
+    ),
+    "admin.done.contact_not_notified": (
+        "Contact details corrected, but the notice could not be e-mailed to every address."
+    ),
+    "admin.done.contact_unchanged": "Nothing changed: these details were already on file.",
+    "admin.done.activation_sent": "A new activation e-mail was sent to the member.",
+    "admin.done.sessions_ended": "The member is signed out of every device.",
+    "admin.done.device_removed": "The device was removed from the member's account.",
+    "admin.done.created": "The application was created.",
+    "admin.done.updated": "The application's settings were saved.",
+    "admin.done.disabled": "The application is disabled: nobody can sign in to it any more.",
+    "admin.done.enabled": "The application is enabled again.",
+    "admin.done.deleted": "The application was deleted.",
+    "admin.login.title": "Sign in to the console",
+    "admin.login.lead": "For the mutual's administrators and advisers only.",
+    "admin.login.email": "Work e-mail address",
+    "admin.login.password": "Password",
+    "admin.login.submit": "Continue",
+    "admin.login.help": (
+        "No account yet, or a lost phone? An administrator sends you a setup link "
+        "(idp staff create / idp staff reset)."
+    ),
+    "admin.login.invalid": "Wrong e-mail address or password.",
+    "admin.login.fields_required": "Enter your e-mail address and your password.",
+    "admin.code.title": "Code from your authenticator app",
+    "admin.code.lead": (
+        "Open your authenticator app and type the 6-digit code shown for the console."
+    ),
+    "admin.code.label": "6-digit code",
+    "admin.code.submit": "Sign in",
+    "admin.code.restart": "Start signing in again",
+    "admin.totp.invalid": (
+        "Wrong or already used code. Wait for your app's next code, then try again."
+    ),
+    "admin.setup.title": "Set up your console account",
+    "admin.setup.step1": "Step 1 of 2: choose your password.",
+    "admin.setup.password_rules": (
+        "{min} to {max} characters; not a common password; without your e-mail address. A "
+        "phrase of several words is ideal."
+    ),
+    "admin.setup.password_personal": "Your password must not contain your e-mail address.",
+    "admin.setup.next": "Continue",
+    "admin.setup.totp_title": "Register your authenticator app",
+    "admin.setup.step2": (
+        "Step 2 of 2: every sign-in will ask for a code from your authenticator app (Google "
+        "Authenticator, Microsoft Authenticator, FreeOTP…)."
+    ),
+    "admin.setup.scan": "In the app, add an account by scanning this QR code:",
+    "admin.setup.qr_title": "QR code to scan with your authenticator app",
+    "admin.setup.manual": "or type this key by hand:",
+    "admin.setup.manual_help": "Account: {account}; type: time-based (TOTP).",
+    "admin.setup.confirm": "Type below the code the app shows.",
+    "admin.setup.finish": "Finish the setup",
+    "admin.setup.invalid_title": "Invalid setup link",
+    "admin.setup.invalid": (
+        "This setup link no longer works: it was used, replaced or has expired (24 hours). Ask "
+        "an administrator for a new one."
+    ),
+    "admin.home.title": "Administration console",
+    "admin.home.lead_admin": "You can manage applications, help members and read the audit log.",
+    "admin.home.lead_support": "You can help members and read the audit log.",
+    "admin.home.members": (
+        "Find a member, unlock their account, correct their contact details, resend the "
+        "activation e-mail."
+    ),
+    "admin.home.clients": "Register and manage the applications that use the sign-in.",
+    "admin.home.audit": "Who did what, when and from where.",
+    "admin.forbidden.title": "Access denied",
+    "admin.forbidden.text": "Your role does not allow this page.",
+    "admin.members.title": "Members",
+    "admin.members.query": "Member number, name or e-mail address",
+    "admin.members.query_help": "For instance 100000001, “dupont claire” or claire@example.org.",
+    "admin.members.search": "Search",
+    "admin.members.results": "Results: {count}",
+    "admin.members.more": "Only the first {limit} results are shown: narrow the search.",
+    "admin.members.none": "No member matches this search.",
+    "admin.member.number": "Member number",
+    "admin.member.name": "Name",
+    "admin.member.birth_date": "Birth date",
+    "admin.member.state": "State",
+    "admin.member.activated": "activated",
+    "admin.member.not_activated": "not activated yet",
+    "admin.member.locked": "locked",
+    "admin.member.contracts": "Contracts",
+    "admin.member.account": "Account",
+    "admin.member.activated_at": "activated on {at}",
+    "admin.member.lock": "Lock",
+    "admin.member.locked_until": "locked until {at}",
+    "admin.member.not_locked": "not locked",
+    "admin.member.channels": "Security code sent by",
+    "admin.member.no_channel": "nothing on file",
+    "admin.member.actions": "Actions",
+    "admin.member.unlock": "Unlock the account",
+    "admin.member.resend_activation": "Resend the activation e-mail",
+    "admin.member.end_sessions": "Sign out of every device ({count})",
+    "admin.member.contact": "Correct the contact details",
+    "admin.member.contact_help": (
+        "Leave empty what does not change. The member is told by e-mail, at the old and the "
+        "new address."
+    ),
+    "admin.member.new_email": "New e-mail address",
+    "admin.member.new_phone": "New mobile number",
+    "admin.member.now": "Now: {value}",
+    "admin.member.remove_phone": "Remove the mobile number",
+    "admin.member.save_contact": "Save the contact details",
+    "admin.member.devices": "Face ID / fingerprint devices",
+    "admin.member.device_dates": "added on {added}, last used: {used}",
+    "admin.member.remove_device": "Remove",
+    "admin.member.no_devices": "No device.",
+    "admin.member.sessions": "Active sessions",
+    "admin.member.session": "since {started}, last active {seen}",
+    "admin.member.no_sessions": "No active session.",
+    "admin.member.recent": "Recent sign-ins",
+    "admin.member.all_events": "This member's whole audit log",
+    "admin.member.no_events": "No recent sign-in.",
+    "admin.member.contact_empty": "Give a new e-mail address or a new mobile number.",
+    "admin.member.contact_invalid_email": "This e-mail address is not valid.",
+    "admin.member.contact_invalid_phone": (
+        "This phone number is not valid (06 12 34 56 78 or +33 6 12 34 56 78)."
+    ),
+    "admin.member.already_active": "This member's account is already activated.",
+    "admin.member.no_email": (
+        "No e-mail address on file: correct the member's contact details first."
+    ),
+    "admin.member.delivery_failed": "The e-mail could not be sent. Try again in a moment.",
+    "admin.member.device_not_found": "This device does not exist or was already removed.",
+    "admin.contract.health": "health",
+    "admin.contract.provident": "provident",
+    "admin.channel.sms": "SMS to",
+    "admin.channel.email": "e-mail to",
+    "admin.audit.title": "Audit log",
+    "admin.audit.at": "Date",
+    "admin.audit.event": "Event",
+    "admin.audit.client": "Application (client_id)",
+    "admin.audit.ip": "IP address",
+    "admin.audit.actor": "Actor",
+    "admin.audit.detail": "Details",
+    "admin.audit.event_help": "Exact (client.created) or a start followed by * (login.*).",
+    "admin.audit.actor_help": "staff:e-mail address, client:client_id or cli.",
+    "admin.audit.since": "From",
+    "admin.audit.until": "To (included)",
+    "admin.audit.search": "Search",
+    "admin.audit.events": "Events, newest first",
+    "admin.audit.none": "No event matches.",
+    "admin.audit.newest": "Newest events",
+    "admin.audit.older": "Older events",
+    "admin.audit.bad_date": "Invalid date: use the YYYY-MM-DD format.",
+    "admin.clients.title": "Applications",
+    "admin.clients.new": "Register an application",
+    "admin.clients.none": "No application.",
+    "admin.client.name": "Name",
+    "admin.client.type": "Type",
+    "admin.client.state": "State",
+    "admin.client.type_confidential": "confidential (with a secret)",
+    "admin.client.type_public": "public (mobile app, PKCE)",
+    "admin.client.type_confidential_help": "A website or service keeping a secret on its server.",
+    "admin.client.type_public_help": "An installed app: no secret, PKCE required.",
+    "admin.client.disabled": "disabled",
+    "admin.client.enabled": "active",
+    "admin.client.managed_by_file": "managed by clients.yaml",
+    "admin.client.read_only_help": "read-only: change clients.yaml, then run idp clients sync.",
+    "admin.client.read_only": (
+        "This application is managed by clients.yaml: change the file, then run idp clients sync."
+    ),
+    "admin.client.no_secret": "A public application has no secret.",
+    "admin.client.second_factor": "Security code",
+    "admin.client.second_factor_always": "at every sign-in",
+    "admin.client.second_factor_new_device": "only on a new device",
+    "admin.client.webauthn": "Face ID / fingerprint",
+    "admin.client.webauthn_never": "never offered",
+    "admin.client.webauthn_offer": "offered after a full sign-in",
+    "admin.client.consent": "Consent",
+    "admin.client.consent_implicit": "implicit (the mutual's own application)",
+    "admin.client.consent_explicit": "asked of the member",
+    "admin.client.access": "Restricted access",
+    "admin.client.access_all": "every member",
+    "admin.client.access_contract": "Contract required",
+    "admin.client.access_message": "Message to members without this contract",
+    "admin.client.access_suggest": "Application to suggest to them (client_id)",
+    "admin.client.default": "default",
+    "admin.client.grace": "Previous secret accepted until",
+    "admin.client.created": "Created on",
+    "admin.client.edit": "Edit",
+    "admin.client.rotate": "Generate a new secret",
+    "admin.client.rotate_help": (
+        "The previous secret stays accepted during the transition period, while the new one is "
+        "rolled out."
+    ),
+    "admin.client.disable": "Disable",
+    "admin.client.enable": "Enable",
+    "admin.client.delete": "Delete",
+    "admin.client.delete_title": "Delete “{name}”?",
+    "admin.client.delete_text": (
+        "Nobody will be able to sign in to this application any more; its refresh tokens and "
+        "the members' consents are deleted. This cannot be undone."
+    ),
+    "admin.client.delete_confirm": "Yes, delete for good",
+    "admin.client.edit_title": "Edit the application",
+    "admin.client.new_title": "Register an application",
+    "admin.client.rejected": "These settings are not valid:",
+    "admin.client.client_id_help": "Leave empty to have one generated.",
+    "admin.client.redirect_uris": "Redirect URIs",
+    "admin.client.one_per_line": "One per line, https:// (http:// on loopback only).",
+    "admin.client.logout_uris": "Post-logout redirect URIs",
+    "admin.client.backchannel": "Back-channel logout URI",
+    "admin.client.client_uri": "Application's home page",
+    "admin.client.scopes": "Allowed scopes",
+    "admin.client.grant_types": "Grant types",
+    "admin.client.require_pkce": "PKCE required",
+    "admin.client.lifetimes": "Token lifetimes (seconds)",
+    "admin.client.ttl_help": "Leave empty for the provider's default.",
+    "admin.client.save": "Save",
+    "admin.client.create": "Create the application",
+    "admin.scope.openid": "sign-in",
+    "admin.scope.profile": "names, birth date",
+    "admin.scope.email": "e-mail address",
+    "admin.scope.phone": "phone number",
+    "admin.scope.member": "member number and contracts",
+    "admin.scope.offline_access": "long-lived access (refresh token)",
+    "admin.scope.idp_admin": "admin API: everything",
+    "admin.scope.idp_support": "admin API: member support",
+    "admin.secret.title": "Application secret",
+    "admin.secret.created": "The application “{name}” was created.",
+    "admin.secret.rotated": "A new secret was generated for “{name}”.",
+    "admin.secret.once": (
+        "Copy this secret now and hand it to the application's team over a safe channel: it "
+        "will never be shown again."
+    ),
+    "admin.secret.grace": "The previous secret stays accepted until {until}.",
+    "admin.secret.continue": "I copied the secret: show the application",
+    "admin.done.key_added": "The security key is registered: it can replace the code.",
+    "admin.done.key_removed": "The security key was removed.",
+    "admin.nav.account": "My account",
+    "admin.account.title": "My account",
+    "admin.account.lead": "{email} · {role}",
+    "admin.account.keys": "Security keys",
+    "admin.account.keys_help": (
+        "A security key (YubiKey, Titan…) can replace your authenticator app's code when you "
+        "sign in. The app still works."
+    ),
+    "admin.account.key_dates": "added on {added}, last used: {used}",
+    "admin.account.remove_key": "Remove",
+    "admin.account.no_keys": "No security key.",
+    "admin.account.key_name": "Name of the key",
+    "admin.account.key_default_name": "Security key",
+    "admin.account.add_key": "Add a security key",
+    "admin.account.keys_unavailable": (
+        "Security keys need the console to be served on a host name, not an IP address."
+    ),
+    "admin.key.failed": "The security key was not recognised. Try again or type the code.",
+    "admin.key.not_found": "This security key does not exist or was already removed.",
+    "admin.key.exists": "This security key is already registered.",
+    "admin.key.network": "The console does not answer. Check the connection and try again.",
+    "admin.key.cancelled": "Cancelled, or the key was not recognised. Try again.",
+    "admin.key.or": "or",
+    "admin.key.use": "Use my security key",
     # logout and sessions
     "logout.confirm_title": "Do you want to sign out of your account?",
     "logout.asked_by": "The service “{client}” asks to sign you out.",

@@ -1,0 +1,56 @@
+"""The audit log page (``/admin/audit``): search by member number, client, event type (exact,
+or a prefix ending with ``*``), actor and dates, newest first, 50 a page ("older events"
+continues after the last one shown). Dates are days in ``IDP_TIMEZONE``, both included."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta
+
+from flask import render_template, request
+
+from idp.admin.audit_log import search_events
+from idp.admin.console.blueprint import STAFF, bp, staff_page
+from idp.throttling.lockout import local_time
+
+PAGE_SIZE = 50
+FILTERS = ("member", "client", "event", "actor", "since", "until")
+
+
+def _day_start(text: str, *, next_day: bool = False) -> datetime | None:
+    """Midnight (local time) starting that day, or the day after it, as an aware time."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    if next_day:
+        day += timedelta(days=1)
+    zone = local_time(datetime(2000, 1, 1)).tzinfo  # IDP_TIMEZONE, or UTC when unknown
+    return datetime.combine(day, time(), tzinfo=zone)
+
+
+@bp.get("/audit")
+@staff_page(STAFF)
+def audit() -> str:
+    values = {name: request.args.get(name, "").strip()[:200] for name in FILTERS}
+    errors = [
+        name for name in ("since", "until") if values[name] and _day_start(values[name]) is None
+    ]
+    before = request.args.get("before", "")
+    page = search_events(
+        member_number=values["member"] or None,
+        client_id=values["client"] or None,
+        event=values["event"] or None,
+        actor=values["actor"] or None,
+        since=_day_start(values["since"]) if values["since"] else None,
+        until=_day_start(values["until"], next_day=True) if values["until"] else None,
+        limit=PAGE_SIZE,
+        before_id=int(before) if before.isdigit() else None,
+    )
+    rows = [
+        {"entry": e, "detail": json.dumps(e.detail, ensure_ascii=False, sort_keys=True)}
+        for e in page.entries
+    ]
+    return render_template("admin/audit.html", section="audit", values=values, rows=rows,
+                           next_before=page.next_before_id, paged=bool(before),
+                           errors=errors)  # fmt: skip

@@ -1,0 +1,297 @@
+"""Console staff accounts (admins and advisers), no Flask: creation with a one-time setup link,
+the password and TOTP enrolment it leads to, and the two sign-in checks.
+
+* A setup link is valid 24 hours; only the SHA-256 of its token is stored. The account is
+  ready once the person chose a password and typed a valid code of their authenticator app;
+  completing the setup is one conditional ``UPDATE``, so a link works once.
+* Staff passwords: 12 to 128 characters, not a common password, not containing the e-mail's
+  local part. No character-class rule: the second factor is always required (NIST SP 800-63B).
+* The second factor is the TOTP app, or a security key added later (``security_keys.py``).
+* A TOTP time step is used once: the matching step must be later than ``totp_last_step``, and
+  it is recorded by a conditional ``UPDATE``, so two parallel uses of one code cannot both pass.
+* Sign-in never says whether an e-mail belongs to staff: unknown, disabled, not yet set up and
+  temporarily locked accounts get the wrong-password answer after the same hash work. Five
+  failures (password or code) within 15 minutes lock the account until that window ends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import unicodedata
+from datetime import timedelta
+from typing import NoReturn
+
+from sqlalchemy import delete, or_, select, update
+
+from idp import audit
+from idp.accounts.policy import Message, PasswordRejected, is_common
+from idp.admin import security_keys
+from idp.authenticators import totp
+from idp.db import db
+from idp.errors import IdPError
+from idp.kv import key
+from idp.models import StaffMember, StaffSecurityKey
+from idp.runtime import runtime
+from idp.throttling.limits import HIT_SCRIPT, Limit, hit
+
+ROLES = ("admin", "support")
+SETUP_TTL = timedelta(hours=24)
+MIN_PASSWORD, MAX_PASSWORD = 12, 128
+MAX_FAILURES, FAILURE_WINDOW = 5, 15 * 60
+SIGN_IN_PER_IP = Limit("staff-sign-in-ip", 30, 300)
+SIGN_IN_PER_EMAIL = Limit("staff-sign-in-email", 10, 300)
+
+
+class StaffRejected(IdPError):
+    """``idp staff …`` cannot do this; ``detail`` says why (operator's text, English)."""
+
+    message = "admin.staff.rejected"
+
+
+class SetupLinkInvalid(IdPError):
+    """Unknown, used, replaced or expired setup link."""
+
+    message = "admin.setup.invalid"
+
+
+class StaffSignInFailed(IdPError):
+    """Wrong e-mail or password, or an account that cannot sign in: one answer for all."""
+
+    message = "admin.login.invalid"
+
+
+class TotpRejected(IdPError):
+    """Wrong, expired or already used code."""
+
+    message = "admin.totp.invalid"
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_staff(email: str) -> StaffMember | None:
+    email = normalize_email(email)
+    if not email or not email.isprintable() or len(email) > 320:
+        return None
+    return db.session.scalars(select(StaffMember).filter_by(email=email)).one_or_none()
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- accounts (``idp staff …``) -----------------------------------------------------------------
+
+
+def create_staff(email: str, role: str) -> tuple[StaffMember, str]:
+    """A new account and the token of its setup link (given once, only its digest kept)."""
+    email = normalize_email(email)
+    local, at, domain = email.partition("@")
+    if not (local and at and "." in domain) or not email.isprintable() or len(email) > 320:
+        raise StaffRejected(f"{email!r} is not an e-mail address.")
+    if role not in ROLES:
+        raise StaffRejected(f"The role must be one of {', '.join(ROLES)}.")
+    if find_staff(email) is not None:
+        raise StaffRejected(f"{email} already has a console account (`idp staff reset` "
+                            "sends a new setup link).")  # fmt: skip
+    staff = StaffMember(email=email, role=role, disabled=False)
+    db.session.add(staff)
+    token = _new_setup(staff)
+    db.session.flush()
+    audit.record("staff.created", actor="cli", commit=False, staff=email, role=role)
+    db.session.commit()
+    return staff, token
+
+
+def reset_staff(email: str) -> tuple[StaffMember, str]:
+    """A lost phone or password: credentials and security keys are wiped and a new setup
+    link issued (the old one stops working)."""
+    staff = find_staff(email)
+    if staff is None:
+        raise StaffRejected(f"No console account for {email}.")
+    staff.password_hash = None
+    staff.totp_secret = None
+    staff.totp_last_step = None
+    db.session.execute(delete(StaffSecurityKey).where(StaffSecurityKey.staff_id == staff.id))
+    token = _new_setup(staff)
+    audit.record("staff.reset", actor="cli", commit=False, staff=staff.email)
+    db.session.commit()
+    return staff, token
+
+
+def set_staff_disabled(email: str, disabled: bool) -> StaffMember:
+    staff = find_staff(email)
+    if staff is None:
+        raise StaffRejected(f"No console account for {email}.")
+    staff.disabled = disabled
+    event = "staff.disabled" if disabled else "staff.enabled"
+    audit.record(event, actor="cli", commit=False, staff=staff.email)
+    db.session.commit()
+    return staff
+
+
+def list_staff() -> list[StaffMember]:
+    return list(db.session.scalars(select(StaffMember).order_by(StaffMember.email)))
+
+
+def _new_setup(staff: StaffMember) -> str:
+    token = secrets.token_urlsafe(32)
+    staff.setup_token_hash = _digest(token)
+    staff.setup_expires_at = runtime().clock.now() + SETUP_TTL
+    return token
+
+
+# --- setup: password, then the authenticator app --------------------------------------------
+
+
+def find_by_setup_token(token: str) -> StaffMember:
+    if not token or len(token) > 100:
+        raise SetupLinkInvalid()
+    staff = db.session.scalars(
+        select(StaffMember).filter_by(setup_token_hash=_digest(token))
+    ).one_or_none()
+    if staff is None or staff.disabled or staff.setup_expires_at is None:
+        raise SetupLinkInvalid()
+    if staff.setup_expires_at <= runtime().clock.now():
+        raise SetupLinkInvalid()
+    return staff
+
+
+def check_staff_password(password: str, email: str) -> None:
+    """Raise :class:`PasswordRejected` naming every rule ``password`` breaks."""
+    failures: list[Message] = []
+    length = len(unicodedata.normalize("NFC", password))
+    if length < MIN_PASSWORD:
+        failures.append(("password.fail.too_short", {"min": MIN_PASSWORD}))
+    elif length > MAX_PASSWORD:
+        failures.append(("password.fail.too_long", {"max": MAX_PASSWORD}))
+    if is_common(password):
+        failures.append(("password.fail.common", {}))
+    local = email.partition("@")[0].casefold()
+    if len(local) >= 4 and local in password.casefold():
+        failures.append(("admin.setup.password_personal", {}))
+    if failures:
+        raise PasswordRejected(failures)
+
+
+def choose_password(token: str, password: str) -> tuple[StaffMember, str]:
+    """Step 1 of the setup: the password is set and a new TOTP secret generated (stored
+    encrypted, not usable for sign-in until a code confirms it). Returns the secret to show."""
+    staff = find_by_setup_token(token)
+    check_staff_password(password, staff.email)
+    secret = totp.new_secret()
+    staff.password_hash = runtime().passwords.hash(password)
+    staff.totp_secret = totp.encrypt_secret(runtime().settings, secret)
+    staff.totp_last_step = None
+    db.session.commit()
+    return staff, secret
+
+
+def enrolment_secret(staff: StaffMember) -> str:
+    assert staff.totp_secret is not None
+    return totp.decrypt_secret(runtime().settings, staff.totp_secret)
+
+
+def confirm_totp(token: str, code: str) -> StaffMember:
+    """Step 2: a valid current code proves the app holds the secret; the setup link is used
+    up in the same conditional ``UPDATE``."""
+    staff = find_by_setup_token(token)
+    if staff.totp_secret is None or staff.password_hash is None:
+        raise SetupLinkInvalid()
+    step = totp.matching_step(enrolment_secret(staff), code, runtime().clock.now())
+    if step is None:
+        raise TotpRejected()
+    done = db.session.execute(
+        update(StaffMember)
+        .where(StaffMember.id == staff.id, StaffMember.setup_token_hash == _digest(token))
+        .values(totp_last_step=step, setup_token_hash=None, setup_expires_at=None)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        raise SetupLinkInvalid()
+    audit.record("staff.enrolled", actor=f"staff:{staff.email}", commit=False, factor="totp")
+    db.session.commit()
+    db.session.refresh(staff)
+    return staff
+
+
+# --- sign-in ------------------------------------------------------------------------------------
+
+
+def can_sign_in(staff: StaffMember) -> bool:
+    return (not staff.disabled and staff.setup_token_hash is None
+            and staff.password_hash is not None and staff.totp_secret is not None)  # fmt: skip
+
+
+def verify_password(email: str, password: str, *, ip: str) -> StaffMember:
+    """The staff member these credentials belong to; raises :class:`StaffSignInFailed` or
+    ``RateLimited``."""
+    email = normalize_email(email)[:320]
+    hit(SIGN_IN_PER_IP, ip)
+    hit(SIGN_IN_PER_EMAIL, email)
+    staff = find_staff(email)
+    usable = staff if staff is not None and can_sign_in(staff) else None
+    stored = usable.password_hash if usable is not None else None
+    ok = runtime().passwords.verify(stored, password[:MAX_PASSWORD])
+    if usable is not None and is_locked(usable):
+        _failed(usable, "password", reason="locked")
+    if not ok or usable is None or len(password) > MAX_PASSWORD:
+        _failed(usable, "password")
+    return usable
+
+
+def verify_totp(staff: StaffMember, code: str) -> None:
+    """Accept a current code once: the step it matches must be later than the last used."""
+    if not can_sign_in(staff) or is_locked(staff):
+        _failed(staff, "totp", reason="locked" if can_sign_in(staff) else "unavailable")
+    step = totp.matching_step(enrolment_secret(staff), code, runtime().clock.now())
+    if step is None:
+        _failed(staff, "totp")
+    used = db.session.execute(
+        update(StaffMember)
+        .where(StaffMember.id == staff.id)
+        .where(or_(StaffMember.totp_last_step.is_(None), StaffMember.totp_last_step < step))
+        .values(totp_last_step=step)
+    )
+    if used.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        _failed(staff, "totp", reason="replayed")
+    db.session.commit()
+
+
+def verify_security_key(staff: StaffMember, response_json: str) -> None:
+    """The second factor by security key instead of a code (``admin/security_keys.py``)."""
+    if not can_sign_in(staff) or is_locked(staff):
+        _failed(staff, "key", reason="locked" if can_sign_in(staff) else "unavailable")
+    try:
+        security_keys.verify_key(staff, response_json)
+    except security_keys.SecurityKeyRejected as rejected:
+        db.session.rollback()
+        _failed(staff, "key", reason=rejected.reason)
+
+
+def record_sign_in(staff: StaffMember, factor: str = "totp") -> None:
+    staff.last_sign_in_at = runtime().clock.now()
+    runtime().redis.delete(_failures_key(staff.id))
+    audit.record("staff.signed_in", actor=f"staff:{staff.email}", factor=factor)
+
+
+def is_locked(staff: StaffMember) -> bool:
+    count = runtime().redis.get(_failures_key(staff.id))
+    return count is not None and int(count) >= MAX_FAILURES
+
+
+def _failed(staff: StaffMember | None, step: str, reason: str = "wrong") -> NoReturn:
+    actor = f"staff:{staff.email}" if staff is not None else None
+    if staff is not None and reason != "locked":
+        runtime().redis.eval(HIT_SCRIPT, 1, _failures_key(staff.id), FAILURE_WINDOW)
+    audit.record("staff.sign_in_failed", actor=actor, step=step, reason=reason)
+    if step == "key":
+        raise security_keys.SecurityKeyRejected(reason)
+    raise TotpRejected() if step == "totp" else StaffSignInFailed()
+
+
+def _failures_key(staff_id: int) -> str:
+    return key("staff-failures", staff_id)
