@@ -9,17 +9,20 @@ JSON ``{"error": code, "message": text}`` with the HTTP status that fits.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Blueprint, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from idp.clients.registry import find_client
 from idp.errors import IdPError
 from idp.oidc.tokens import verify_access_token
 
+log = logging.getLogger(__name__)
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
 
 ADMIN = "idp:admin"
@@ -112,3 +115,16 @@ def _not_found(_: Exception) -> tuple[Response, int]:
 @bp.errorhandler(405)
 def _not_allowed(_: Exception) -> tuple[Response, int]:
     return jsonify(error="method_not_allowed", message="This method is not allowed here."), 405
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> tuple[Response, int]:
+    status = error.code or 500
+    return jsonify(error="http_error", message=error.name), status
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception) -> tuple[Response, int]:
+    """A JSON answer for API callers, the details only in the server log."""
+    log.exception("Unexpected error on %s %s", request.method, request.path)
+    return jsonify(error="server_error", message="An unexpected error occurred."), 500
