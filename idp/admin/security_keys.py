@@ -12,7 +12,6 @@ staff member, and are taken once (``GETDEL``). Like passkeys they need a host na
 from __future__ import annotations
 
 import hashlib
-import json
 
 from sqlalchemy import select
 from webauthn import (
@@ -23,7 +22,6 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import (
-    base64url_to_bytes,
     parse_authentication_credential_json,
     parse_registration_credential_json,
 )
@@ -38,9 +36,14 @@ from webauthn.helpers.structs import (
 
 from idp import audit
 from idp.authenticators.passkeys import ALGORITHMS, MAX_CREDENTIAL_JSON, NAME_LENGTH
+from idp.authenticators.webauthn_ceremony import (
+    ChallengeRejected,
+    relying_party,
+    store_challenge,
+    take_challenge,
+)
 from idp.db import db
 from idp.errors import IdPError
-from idp.kv import key
 from idp.models import StaffMember, StaffSecurityKey
 from idp.runtime import runtime
 
@@ -68,24 +71,11 @@ def keys_of(staff: StaffMember) -> list[StaffSecurityKey]:
     return list(db.session.scalars(query.order_by(StaffSecurityKey.created_at)))
 
 
-def _rp() -> tuple[str, list[str]]:
-    settings = runtime().settings
-    issuer = settings.server.issuer
-    return settings.webauthn.effective_rp_id(issuer), settings.webauthn.origins(issuer)
-
-
-def _challenge_key(purpose: str, staff: StaffMember, challenge: bytes) -> str:
-    return key("webauthn", purpose, staff.id, hashlib.sha256(challenge).hexdigest())
-
-
 def _take_challenge(purpose: str, staff: StaffMember, client_data: bytes) -> bytes:
     try:
-        challenge = base64url_to_bytes(json.loads(client_data)["challenge"])
-    except (ValueError, KeyError, TypeError):
-        raise SecurityKeyRejected("malformed") from None
-    if runtime().redis.getdel(_challenge_key(purpose, staff, challenge)) is None:
-        raise SecurityKeyRejected("challenge_unknown")
-    return challenge
+        return take_challenge(purpose, staff.id, client_data)
+    except ChallengeRejected as rejected:
+        raise SecurityKeyRejected(rejected.reason) from None
 
 
 def _descriptors(staff: StaffMember) -> list[PublicKeyCredentialDescriptor]:
@@ -95,7 +85,7 @@ def _descriptors(staff: StaffMember) -> list[PublicKeyCredentialDescriptor]:
 def registration_options(staff: StaffMember) -> str:
     """``PublicKeyCredentialCreationOptions`` as JSON; the staff member's keys are excluded."""
     settings = runtime().settings
-    rp_id, _ = _rp()
+    rp_id, _ = relying_party()
     options = generate_registration_options(
         rp_id=rp_id,
         rp_name=settings.brand.name,
@@ -111,8 +101,7 @@ def registration_options(staff: StaffMember) -> str:
         exclude_credentials=_descriptors(staff),
         supported_pub_key_algs=ALGORITHMS,
     )
-    runtime().redis.set(_challenge_key(REGISTER, staff, options.challenge), "1",
-                        ex=settings.webauthn.challenge_ttl)  # fmt: skip
+    store_challenge(REGISTER, staff.id, options.challenge)
     return options_to_json(options)
 
 
@@ -125,7 +114,7 @@ def add_key(staff: StaffMember, response_json: str, name: str) -> StaffSecurityK
     except (WebAuthnException, ValueError, KeyError, TypeError):
         raise SecurityKeyRejected("malformed") from None
     challenge = _take_challenge(REGISTER, staff, credential.response.client_data_json)
-    rp_id, origins = _rp()
+    rp_id, origins = relying_party()
     try:
         verified = verify_registration_response(
             credential=credential,
@@ -156,15 +145,14 @@ def add_key(staff: StaffMember, response_json: str, name: str) -> StaffSecurityK
 def authentication_options(staff: StaffMember) -> str:
     """``PublicKeyCredentialRequestOptions`` listing the staff member's keys."""
     settings = runtime().settings
-    rp_id, _ = _rp()
+    rp_id, _ = relying_party()
     options = generate_authentication_options(
         rp_id=rp_id,
         timeout=settings.webauthn.challenge_ttl * 1000,
         allow_credentials=_descriptors(staff),
         user_verification=UserVerificationRequirement.PREFERRED,
     )
-    runtime().redis.set(_challenge_key(SIGN_IN, staff, options.challenge), "1",
-                        ex=settings.webauthn.challenge_ttl)  # fmt: skip
+    store_challenge(SIGN_IN, staff.id, options.challenge)
     return options_to_json(options)
 
 
@@ -183,7 +171,7 @@ def verify_key(staff: StaffMember, response_json: str) -> StaffSecurityKey:
     )
     if stored is None:
         raise SecurityKeyRejected("unknown_key")
-    rp_id, origins = _rp()
+    rp_id, origins = relying_party()
     try:
         verified = verify_authentication_response(
             credential=credential,

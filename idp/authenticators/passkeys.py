@@ -10,9 +10,7 @@ verification, and the user handle it returns must be the one of the credential's
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass
 
@@ -25,7 +23,6 @@ from webauthn import (
     verify_registration_response,
 )
 from webauthn.helpers import (
-    base64url_to_bytes,
     parse_authentication_credential_json,
     parse_registration_credential_json,
 )
@@ -42,9 +39,14 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from idp.authenticators.webauthn_ceremony import (
+    ChallengeRejected,
+    relying_party,
+    store_challenge,
+    take_challenge,
+)
 from idp.db import db, utcnow
 from idp.errors import IdPError
-from idp.kv import key
 from idp.models import Member, PasskeyCredential
 from idp.runtime import runtime
 
@@ -75,36 +77,11 @@ class SignIn:
     credential: PasskeyCredential
 
 
-def _challenge_key(purpose: str, ceremony: str, challenge: bytes) -> str:
-    return key("webauthn", purpose, ceremony, hashlib.sha256(challenge).hexdigest())
-
-
-def _store_challenge(purpose: str, ceremony: str, challenge: bytes, member_id: int = 0) -> None:
-    """Several challenges of one ceremony may be pending (the browser's passkey autofill and a
-    button press), each answered at most once."""
-    rt = runtime()
-    ttl = rt.settings.webauthn.challenge_ttl
-    rt.redis.set(_challenge_key(purpose, ceremony, challenge), str(member_id), ex=ttl)
-
-
 def _take_challenge(purpose: str, ceremony: str, client_data: bytes, member_id: int = 0) -> bytes:
-    """The challenge the answer signed, if we issued it for this ceremony and it is unused."""
     try:
-        challenge = base64url_to_bytes(json.loads(client_data)["challenge"])
-    except (ValueError, KeyError, TypeError):
-        raise PasskeyRejected("malformed") from None
-    owner = runtime().redis.getdel(_challenge_key(purpose, ceremony, challenge))
-    if owner is None:
-        raise PasskeyRejected("challenge_unknown")
-    if int(owner) != member_id:
-        raise PasskeyRejected("challenge_foreign")
-    return challenge
-
-
-def _rp() -> tuple[str, list[str]]:
-    settings = runtime().settings
-    issuer = settings.server.issuer
-    return settings.webauthn.effective_rp_id(issuer), settings.webauthn.origins(issuer)
+        return take_challenge(purpose, ceremony, client_data, member_id)
+    except ChallengeRejected as rejected:
+        raise PasskeyRejected(rejected.reason) from None
 
 
 def credentials_of(member: Member) -> list[PasskeyCredential]:
@@ -122,7 +99,7 @@ def user_handle(member: Member) -> bytes:
 def registration_options(member: Member, ceremony: str) -> str:
     """``PublicKeyCredentialCreationOptions`` as JSON; the member's devices are excluded."""
     settings = runtime().settings
-    rp_id, _ = _rp()
+    rp_id, _ = relying_party()
     handle = user_handle(member)
     db.session.commit()
     options = generate_registration_options(
@@ -145,7 +122,7 @@ def registration_options(member: Member, ceremony: str) -> str:
         supported_pub_key_algs=ALGORITHMS,
         hints=[PublicKeyCredentialHint.CLIENT_DEVICE],
     )
-    _store_challenge("register", ceremony, options.challenge, member.id)
+    store_challenge("register", ceremony, options.challenge, member.id)
     return options_to_json(options)
 
 
@@ -160,7 +137,7 @@ def register(member: Member, ceremony: str, response_json: str, name: str) -> Pa
     challenge = _take_challenge(
         "register", ceremony, credential.response.client_data_json, member.id
     )
-    rp_id, origins = _rp()
+    rp_id, origins = relying_party()
     try:
         verified = verify_registration_response(
             credential=credential,
@@ -197,13 +174,13 @@ def authentication_options(ceremony: str) -> str:
     """``PublicKeyCredentialRequestOptions`` as JSON: discoverable credentials, so no
     identifier is typed and no credential list reveals who has a passkey."""
     settings = runtime().settings
-    rp_id, _ = _rp()
+    rp_id, _ = relying_party()
     options = generate_authentication_options(
         rp_id=rp_id,
         timeout=settings.webauthn.challenge_ttl * 1000,
         user_verification=UserVerificationRequirement.REQUIRED,
     )
-    _store_challenge("sign-in", ceremony, options.challenge)
+    store_challenge("sign-in", ceremony, options.challenge)
     return options_to_json(options)
 
 
@@ -231,7 +208,7 @@ def authenticate(ceremony: str, response_json: str) -> SignIn:
         raise PasskeyRejected("user_handle_missing", member)
     if not hmac.compare_digest(handle, member.webauthn_handle):
         raise PasskeyRejected("user_handle_mismatch", member)
-    rp_id, origins = _rp()
+    rp_id, origins = relying_party()
     try:
         verified = verify_authentication_response(
             credential=credential,
