@@ -51,6 +51,9 @@ class Member(Base):
     webauthn_handle: Mapped[bytes | None] = mapped_column(LargeBinary(64), unique=True)
     # The member answered "not now" to the biometric offer at this time.
     passkey_offer_declined_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The language of the member's last sign-in (fr | en): notices sent on an adviser's or
+    # an admin's action are written in it.
+    lang: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

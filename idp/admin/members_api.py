@@ -41,9 +41,10 @@ def _member(member_number: str) -> Member:
     return member
 
 
-def _lang() -> str:
-    lang = request.args.get("lang", "fr")
-    if lang not in ("fr", "en"):
+def _lang() -> str | None:
+    """The notice's language when the caller names one; else the member's."""
+    lang = request.args.get("lang")
+    if lang is not None and lang not in ("fr", "en"):
         raise ApiError(400, "invalid_request", "lang must be fr or en.")
     return lang
 

@@ -197,6 +197,12 @@ def unlock(member: Member, actor: str) -> bool:
     return was_locked
 
 
+def member_language(member: Member, chosen: str | None = None) -> str:
+    """The language of a notice to the member: the one asked for, else the language of their
+    last sign-in, else French."""
+    return chosen or member.lang or "fr"
+
+
 def _validated(field_name: str, value: str) -> str | None:
     """The value normalised as the directory import stores it (DESIGN §5)."""
     try:
@@ -207,7 +213,7 @@ def _validated(field_name: str, value: str) -> str | None:
 
 def change_contact(
     member: Member, *, email: str | None = None, phone: str | None = None, actor: str,
-    lang: str = "fr",
+    lang: str | None = None,
 ) -> ContactChange:  # fmt: skip
     """Correct the e-mail address and/or the phone number (``phone=""`` removes it; ``None``
     leaves a field as it is). Both are validated before anything is stored. A notice goes to
@@ -240,7 +246,9 @@ def change_contact(
                  fields=changed, **detail)  # fmt: skip
     db.session.commit()
     recipients = [a for a in dict.fromkeys([old_email, member.email]) if a]
-    return _notify_contact_change(member, changed, changes, recipients, old_email, lang)
+    return _notify_contact_change(
+        member, changed, changes, recipients, old_email, member_language(member, lang)
+    )
 
 
 def _mask(what: str, value: str | None) -> str | None:
@@ -272,7 +280,7 @@ def _notify_contact_change(
     return result
 
 
-def resend_activation(member: Member, actor: str, lang: str = "fr") -> str:
+def resend_activation(member: Member, actor: str, lang: str | None = None) -> str:
     """E-mail a new activation link (the older ones stop working) to a member who has not
     activated yet; returns the masked address. ``DeliveryFailed`` leaves nothing behind."""
     if member.active:
@@ -282,6 +290,7 @@ def resend_activation(member: Member, actor: str, lang: str = "fr") -> str:
             "This member has no e-mail address on file: correct the contact details first."
         )
     ttl = runtime().settings.accounts.activation_link_ttl
+    lang = member_language(member, lang)
     send_link(member, ACTIVATION, "activation", lang, issuer_url(ACTIVATION_PAGE), ttl)
     sent_to = mask_email(member.email)
     audit.record("account.activation_resent", member_id=member.id, actor=actor, commit=False,
@@ -304,7 +313,7 @@ def end_sessions(member: Member, actor: str) -> SignedOut:
     return signed_out
 
 
-def remove_device(member: Member, device_id: int, actor: str, lang: str = "fr") -> str:
+def remove_device(member: Member, device_id: int, actor: str, lang: str | None = None) -> str:
     """Remove one of the member's passkeys (``devices.DeviceNotFound`` when it is not one of
     theirs); the member is e-mailed as when they remove it themselves. Returns its name."""
     try:
@@ -316,5 +325,6 @@ def remove_device(member: Member, device_id: int, actor: str, lang: str = "fr") 
     audit.record("account.device_removed", member_id=member.id, actor=actor, commit=False,
                  device=device_id, name=name)  # fmt: skip
     db.session.commit()
-    devices.notify_device_removed(member, name, lang)  # a failed notice is only audited
+    # A failed notice is only audited.
+    devices.notify_device_removed(member, name, member_language(member, lang))
     return name

@@ -7,10 +7,13 @@ from __future__ import annotations
 import time
 
 from flask import request
+from sqlalchemy import or_, update
 from werkzeug.wrappers import Response
 
+from idp.db import db
 from idp.login import session as sso
 from idp.login.flow import OTP, PASSWORD
+from idp.models import Member
 from idp.oidc.claims import acr_for
 from idp.oidc.interaction import Interaction
 from idp.runtime import runtime
@@ -43,8 +46,19 @@ def establish_session(pending: Interaction) -> sso.SsoSession:
                 sso.add_client(session, client_id)
         sso.end(previous)
     clear_failures(pending.member_id)  # every step passed: earlier failures are forgotten
+    _remember_language(pending.member_id, pending.lang)
     pending.sid = session.sid
     return session
+
+
+def _remember_language(member_id: int, lang: str) -> None:
+    """Notices sent later on an adviser's action use the language of this sign-in."""
+    db.session.execute(
+        update(Member)
+        .where(Member.id == member_id, or_(Member.lang.is_(None), Member.lang != lang))
+        .values(lang=lang)
+    )
+    db.session.commit()
 
 
 def current_session(pending: Interaction) -> sso.SsoSession | None:

@@ -415,3 +415,16 @@ def test_remove_a_device(site, api):
         assert answer.status_code == 404 and answer.json()["error"] == "not_found"
     assert api.delete(f"/members/999999999/devices/{kept}").status_code == 404
     assert len(api.get("/members/200000007").json()["devices"]) == 1
+
+
+def test_notices_follow_the_language_of_the_members_last_sign_in(site, api, portal):
+    # No language named by the caller: French until the member signs in in English.
+    assert api.patch(f"/members/{DEMO_NUMBER}/contact", {"phone": "07 11 22 33 44"}).ok
+    [first] = outbox(site.app, "contact_changed")
+    assert first.subject == "Vos coordonnées ont été modifiées"
+    browser = Browser(site.url)
+    sign_in_tokens(browser, portal, ui_locales="en")
+    assert demo(site).lang == "en"
+    assert api.patch(f"/members/{DEMO_NUMBER}/contact", {"phone": "07 55 66 77 88"}).ok
+    latest = outbox(site.app, "contact_changed")[-1]
+    assert latest.subject == "Your contact details have been changed"

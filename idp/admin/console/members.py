@@ -4,8 +4,8 @@ remove a Face ID / fingerprint device). The actions are ``idp/admin/support.py``
 audit them with the staff member as actor; each answers with a redirect to the member's page
 and a confirmation, or the page again with the reason it could not be done.
 
-Notices to the member (contact change, device removed, activation link) are written in French,
-the members' default language, whatever the console's language.
+Notices to the member (contact change, device removed, activation link) are written in the
+language of the member's last sign-in (French by default), whatever the console's language.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from idp.models import Member
 from idp.notifications import DeliveryFailed
 
 Page = Response | tuple[str, int] | str
-MEMBER_LANG = "fr"
 SEARCH_LIMIT = 50
 
 
@@ -78,8 +77,7 @@ def change_contact(member_number: str) -> Page:
     if email is None and phone is None:
         return member_page(found, 400, error="admin.member.contact_empty")
     try:
-        change = support.change_contact(found, email=email, phone=phone, actor=actor(),
-                                        lang=MEMBER_LANG)  # fmt: skip
+        change = support.change_contact(found, email=email, phone=phone, actor=actor())
     except support.InvalidContact as invalid:
         return member_page(found, 400, error="admin.member.contact_invalid_" + invalid.field,
                            form={"email": email or "", "phone": phone or ""})  # fmt: skip
@@ -97,7 +95,7 @@ def resend_activation(member_number: str) -> Page:
     if not found.email:
         return member_page(found, 409, error="admin.member.no_email")
     try:
-        support.resend_activation(found, actor(), MEMBER_LANG)
+        support.resend_activation(found, actor())
     except support.SupportActionRefused as refused:
         return member_page(found, 409, error_text=refused.detail)
     except DeliveryFailed:
@@ -118,7 +116,7 @@ def end_sessions(member_number: str) -> Page:
 def remove_device(member_number: str, device_id: int) -> Page:
     found = _member(member_number)
     try:
-        support.remove_device(found, device_id, actor(), MEMBER_LANG)
+        support.remove_device(found, device_id, actor())
     except DeviceNotFound:
         return member_page(found, 404, error="admin.member.device_not_found")
     return _done(found, "device_removed")
