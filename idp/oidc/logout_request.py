@@ -17,19 +17,15 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any
-
-from joserfc import jwt
-from joserfc.errors import JoseError
 
 from idp.clients.registry import RegisteredClient, find_client
 from idp.errors import IdPError
 from idp.kv import key
+from idp.oidc.id_token_hint import Hint, decode_hint
 from idp.runtime import runtime
 
 MAX_PARAM_LENGTH = 2048
 MAX_HINT_LENGTH = 8192
-ID_TOKEN_TYP = "JWT"
 
 
 class LogoutRejected(IdPError):
@@ -38,16 +34,6 @@ class LogoutRejected(IdPError):
     def __init__(self, message: str, detail: str = "") -> None:
         super().__init__(detail or message)
         self.message = message
-
-
-@dataclass(frozen=True)
-class Hint:
-    """What a verified ``id_token_hint`` says."""
-
-    sub: str
-    sid: str | None
-    audiences: tuple[str, ...]
-    azp: str | None
 
 
 @dataclass(frozen=True)
@@ -74,35 +60,6 @@ def validate_logout_request(params: dict[str, str]) -> LogoutRequest:
         redirect_uri=_redirect_uri(params.get("post_logout_redirect_uri"), client),
         state=params.get("state") or None,
         hint=hint,
-    )
-
-
-def decode_hint(id_token_hint: str | None) -> Hint | None:
-    """The claims of an ID token signed by one of our published keys (current, next or
-    retired), expired or not; None for anything else (access or logout tokens included)."""
-    if not id_token_hint:
-        return None
-    rt = runtime()
-    try:
-        token = jwt.decode(
-            id_token_hint, rt.keys.current().verification, algorithms=["RS256", "ES256"]
-        )
-    except (JoseError, ValueError, TypeError):
-        return None
-    claims: dict[str, Any] = token.claims
-    if token.header.get("typ", ID_TOKEN_TYP) != ID_TOKEN_TYP:
-        return None
-    if claims.get("iss") != rt.settings.server.issuer:
-        return None
-    sub, sid, aud, azp = (claims.get(n) for n in ("sub", "sid", "aud", "azp"))
-    audiences = [a for a in (aud if isinstance(aud, list) else [aud]) if isinstance(a, str)]
-    if not isinstance(sub, str) or not audiences:
-        return None
-    return Hint(
-        sub=sub,
-        sid=sid if isinstance(sid, str) and sid else None,
-        audiences=tuple(audiences),
-        azp=azp if isinstance(azp, str) else None,
     )
 
 
