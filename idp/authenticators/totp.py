@@ -10,16 +10,14 @@ single use).
 
 from __future__ import annotations
 
-import base64
 import hmac
 from datetime import UTC, datetime
 
 import pyotp
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from idp.config import Settings
+from idp.encryption import fernet_for
 from idp.errors import IdPError
 
 STEP_SECONDS = 30
@@ -36,11 +34,7 @@ def new_secret() -> str:
 
 
 def _fernet(settings: Settings) -> Fernet:
-    material = (settings.keys.encryption_key or settings.server.secret_key).encode()
-    derived = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=b"idp", info=b"idp staff totp secrets"
-    ).derive(material)
-    return Fernet(base64.urlsafe_b64encode(derived))
+    return fernet_for(settings, b"idp staff totp secrets")
 
 
 def encrypt_secret(settings: Settings, secret: str) -> bytes:

@@ -12,7 +12,6 @@ Instances notice a rotation made elsewhere through a version counter in Redis.
 
 from __future__ import annotations
 
-import base64
 import json
 import threading
 import time
@@ -22,13 +21,12 @@ from typing import Any, cast
 
 import redis
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc.jwk import ECKey, KeySet, RSAKey
 from sqlalchemy import select
 
 from idp.config import DEV_SECRET_KEY, Settings
 from idp.db import db, utcnow
+from idp.encryption import fernet_for
 from idp.errors import ConfigError
 from idp.kv import key as kv_key
 from idp.models import SigningKey
@@ -51,11 +49,7 @@ class KeySnapshot:
 
 
 def _fernet(settings: Settings) -> Fernet:
-    material = (settings.keys.encryption_key or settings.server.secret_key).encode()
-    derived = HKDF(
-        algorithm=hashes.SHA256(), length=32, salt=b"idp", info=b"idp signing keys at rest"
-    ).derive(material)
-    return Fernet(base64.urlsafe_b64encode(derived))
+    return fernet_for(settings, b"idp signing keys at rest")
 
 
 def _generate(alg: str) -> PrivateKey:
