@@ -9,20 +9,14 @@ from werkzeug.wrappers import Response
 
 from idp import audit
 from idp.clients import access
-from idp.clients.registry import find_client
-from idp.db import db
-from idp.errors import InteractionExpired
 from idp.login.flow import ACCESS
-from idp.models import Member
+from idp.login.parties import parties
 from idp.oidc import interaction
 from idp.oidc.interaction import Interaction
 
 
 def access_page(pending: Interaction) -> Response | tuple[str, int]:
-    member = db.session.get(Member, pending.member_id) if pending.member_id else None
-    client = find_client(pending.client_id)
-    if member is None or not member.active or client is None:
-        raise InteractionExpired()
+    member, client = parties(pending)
     if access.allowed(client, member):
         pending.complete(ACCESS)
         interaction.save(pending)

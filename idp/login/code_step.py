@@ -15,12 +15,11 @@ from werkzeug.wrappers import Response
 
 from idp import audit
 from idp.authenticators import otp
-from idp.clients.registry import RegisteredClient, find_client
-from idp.db import db
 from idp.errors import InteractionExpired
 from idp.login import device
 from idp.login.blueprint import bp
 from idp.login.flow import OTP, code_required
+from idp.login.parties import parties
 from idp.models import Member
 from idp.notifications import DeliveryFailed, current_notifier
 from idp.notifications.masking import mask_email, mask_phone
@@ -58,7 +57,7 @@ def code_page(
     **values: object,
 ) -> Page:  # fmt: skip
     """The page of the code step: choose a channel, or type the code just sent."""
-    member, client = _parties(pending)
+    member, client = parties(pending)
     if not code_required(pending.params, client, device.is_remembered(request, member)):
         pending.complete(OTP)
         interaction.save(pending)
@@ -94,7 +93,7 @@ def code_page(
 def send_code(interaction_id: str) -> Page:
     check_csrf()
     pending = _pending(interaction_id)
-    member, client = _parties(pending)
+    member, client = parties(pending)
     previous = otp.current(pending.id)
     channel = request.form.get("channel") or (previous.channel if previous else "")
     destination = contacts(member).get(channel)
@@ -122,7 +121,7 @@ def send_code(interaction_id: str) -> Page:
 def check_code(interaction_id: str) -> Page:
     check_csrf()
     pending = _pending(interaction_id)
-    member, client = _parties(pending)
+    member, client = parties(pending)
     sent = otp.current(pending.id)
     try:
         check_not_locked(member)
@@ -183,11 +182,3 @@ def _pending(interaction_id: str) -> Interaction:
     if pending.next_step != OTP:
         raise InteractionExpired()
     return pending
-
-
-def _parties(pending: Interaction) -> tuple[Member, RegisteredClient]:
-    member = db.session.get(Member, pending.member_id) if pending.member_id else None
-    client = find_client(pending.client_id)
-    if member is None or not member.active or client is None:
-        raise InteractionExpired()
-    return member, client

@@ -9,27 +9,18 @@ from werkzeug.wrappers import Response
 
 from idp import audit
 from idp.accounts import consents
-from idp.clients.registry import RegisteredClient, find_client
 from idp.db import db
 from idp.errors import InteractionExpired
 from idp.login.blueprint import bp
 from idp.login.flow import CONSENT
-from idp.models import Member
+from idp.login.parties import parties
 from idp.oidc import interaction
 from idp.oidc.interaction import Interaction
 from idp.web.csrf import check_csrf
 
 
-def _parties(pending: Interaction) -> tuple[Member, RegisteredClient]:
-    member = db.session.get(Member, pending.member_id) if pending.member_id else None
-    client = find_client(pending.client_id)
-    if member is None or not member.active or client is None:
-        raise InteractionExpired()
-    return member, client
-
-
 def consent_page(pending: Interaction) -> Response | str:
-    member, client = _parties(pending)
+    member, client = parties(pending)
     if not consents.consent_needed(pending.params, client, member):
         pending.complete(CONSENT)
         interaction.save(pending)
@@ -49,7 +40,7 @@ def give_consent(interaction_id: str) -> Response:
     pending = load_interaction(interaction_id)
     if pending.next_step != CONSENT:
         raise InteractionExpired()
-    member, client = _parties(pending)
+    member, client = parties(pending)
     scopes = consents.requested_scopes(pending.params, client)
     consents.grant(member, client, scopes)
     audit.record("consent.granted", member_id=member.id, client_id=client.client_id,

@@ -28,6 +28,7 @@ from idp.errors import InteractionExpired
 from idp.login import device
 from idp.login.blueprint import bp
 from idp.login.flow import AUTHENTICATION_STEPS, PASSKEY_OFFER, PASSWORD, offers_passkeys
+from idp.login.parties import parties
 from idp.models import Member
 from idp.oidc import interaction
 from idp.oidc.interaction import Interaction
@@ -130,17 +131,16 @@ def _locked(pending: Interaction, locked: AccountLocked) -> Page:
 
 def offer_page(pending: Interaction, error: str | None = None, status: int = 200) -> Page:
     """The offer, or straight on when it does not apply to this member on this device."""
-    member = _offer_member(pending)
+    member, client = parties(pending)
     skip = _why_not_offer(pending, member)
     if skip is not None:
         pending.complete(PASSKEY_OFFER)
         interaction.save(pending)
         return redirect(url_for("login.step", interaction_id=pending.id), code=303)
-    client = find_client(pending.client_id)
     page = render_template(
         "login/passkey_offer.html",
         interaction=pending,
-        client_name=client.name if client else "",
+        client_name=client.name,
         snooze_days=runtime().settings.webauthn.offer_snooze_days,
         error=error,
     )
@@ -159,18 +159,11 @@ def _why_not_offer(pending: Interaction, member: Member) -> str | None:
     return None
 
 
-def _offer_member(pending: Interaction) -> Member:
-    member = db.session.get(Member, pending.member_id) if pending.member_id else None
-    if member is None or not member.active:
-        raise InteractionExpired()
-    return member
-
-
 @bp.post("/login/<interaction_id>/passkey/register/options")
 def register_options(interaction_id: str) -> HttpResponse | tuple[Response, int]:
     check_csrf()
     pending = _pending(interaction_id, PASSKEY_OFFER)
-    member = _offer_member(pending)
+    member = parties(pending)[0]
     if _why_not_offer(pending, member) is not None:
         return jsonify(error="not_offered"), 409
     hit(OPTIONS_PER_IP, request.remote_addr or "")
@@ -181,7 +174,7 @@ def register_options(interaction_id: str) -> HttpResponse | tuple[Response, int]
 def register(interaction_id: str) -> Page:
     check_csrf()
     pending = _pending(interaction_id, PASSKEY_OFFER)
-    member = _offer_member(pending)
+    member = parties(pending)[0]
     if _why_not_offer(pending, member) is not None:
         return redirect(url_for("login.step", interaction_id=pending.id), code=303)
     name = passkeys.device_name(request.headers.get("User-Agent", ""))
@@ -207,7 +200,7 @@ def skip(interaction_id: str) -> Page:
     cannot (``unsupported``) or already has a passkey (``already_registered``)."""
     check_csrf()
     pending = _pending(interaction_id, PASSKEY_OFFER)
-    member = _offer_member(pending)
+    member = parties(pending)[0]
     reason = request.form.get("reason", "declined")
     if reason not in SKIP_REASONS:
         reason = "declined"
