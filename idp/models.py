@@ -274,3 +274,20 @@ class StaffSecurityKey(Base):
     name: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PasskeySession(Base):
+    """A passkey signed in (or re-authenticated) the session known to relying parties as
+    ``public_sid``: removing the passkey (a lost phone) ends that session and revokes the
+    refresh tokens issued under it, even once the SSO session itself is over."""
+
+    __tablename__ = "passkey_sessions"
+    __table_args__ = (UniqueConstraint("credential_id", "public_sid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    credential_id: Mapped[int] = mapped_column(Integer, index=True)  # passkey_credentials.id
+    public_sid: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -26,7 +26,7 @@ from idp.db import db
 from idp.errors import IdPError
 from idp.login import session as sso
 from idp.login.code_step import contacts, masked
-from idp.logout.sign_out import SignedOut, sign_out_everywhere
+from idp.logout.sign_out import SignedOut, end_passkey_sessions, sign_out_everywhere
 from idp.models import AuditEvent, Member
 from idp.notifications import DeliveryFailed, current_notifier, issuer_url
 from idp.notifications.masking import mask_email, mask_phone
@@ -302,7 +302,7 @@ def resend_activation(member: Member, actor: str, lang: str | None = None) -> st
 def end_sessions(member: Member, actor: str) -> SignedOut:
     """Sign the member out everywhere: every SSO session, every refresh token (offline ones
     too), a logout token to every relying party concerned."""
-    signed_out = sign_out_everywhere(member)
+    signed_out = sign_out_everywhere(member, reason="adviser")
     audit.record(
         "account.sessions_ended",
         member_id=member.id,
@@ -325,6 +325,7 @@ def remove_device(member: Member, device_id: int, actor: str, lang: str | None =
     audit.record("account.device_removed", member_id=member.id, actor=actor, commit=False,
                  device=device_id, name=name)  # fmt: skip
     db.session.commit()
+    end_passkey_sessions(member, device_id)
     # A failed notice is only audited.
     devices.notify_device_removed(member, name, member_language(member, lang))
     return name

@@ -27,7 +27,7 @@ from idp.oidc import interaction
 from idp.oidc.interaction import Interaction
 from idp.runtime import runtime
 from idp.throttling.limits import Limit, hit
-from idp.throttling.lockout import AccountLocked, check_not_locked, record_failure
+from idp.throttling.lockout import AccountLocked, AttemptInProgress, begin_attempt
 from idp.web.csrf import check_csrf
 
 CODE_PER_DESTINATION = Limit("code-destination", 5, 900)
@@ -124,24 +124,35 @@ def check_code(interaction_id: str) -> Page:
     member, client = parties(pending)
     sent = otp.current(pending.id)
     try:
-        check_not_locked(member)
+        attempt = begin_attempt(member, "otp", pending.lang)
+    except AccountLocked as locked:
+        return _locked(pending, locked)
+    except AttemptInProgress as busy:
+        return code_page(pending, busy.message, 429)
+    try:
         otp.verify(pending.id, request.form.get("code", "")[:32])
     except otp.CodeRejected as wrong:
         audit.record("otp.failed", member_id=member.id, client_id=client.client_id,
                      reason="wrong_code")  # fmt: skip
         try:
-            record_failure(member, "otp", pending.lang)
+            account_left = attempt.failed(pending.lang)
         except AccountLocked as locked:
             return _locked(pending, locked)
+        # One counter story: never promise more tries than the account has left.
+        if account_left == 1:
+            return code_page(pending, "otp.wrong_last_try", 401, choose=not wrong.attempts_left)
         if not wrong.attempts_left:  # that was the last try: this code is gone
             return code_page(pending, "otp.unusable", 401, choose=True)
-        return code_page(pending, "otp.wrong", 401, attempts=wrong.attempts_left)
+        return code_page(pending, "otp.wrong", 401, count=min(wrong.attempts_left, account_left))
     except otp.CodeUnusable:
+        attempt.release()  # no code was checked
         audit.record("otp.failed", member_id=member.id, client_id=client.client_id,
                      reason="no_live_code")  # fmt: skip
         return code_page(pending, "otp.unusable", 400, choose=True)
-    except AccountLocked as locked:
-        return _locked(pending, locked)
+    except BaseException:
+        attempt.release()
+        raise
+    attempt.succeeded()
     by_sms = sent is not None and sent.channel == "sms"
     factors = {*pending.amr, "otp", *(["sms"] if by_sms else [])}
     if "pwd" in factors:

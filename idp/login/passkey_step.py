@@ -94,6 +94,7 @@ def passkey_sign_in(interaction_id: str) -> Page:
                  device=result.credential.name, commit=False)  # fmt: skip
     db.session.commit()
     pending.member_id = member.id
+    pending.passkey_id = result.credential.id
     pending.amr = list(PASSKEY_AMR)
     pending.auth_time = int(time.time())
     for step in AUTHENTICATION_STEPS:

@@ -2,8 +2,9 @@
 
 Any wrong identifier or password gives the same error and goes through the same password-hash
 work (a dummy hash is verified when no account matches), so the answer never tells whether an
-account exists. A locked account is refused after the same work, with the time the lock ends;
-a wrong password on an existing account counts toward the lock (``throttling/lockout.py``).
+account exists. For an account, a try is reserved before the hash is checked
+(``throttling/lockout.py``): with a lock threshold of N, at most N wrong passwords are ever
+verified, however many arrive at once; a locked account is refused after the same work.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from idp.errors import InvalidCredentials
 from idp.models import Member
 from idp.runtime import runtime
 from idp.throttling.limits import hit, password_limits
-from idp.throttling.lockout import check_not_locked, record_failure
+from idp.throttling.lockout import AccountLocked, AttemptInProgress, begin_attempt
 
 MAX_PASSWORD_LENGTH = 256  # longer input is refused before hashing (hash flooding)
 
@@ -23,8 +24,9 @@ MAX_PASSWORD_LENGTH = 256  # longer input is refused before hashing (hash floodi
 def verify_password(
     identifier: str, password: str, *, ip: str, client_id: str | None = None, lang: str = "fr"
 ) -> Member:
-    """The member these credentials belong to; raises :class:`InvalidCredentials`,
-    ``AccountLocked`` or ``RateLimited``."""
+    """The member these credentials belong to; raises :class:`InvalidCredentials` (with
+    ``tries_left`` when the account is one failure from its lock), ``AccountLocked``,
+    ``AttemptInProgress`` or ``RateLimited``."""
     identifier = identifier.strip()[:320]
     per_ip, per_identifier = password_limits()
     hit(per_ip, ip)
@@ -33,22 +35,38 @@ def verify_password(
     # A control character can be in no identifier (and PostgreSQL refuses NUL in text).
     usable = identifier.isprintable() and bool(identifier)
     member = find_member_by_identifier(identifier) if usable else None
-    stored = member.password_hash if member is not None and member.active else None
-    ok = passwords.verify(stored, password[:MAX_PASSWORD_LENGTH])
-    if member is not None and member.active:
-        check_not_locked(member)  # after the hash work, so a lock costs the same time
-    if not ok or member is None or len(password) > MAX_PASSWORD_LENGTH:
-        audit.record(
-            "login.password_failed",
-            member_id=member.id if member is not None else None,
-            client_id=client_id,
-        )
-        if member is not None and member.active:
-            record_failure(member, "password", lang)
+    if member is None or not member.active:
+        passwords.verify(None, password[:MAX_PASSWORD_LENGTH])  # the same work, no account
+        _failed(member, client_id)
         raise InvalidCredentials()
+    try:
+        attempt = begin_attempt(member, "password", lang)
+    except (AccountLocked, AttemptInProgress):
+        passwords.verify(None, password[:MAX_PASSWORD_LENGTH])  # a refusal costs the same time
+        raise
+    stored = member.password_hash
+    try:
+        ok = passwords.verify(stored, password[:MAX_PASSWORD_LENGTH])
+    except BaseException:
+        attempt.release()
+        raise
+    ok = ok and len(password) <= MAX_PASSWORD_LENGTH
+    if not ok:
+        _failed(member, client_id)
+        left = attempt.failed(lang)  # raises AccountLocked on the failure that locks
+        raise InvalidCredentials(tries_left=left)
+    attempt.succeeded()
     if stored is not None and passwords.needs_rehash(stored):
         member.password_hash = passwords.hash(password)
         member.updated_at = utcnow()
     audit.record("login.password_verified", member_id=member.id, client_id=client_id, commit=False)
     db.session.commit()
     return member
+
+
+def _failed(member: Member | None, client_id: str | None) -> None:
+    audit.record(
+        "login.password_failed",
+        member_id=member.id if member is not None else None,
+        client_id=client_id,
+    )

@@ -1,8 +1,14 @@
-"""Single sign-on sessions in Redis, with a per-member index to end them all (DESIGN §3).
+"""Single sign-on sessions in Redis, with a per-member index to end them all
+(docs/architecture.md, "Storage split").
 
-The browser holds only a random session id (cookie ``idp_session``). A session ends after
+The browser holds only a random session id (cookie ``idp_session``), renewed at every sign-in.
+Relying parties know the session by its ``public_sid`` instead (the ``sid`` claim): a member
+re-authenticating in the same browser (``prompt=login``, ``max_age``, a step-up) gets a new
+cookie but keeps the ``public_sid``, so the tokens issued before and the logout tokens sent
+later name the one ``sid`` each relying party saw (docs/sessions.md). A session ends after
 ``idle_ttl`` without use or ``absolute_ttl`` after sign-in, whichever comes first. It records
-the browser's User-Agent and IP address at sign-in, for the account page's list of sessions.
+the browser's User-Agent and IP address at sign-in, for the account page's list of sessions,
+and the passkeys used in it, so removing a lost phone's passkey ends what it opened.
 """
 
 from __future__ import annotations
@@ -34,22 +40,27 @@ class SsoSession:
     clients: list[str] = field(default_factory=list)
     user_agent: str = ""
     ip: str = ""
-
-    @property
-    def public_sid(self) -> str:
-        """The ``sid`` claim of ID and logout tokens (OIDC Back-Channel Logout §2.1). ``sid``
-        itself is the secret cookie value: an ID token must never reveal it, so relying
-        parties see a one-way digest of it."""
-        return hashlib.sha256(f"idp public sid:{self.sid}".encode()).hexdigest()[:40]
+    # The ``sid`` claim of ID and logout tokens (OIDC Back-Channel Logout §2.1): never the
+    # secret cookie value itself.
+    public_sid: str = ""
+    passkeys: list[int] = field(default_factory=list)  # passkey_credentials.id used here
 
 
 _FIELDS = frozenset(f.name for f in fields(SsoSession))
 
 
+def new_public_sid(sid: str) -> str:
+    """A one-way digest of the cookie value: an ID token must never reveal the session id."""
+    return hashlib.sha256(f"idp public sid:{sid}".encode()).hexdigest()[:40]
+
+
 def _parse(raw: bytes | str) -> SsoSession:
     """Fields this version does not know (written by a newer instance) are ignored."""
     data = json.loads(raw)
-    return SsoSession(**{k: v for k, v in data.items() if k in _FIELDS})
+    session = SsoSession(**{k: v for k, v in data.items() if k in _FIELDS})
+    if not session.public_sid:  # written before sessions stored it
+        session.public_sid = new_public_sid(session.sid)
+    return session
 
 
 def _key(sid: str) -> str:
@@ -67,21 +78,31 @@ def _ttl(session: SsoSession, now: int) -> int:
 
 def create(
     member_id: int, amr: list[str], acr: str, auth_time: int, *,
-    user_agent: str = "", ip: str = "",
+    user_agent: str = "", ip: str = "", continues: SsoSession | None = None,
+    passkey: int | None = None,
 ) -> SsoSession:  # fmt: skip
-    """A new session; ``user_agent`` and ``ip`` name the device on the account page."""
+    """A new session (a new cookie value); ``user_agent`` and ``ip`` name the device on the
+    account page. ``continues``: the same member's session this browser had, re-authenticated:
+    its ``public_sid``, relying parties and passkeys carry over. ``passkey``: the credential
+    this sign-in used."""
     now = int(time.time())
+    sid = secrets.token_urlsafe(32)
     session = SsoSession(
-        sid=secrets.token_urlsafe(32),
+        sid=sid,
         member_id=member_id,
         auth_time=auth_time,
         amr=amr,
         acr=acr,
         created_at=now,
         last_seen=now,
+        clients=list(continues.clients) if continues else [],
         user_agent=(user_agent or "")[:USER_AGENT_LENGTH],
         ip=(ip or "")[:64],
+        public_sid=continues.public_sid if continues else new_public_sid(sid),
+        passkeys=list(continues.passkeys) if continues else [],
     )
+    if passkey is not None and passkey not in session.passkeys:
+        session.passkeys.append(passkey)
     r = runtime().redis
     pipe = r.pipeline()
     pipe.set(_key(session.sid), json.dumps(asdict(session)), ex=_ttl(session, now))

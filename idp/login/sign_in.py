@@ -1,6 +1,7 @@
-"""The end of a sign-in: the SSO session it opens (DESIGN §2, §7: a new session id at every
-sign-in), set once per interaction even when the steps after authentication (access rule,
-consent) end without a code."""
+"""The end of a sign-in: the SSO session it opens (a new session id at every sign-in), set
+once per interaction even when the steps after authentication (access rule, consent) end
+without a code. Re-authenticating in the same browser keeps the ``sid`` the relying parties
+know (docs/sessions.md)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from werkzeug.wrappers import Response
 from idp.db import db
 from idp.login import session as sso
 from idp.login.flow import OTP, PASSWORD
+from idp.logout.sign_out import record_passkey_session, sign_out_session
 from idp.models import Member
 from idp.oidc.claims import acr_for
 from idp.oidc.interaction import Interaction
@@ -27,24 +29,31 @@ def authenticated_here(pending: Interaction) -> bool:
 
 
 def establish_session(pending: Interaction) -> sso.SsoSession:
-    """The SSO session of this sign-in, created once (the caller saves ``pending``). A
-    previous session in this browser ends; the relying parties it served carry over when it
-    was the same member's, so a later logout still reaches them."""
+    """The SSO session of this sign-in, created once (the caller saves ``pending``).
+
+    A previous session of the same member in this browser is *continued*: new cookie value,
+    same ``sid`` for the relying parties, its clients and refresh tokens carried over. A
+    previous session of another member is signed out (its tokens revoked, its relying parties
+    sent logout tokens)."""
     if pending.sid is not None:
         existing = sso.load(pending.sid)
         if existing is not None:
             return existing
     assert pending.member_id is not None and pending.auth_time is not None
     previous = sso.load(request.cookies.get(sso.COOKIE))
+    same_member = previous is not None and previous.member_id == pending.member_id
     session = sso.create(
         pending.member_id, pending.amr, acr_for(pending.amr), pending.auth_time,
         user_agent=request.user_agent.string, ip=request.remote_addr or "",
+        continues=previous if same_member else None, passkey=pending.passkey_id,
     )  # fmt: skip
     if previous is not None:
-        if previous.member_id == pending.member_id:
-            for client_id in previous.clients:
-                sso.add_client(session, client_id)
-        sso.end(previous)
+        if same_member:
+            sso.end(previous)
+        else:
+            sign_out_session(previous, reason="other_member")
+    if pending.passkey_id is not None:
+        record_passkey_session(pending.member_id, pending.passkey_id, session.public_sid)
     clear_failures(pending.member_id)  # every step passed: earlier failures are forgotten
     _remember_language(pending.member_id, pending.lang)
     pending.sid = session.sid

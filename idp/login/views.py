@@ -8,15 +8,18 @@ from flask import make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as HttpResponse
 
 from idp.clients.registry import find_client
+from idp.db import db
 from idp.errors import InteractionExpired, InvalidCredentials
 from idp.login.blueprint import bp
 from idp.login.flow import ACCESS, CONSENT, OTP, PASSKEY_OFFER, PASSWORD, offers_passkeys
 from idp.login.password import verify_password
 from idp.login.sign_in import authenticated_here, establish_session, set_session_cookie
+from idp.logout.sign_out import sign_out_everywhere
+from idp.models import Member
 from idp.oidc import interaction
 from idp.oidc.interaction import Interaction
 from idp.runtime import runtime
-from idp.throttling.lockout import AccountLocked, local_time
+from idp.throttling.lockout import AccountLocked, AttemptInProgress, local_time
 from idp.web import i18n
 from idp.web.csrf import browser_id, check_csrf
 
@@ -80,11 +83,16 @@ def password(interaction_id: str) -> HttpResponse | tuple[str, int]:
             lang=pending.lang,
         )  # fmt: skip
     except InvalidCredentials as error:
-        return password_page(pending, error.message, identifier), 401
+        last_try = error.context.get("tries_left") == 1
+        message = "login.invalid_credentials_last_try" if last_try else error.message
+        return password_page(pending, message, identifier), 401
+    except AttemptInProgress as busy:
+        return password_page(pending, busy.message, identifier), 429
     except AccountLocked as locked:
         return locked_page(pending, locked), 403
     if pending.member_id is not None and pending.member_id != member.id:
         pending.amr = []
+        pending.passkey_id = None
     pending.member_id = member.id
     pending.auth_time = int(time.time())
     pending.amr = sorted({*pending.amr, "pwd"})
@@ -94,6 +102,12 @@ def password(interaction_id: str) -> HttpResponse | tuple[str, int]:
 
 
 def locked_page(pending: Interaction, locked: AccountLocked) -> str:
+    """The locked page of every sign-in step. The request whose failure started the lock
+    also signs the member out everywhere: a locked account keeps no session nor token."""
+    if locked.started and locked.member_id is not None:
+        member = db.session.get(Member, locked.member_id)
+        if member is not None:
+            sign_out_everywhere(member, reason="locked")
     until = local_time(locked.until)
     return render_template(
         "login/locked.html",

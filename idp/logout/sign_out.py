@@ -1,27 +1,32 @@
 """Signing a member out (OIDC RP-Initiated Logout 1.0 §2, Back-Channel Logout 1.0 §2.7).
 
-One session: the SSO session ends, the refresh tokens issued under it are revoked — except
-``offline_access`` ones (the mobile app's, which by definition outlive a web sign-in) —, and
-every client the session signed in to is sent a logout token. Everywhere: every session,
-every refresh token (offline ones too), and a logout token to every client of those sessions
-and to every client still holding a refresh token. Both are audited (``logout``).
+Every way a member's sessions end — logout at a portal, "sign out of this device" or
+"everywhere", a password reset, an adviser's action, a lock, the removal of the passkey that
+opened a session — goes through :func:`_sign_out`, which always: ends the SSO sessions,
+revokes the refresh tokens they own (through ``oidc/tokens.py``, which records revocations
+durably), queues a logout token for every client of those sessions with the ``sid`` that
+client received, and audits ``logout`` with the reason. docs/sessions.md tells the story.
 
-The caller clears the browser's ``idp_session`` cookie.
+One web session spares ``offline_access`` refresh tokens (the mobile app's, which by
+definition outlive a web sign-in); everything else revokes them too. The caller commits
+nothing: the revocations are committed here, before the logout tokens leave, so a relying
+party told "signed out" never finds its refresh token still working. The caller clears the
+browser's ``idp_session`` cookie.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from idp import audit
 from idp.db import db, utcnow
 from idp.login import session as sso
 from idp.login.session import SsoSession
 from idp.logout import queue, worker
-from idp.models import Member, RefreshToken
-from idp.oidc.tokens import revoke_family, revoke_member_refresh_tokens
+from idp.models import Member, PasskeySession, RefreshToken
+from idp.oidc.tokens import revoke_family
 
 OFFLINE_ACCESS = "offline_access"
 
@@ -33,72 +38,114 @@ class SignedOut:
     notified: list[str]  # clients a logout token was queued for
 
 
-def sign_out_session(session: SsoSession, *, client_id: str | None = None) -> SignedOut:
-    """End one SSO session; ``client_id`` is the relying party that asked, for the audit."""
+def sign_out_session(
+    session: SsoSession, *, client_id: str | None = None, reason: str = "logout"
+) -> SignedOut:
+    """End one SSO session (its offline refresh tokens stay); ``client_id`` is the relying
+    party that asked, for the audit."""
     member = db.session.get(Member, session.member_id)
-    sso.end(session)
-    families = _revoke_session_tokens(session.public_sid)
-    jobs: list[tuple[str, str | None]] = [(c, session.public_sid) for c in session.clients]
-    return _finish(member, session.member_id, "session", 1, families, jobs, client_id)
+    return _sign_out(member, session.member_id, [session], [session.public_sid], reason,
+                     client_id=client_id, offline=False, scope="session")  # fmt: skip
 
 
-def sign_out_everywhere(member: Member, *, client_id: str | None = None) -> SignedOut:
-    """End every session of the member and revoke all their refresh tokens."""
+def sign_out_everywhere(
+    member: Member, *, client_id: str | None = None, reason: str = "everywhere"
+) -> SignedOut:
+    """End every session of the member and revoke all their refresh tokens; a client still
+    holding a refresh token from a session that is over gets a ``sub``-only logout token
+    (every session of this member, Back-Channel Logout §2.4)."""
     sessions = sso.list_sessions(member.id)
-    sso.end_all(member.id)
-    holders = _refresh_token_holders(member.id)
-    families = revoke_member_refresh_tokens(member.id)
-    jobs: list[tuple[str, str | None]] = [(c, s.public_sid) for s in sessions for c in s.clients]
-    in_sessions = {c for c, _ in jobs}
-    # A client with a refresh token from a session that is over: "every session of this
-    # member" (a logout token with ``sub`` and no ``sid``, §2.4).
-    jobs += [(c, None) for c in holders if c not in in_sessions]
-    return _finish(member, member.id, "everywhere", len(sessions), families, jobs, client_id)
+    return _sign_out(member, member.id, sessions, None, reason, client_id=client_id,
+                     offline=True, scope="everywhere")  # fmt: skip
 
 
-def _finish(
-    member: Member | None, member_id: int, scope: str, sessions: int, families: int,
-    jobs: list[tuple[str, str | None]], client_id: str | None,
+def end_passkey_sessions(member: Member, credential_id: int) -> SignedOut:
+    """A passkey was removed (a lost phone): every session it opened ends, live or not, with
+    every refresh token issued under them, offline ones included."""
+    sids = list(
+        db.session.scalars(
+            select(PasskeySession.public_sid).where(
+                PasskeySession.member_id == member.id,
+                PasskeySession.credential_id == credential_id,
+            )
+        )
+    )
+    sessions = [
+        s
+        for s in sso.list_sessions(member.id)
+        if credential_id in s.passkeys or s.public_sid in sids
+    ]
+    sids = sorted({*sids, *(s.public_sid for s in sessions)})
+    db.session.execute(delete(PasskeySession).where(PasskeySession.credential_id == credential_id))
+    return _sign_out(member, member.id, sessions, sids, "passkey_removed", client_id=None,
+                     offline=True, scope="passkey")  # fmt: skip
+
+
+def record_passkey_session(member_id: int, credential_id: int, public_sid: str) -> None:
+    """Remember, durably, that this passkey opened (or re-authenticated) the session: its
+    refresh tokens outlive the SSO session in Redis. Joins the caller's transaction."""
+    exists = db.session.scalar(
+        select(PasskeySession.id).where(
+            PasskeySession.credential_id == credential_id, PasskeySession.public_sid == public_sid
+        )
+    )
+    if exists is None:
+        db.session.add(
+            PasskeySession(member_id=member_id, credential_id=credential_id, public_sid=public_sid)
+        )
+
+
+def _sign_out(
+    member: Member | None, member_id: int, sessions: list[SsoSession], sids: list[str] | None,
+    reason: str, *, client_id: str | None, offline: bool, scope: str,
 ) -> SignedOut:  # fmt: skip
+    """``sids``: the public sids whose refresh tokens to revoke; None means all of the
+    member's. ``offline``: revoke ``offline_access`` tokens too."""
+    for session in sessions:
+        sso.end(session)
+    families = _live_families(member_id, sids)
+    revoked = [f for f, (_, token_scope, _) in families.items()
+               if offline or OFFLINE_ACCESS not in token_scope.split()]  # fmt: skip
+    for family in revoked:
+        revoke_family(family)
+    audit.record("logout", member_id=member_id, client_id=client_id, scope=scope,
+                 reason=reason, sessions=len(sessions), token_families=len(revoked),
+                 families=revoked, commit=False)  # fmt: skip
+    db.session.commit()
+    # Logout tokens: each session's clients with that session's sid, and each revoked
+    # family's client with the sid its tokens were issued under (a session that is over),
+    # or ``sub`` alone for a family issued without a session.
+    jobs: list[tuple[str, str | None]] = [(c, s.public_sid) for s in sessions for c in s.clients]
+    jobs += [(families[f][0], families[f][2] or None) for f in revoked]
+    notified = _queue_logout_tokens(member, jobs)
+    return SignedOut(len(sessions), len(revoked), notified)
+
+
+def _live_families(member_id: int, sids: list[str] | None) -> dict[str, tuple[str, str, str]]:
+    """family id → (client, scope, sid) of the member's live refresh-token families, by the
+    family's current token (the one not used yet)."""
+    query = select(
+        RefreshToken.family_id, RefreshToken.client_id, RefreshToken.scope, RefreshToken.sid
+    ).where(
+        RefreshToken.member_id == member_id,
+        RefreshToken.revoked_at.is_(None),
+        RefreshToken.used_at.is_(None),
+        RefreshToken.expires_at > utcnow(),
+    )
+    if sids is not None:
+        if not sids:
+            return {}
+        query = query.where(RefreshToken.sid.in_(sids))
+    return {f: (c, scope, sid or "") for f, c, scope, sid in db.session.execute(query)}
+
+
+def _queue_logout_tokens(member: Member | None, jobs: list[tuple[str, str | None]]) -> list[str]:
     notified: list[str] = []
-    if member is not None:
-        for target, sid in dict.fromkeys(jobs):
-            if queue.enqueue(target, member.subject, sid, member.id) and target not in notified:
-                notified.append(target)
+    if member is None:
+        return notified
+    for target, sid in dict.fromkeys(jobs):
+        if queue.enqueue(target, member.subject, sid, member.id) and target not in notified:
+            notified.append(target)
     if notified:
         worker.nudge()
-    audit.record("logout", member_id=member_id, client_id=client_id, scope=scope,
-                 sessions=sessions, token_families=families, notified=notified)  # fmt: skip
-    return SignedOut(sessions, families, notified)
-
-
-def _revoke_session_tokens(sid: str) -> int:
-    """Revoke the refresh-token families issued under the session, but not the
-    ``offline_access`` ones; returns how many were revoked."""
-    rows = db.session.execute(
-        select(RefreshToken.family_id, RefreshToken.scope).where(
-            RefreshToken.sid == sid,
-            RefreshToken.revoked_at.is_(None),
-            RefreshToken.used_at.is_(None),  # the family's current token says what it is
-        )
-    )
-    families = {family for family, scope in rows if OFFLINE_ACCESS not in scope.split()}
-    for family in families:
-        revoke_family(family)
-    db.session.commit()
-    return len(families)
-
-
-def _refresh_token_holders(member_id: int) -> list[str]:
-    return list(
-        db.session.scalars(
-            select(RefreshToken.client_id)
-            .where(
-                RefreshToken.member_id == member_id,
-                RefreshToken.revoked_at.is_(None),
-                RefreshToken.expires_at > utcnow(),
-            )
-            .distinct()
-            .order_by(RefreshToken.client_id)
-        )
-    )
+    return notified

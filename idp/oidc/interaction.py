@@ -32,6 +32,7 @@ class Interaction:
     amr: list[str] = field(default_factory=list)
     auth_time: int | None = None
     sid: str | None = None  # the SSO session this sign-in opened, once opened
+    passkey_id: int | None = None  # the passkey credential this sign-in used, if any
 
     @property
     def next_step(self) -> str | None:

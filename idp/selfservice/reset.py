@@ -12,10 +12,9 @@ from flask import render_template, request, url_for
 
 from idp import audit
 from idp.accounts.reset import complete_reset, request_reset, reset_member
-from idp.login import session as sso
+from idp.logout.sign_out import sign_out_everywhere
 from idp.models import Member
 from idp.notifications import DeliveryFailed, current_notifier
-from idp.oidc.tokens import revoke_member_refresh_tokens
 from idp.runtime import runtime
 from idp.selfservice import answer_at_least, bp
 from idp.selfservice.forms import client_ip, throttle
@@ -74,10 +73,11 @@ def reset_submit():
 
 
 def end_everything(member: Member) -> None:
-    """After a reset: every SSO session ends and every refresh token is revoked."""
-    sessions = sso.end_all(member.id)
-    families = revoke_member_refresh_tokens(member.id)
-    audit.record("sessions.ended", member_id=member.id, sessions=sessions, token_families=families)
+    """After a reset: every SSO session ends, every refresh token is revoked, and every
+    relying party concerned is sent a logout token."""
+    signed_out = sign_out_everywhere(member, reason="password_reset")
+    audit.record("sessions.ended", member_id=member.id, sessions=signed_out.sessions,
+                 token_families=signed_out.token_families)  # fmt: skip
 
 
 def notify_password_changed(member: Member) -> None:

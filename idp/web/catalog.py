@@ -18,6 +18,14 @@ FR: dict[str, str] = {
     "login.forgot": "Mot de passe oublié ?",
     "login.no_account": "Pas encore de compte ? Activer mon accès",
     "login.invalid_credentials": "Identifiant ou mot de passe incorrect. Vérifiez votre saisie.",
+    "login.invalid_credentials_last_try": (
+        "Identifiant ou mot de passe incorrect. Attention : encore un échec et votre compte "
+        "sera bloqué pendant 24 heures. Vous avez oublié votre mot de passe ?"
+    ),
+    "login.attempt_in_progress": (
+        "Une tentative de connexion à ce compte est déjà en cours de vérification. "
+        "Patientez quelques secondes, puis réessayez."
+    ),
     "login.fields_required": "Renseignez votre identifiant et votre mot de passe.",
     "login.locked": "Votre compte est bloqué.",
     "login.locked_title": "Votre compte est bloqué",
@@ -88,7 +96,12 @@ FR: dict[str, str] = {
         "Vérifiez que votre numéro de portable et votre e-mail sont à jour, et consultez vos "
         "courriers indésirables. Sinon, nos conseillers sont à votre écoute au {phone}, {hours}."
     ),
-    "otp.wrong": "Code incorrect. Il vous reste {attempts} essai(s) avec ce code.",
+    "otp.wrong.one": "Code incorrect. Il vous reste {count} essai avec ce code.",
+    "otp.wrong.other": "Code incorrect. Il vous reste {count} essais avec ce code.",
+    "otp.wrong_last_try": (
+        "Code incorrect. Attention : encore un échec et votre compte sera bloqué pendant "
+        "24 heures. Vérifiez le dernier code reçu ou demandez-en un nouveau."
+    ),
     "otp.unusable": (
         "Ce code n'est plus valable (expiré, déjà utilisé ou trop d'essais). "
         "Demandez un nouveau code."
@@ -112,7 +125,8 @@ FR: dict[str, str] = {
     "form.bad_member_number": "Le n° d'adhérent ne contient que des chiffres.",
     "form.fix_errors": "Corrigez les champs signalés ci-dessous.",
     "form.validate": "Valider",
-    "error.rate_limited": "Trop de tentatives. Réessayez dans {minutes} minute(s).",
+    "error.rate_limited.one": "Trop de tentatives. Réessayez dans {count} minute.",
+    "error.rate_limited.other": "Trop de tentatives. Réessayez dans {count} minutes.",
     "error.rate_limited_title": "Merci de patienter",
     "error.delivery_failed": "Le message n'a pas pu être envoyé.",
     "email.spam_hint": (
@@ -717,6 +731,13 @@ EN: dict[str, str] = {
     "login.forgot": "Forgot your password?",
     "login.no_account": "No account yet? Activate my access",
     "login.invalid_credentials": "Incorrect identifier or password. Please check and try again.",
+    "login.invalid_credentials_last_try": (
+        "Incorrect identifier or password. Careful: one more failure and your account will be "
+        "locked for 24 hours. Forgotten your password?"
+    ),
+    "login.attempt_in_progress": (
+        "A sign-in to this account is already being checked. Wait a few seconds, then try again."
+    ),
     "login.fields_required": "Enter your identifier and your password.",
     "login.locked": "Your account is locked.",
     "login.locked_title": "Your account is locked",
@@ -781,7 +802,12 @@ EN: dict[str, str] = {
         "Check that your mobile number and e-mail are up to date, and look in your spam "
         "folder. Otherwise our advisers are available on {phone}, {hours}."
     ),
-    "otp.wrong": "Wrong code. {attempts} attempt(s) left with this code.",
+    "otp.wrong.one": "Wrong code. {count} attempt left with this code.",
+    "otp.wrong.other": "Wrong code. {count} attempts left with this code.",
+    "otp.wrong_last_try": (
+        "Wrong code. Careful: one more failure and your account will be locked for 24 hours. "
+        "Check the last code you received or ask for a new one."
+    ),
     "otp.unusable": (
         "This code is no longer valid (expired, already used or too many tries). "
         "Ask for a new code."
@@ -805,7 +831,8 @@ EN: dict[str, str] = {
     "form.bad_member_number": "The member number contains digits only.",
     "form.fix_errors": "Please correct the fields marked below.",
     "form.validate": "Confirm",
-    "error.rate_limited": "Too many attempts. Try again in {minutes} minute(s).",
+    "error.rate_limited.one": "Too many attempts. Try again in {count} minute.",
+    "error.rate_limited.other": "Too many attempts. Try again in {count} minutes.",
     "error.rate_limited_title": "Please wait",
     "error.delivery_failed": "The message could not be sent.",
     "email.spam_hint": "If you cannot find it, check your spam folder.",

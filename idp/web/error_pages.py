@@ -51,7 +51,7 @@ def init_app(app: Flask) -> None:
             "errors/error.html",
             title="error.rate_limited_title",
             message=error.message,
-            values={"minutes": minutes},
+            values={"count": minutes},
         )
         return page, 429, headers
 

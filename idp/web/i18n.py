@@ -36,8 +36,23 @@ def current() -> str:
     return str(g.lang)
 
 
+def plural_form(lang: str, count: int) -> str:
+    """CLDR plural category: French counts 0 and 1 as singular, English only 1."""
+    singular = count in (0, 1) if lang == "fr" else count == 1
+    return "one" if singular else "other"
+
+
 def translate(key: str, **values: object) -> str:
-    text = CATALOGS[current()].get(key) or CATALOGS[DEFAULT].get(key) or key
+    """The text of ``key`` in the page language. With an integer ``count``, the
+    ``key.one`` / ``key.other`` entry is taken when the catalog has one ("1 essai",
+    "2 essais")."""
+    lang = current()
+    count = values.get("count")
+    if isinstance(count, int) and not isinstance(count, bool):
+        plural_key = f"{key}.{plural_form(lang, count)}"
+        if plural_key in CATALOGS[lang] or plural_key in CATALOGS[DEFAULT]:
+            key = plural_key
+    text = CATALOGS[lang].get(key) or CATALOGS[DEFAULT].get(key) or key
     return text.format(**values) if values else text
 
 

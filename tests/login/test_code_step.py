@@ -358,7 +358,7 @@ def test_a_resend_invalidates_the_previous_code(site: Site):
 
     old = page_of(post_code(browser, enter, first))
     assert old.status_code == 401
-    assert alert(old) == "Code incorrect. Il vous reste 2 essai(s) avec ce code."
+    assert alert(old) == "Code incorrect. Il vous reste 2 essais avec ce code."
 
     callback = callback_of(post_code(browser, old, second))
     assert id_token_claims(site, portal, callback)["amr"] == ["mfa", "otp", "pwd", "sms"]
@@ -511,8 +511,11 @@ def test_the_last_wrong_try_of_a_code_counts_toward_the_lock(site: Site):
     answers = [page_of(post_code(browser, enter, g)) for g in guesses]
 
     assert [a.status_code for a in answers] == [401, 401, 403]
-    assert alert(answers[0]) == "Code incorrect. Il vous reste 2 essai(s) avec ce code."
-    assert alert(answers[1]) == "Code incorrect. Il vous reste 1 essai(s) avec ce code."
+    assert alert(answers[0]) == "Code incorrect. Il vous reste 2 essais avec ce code."
+    # The account, not the code, has one try left: the page says what the next one costs.
+    assert alert(answers[1]).startswith(
+        "Code incorrect. Attention : encore un échec et votre compte sera bloqué pendant 24 heures."
+    )
     assert_locked_page(site, answers[2])
     assert len(site.events("lock.started")) == 1
 
@@ -728,7 +731,7 @@ def test_codes_per_destination_are_limited(site: Site):
 
     assert limited.status_code == 429
     assert 0 < int(limited.headers["Retry-After"]) <= 900
-    assert "Trop de tentatives. Réessayez dans 15 minute(s)." in text(limited)
+    assert "Trop de tentatives. Réessayez dans 15 minutes." in text(limited)
     assert len(site.sms.messages()) == 5
     # Another destination is another counter: the e-mail still comes.
     choose = page_of(second.go(f"{site.url}/login/{interaction_id(other)}?choose=1"))

@@ -17,7 +17,7 @@ from idp.db import db
 from idp.kv import key
 from idp.logout import queue
 from idp.models import AuditEvent
-from tests.actors import Browser, RelyingParty, query, redis_of, sign_in_tokens
+from tests.actors import Browser, RelyingParty, jwt_claims, query, redis_of, sign_in_tokens
 from tests.conftest import LiveServer, build_app, free_port, make_settings, serve_app
 from tests.selfservice.pages import open_page, submit
 
@@ -180,7 +180,7 @@ def test_sign_out_everywhere(server, portal, mobile, firefox, iphone):
 
 
 def test_everywhere_reaches_clients_holding_tokens_of_ended_sessions(server, portal, firefox):
-    sign_in_tokens(firefox, portal)
+    health = sign_in_tokens(firefox, portal)
     sid = firefox.http.cookies["idp_session"]
     redis_of(server.app).delete(key("session", sid))  # that session expired meanwhile
     sign_in_tokens(browser_as(server, SAFARI_IPHONE), RelyingParty(server.url, "mobile-app"))
@@ -190,10 +190,11 @@ def test_everywhere_reaches_clients_holding_tokens_of_ended_sessions(server, por
     submit(other, sessions_page(other, server), "/account/sessions/sign-out-everywhere")
 
     with server.app.app_context():
-        jobs = sorted((j.client_id, j.sid is None) for j in queue.pending())
+        jobs = {j.client_id: j.sid for j in queue.pending()}
     # provident-portal for the live session; health-portal, whose session is over but which
-    # still held a refresh token, for "every session of this member" (sub, no sid).
-    assert jobs == [("health-portal", True), ("provident-portal", False)]
+    # still held a refresh token, with the sid its tokens were issued under (and the sub).
+    assert sorted(jobs) == ["health-portal", "provident-portal"]
+    assert jobs["health-portal"] == jwt_claims(health["id_token"], server.url)[1]["sid"]
 
 
 def test_forms_need_the_csrf_token(server, portal, firefox, iphone):
