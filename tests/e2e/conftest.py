@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -178,6 +179,32 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
+@contextmanager
+def serve_process(
+    url: str, port: int, database_url: str, keys_material: str, log_path: Path,
+    **env: str,
+) -> Iterator[ServerProcess]:  # fmt: skip
+    """``idp serve`` for ``url`` on ``port`` (several processes may share one issuer behind
+    a load balancer); ``env`` adds IDP_* settings."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [_idp_command(), "serve", "--bind", f"127.0.0.1:{port}"],
+            cwd=PROJECT,
+            env={**_server_env(url, database_url, keys_material), **env},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = ServerProcess(f"http://127.0.0.1:{port}", process, log_path)
+    try:
+        _wait_ready(server)
+        yield server
+    finally:
+        _stop(process)
+        # Shown by pytest only when the test failed.
+        print(f"--- idp serve log ({server.url}) ---\n{server.log()}")
+
+
 @pytest.fixture
 def provider(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
     """``idp serve`` on a free port, on the test database, with the test clients, signing keys
@@ -190,29 +217,14 @@ def provider(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
         ensure_demo_member()
     # The keys build_app generated are encrypted with this material: the server must use it.
     keys_material = settings.keys.encryption_key or settings.server.secret_key
-
-    log_path = tmp_path / "idp-serve.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [_idp_command(), "serve", "--bind", f"127.0.0.1:{port}"],
-            cwd=PROJECT,
-            env=_server_env(url, database_url, keys_material),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    server = ServerProcess(url, process, log_path)
     # The server keeps its one-time codes in the development outbox of the shared database.
     CODE_READERS[url] = outbox_code_reader(app)
     try:
-        _wait_ready(server)
-        yield server
+        with serve_process(url, port, database_url, keys_material, tmp_path / "idp-serve.log") as s:
+            yield s
     finally:
         CODE_READERS.pop(url, None)
-        _stop(process)
         dispose_app(app)  # also closes what the code reader opened
-        # Shown by pytest only when the test failed.
-        print(f"--- idp serve log ({url}) ---\n{server.log()}")
 
 
 # -- headless Chromium (Debian's, driven by Playwright) for the page tests ---------------

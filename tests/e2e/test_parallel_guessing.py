@@ -1,0 +1,196 @@
+"""Parallel guessing against two ``idp serve`` instances sharing PostgreSQL and Redis, requests
+alternating between them as behind a round-robin load balancer: with a lock threshold of 5,
+exactly 5 wrong secrets are ever checked, however many arrive at once, and each member-facing
+answer is the right page (docs/failure-modes.md, "Lockout").
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+import requests
+from flask import Flask
+from sqlalchemy import func, select
+
+from idp.accounts.directory import ensure_demo_member
+from idp.db import db
+from idp.models import AuditEvent, Member
+from tests.actors import (
+    CODE_READERS,
+    DEMO_NUMBER,
+    DEMO_PASSWORD,
+    Browser,
+    RelyingParty,
+    code_form_action,
+    form_action,
+    form_fields,
+    outbox_code_reader,
+)
+from tests.conftest import build_app, dispose_app, free_port, make_settings
+from tests.e2e.conftest import serve_process
+
+THRESHOLD = 5
+PARALLEL = 30
+# Generous rate limits and code attempts, so that only the account's lock stops the guesses.
+GENEROUS = {
+    "IDP_PASSWORD_ATTEMPTS_PER_IDENTIFIER": "1000",
+    "IDP_PASSWORD_ATTEMPTS_PER_IP": "1000",
+    "IDP_OTP_MAX_ATTEMPTS": "50",
+    "IDP_LOCKOUT_MAX_FAILURES": str(THRESHOLD),
+}
+
+
+@dataclass
+class Pair:
+    app: Flask  # in-process, for reading what the instances wrote
+    issuer: str
+    instances: list[str]
+
+    def count(self, event: str) -> int:
+        with self.app.app_context():
+            found = db.session.scalar(
+                select(func.count()).select_from(AuditEvent).filter_by(event=event)
+            )
+            db.session.remove()
+            return int(found or 0)
+
+    def locked(self) -> bool:
+        with self.app.app_context():
+            member = db.session.scalars(select(Member).filter_by(member_number=DEMO_NUMBER)).one()
+            db.session.remove()
+            return member.locked_until is not None
+
+
+@pytest.fixture
+def pair(database_url: str, tmp_path: Path) -> Iterator[Pair]:
+    ports = free_port(), free_port()
+    issuer = f"http://127.0.0.1:{ports[0]}"
+    settings = make_settings(database_url, issuer=issuer)
+    app = build_app(settings)
+    with app.app_context():
+        ensure_demo_member()
+    keys = settings.keys.encryption_key or settings.server.secret_key
+    CODE_READERS[issuer] = outbox_code_reader(app)
+    try:
+        with (
+            serve_process(
+                issuer, ports[0], database_url, keys, tmp_path / "a.log", **GENEROUS
+            ) as a,
+            serve_process(
+                issuer, ports[1], database_url, keys, tmp_path / "b.log", **GENEROUS
+            ) as b,
+        ):
+            yield Pair(app, issuer, [a.url, b.url])
+    finally:
+        CODE_READERS.pop(issuer, None)
+        dispose_app(app)
+
+
+def fire(requests_to_send: list[tuple[requests.Session, str, dict]]) -> list[requests.Response]:
+    """POST them all at once (a barrier releases every thread together)."""
+    barrier = threading.Barrier(len(requests_to_send))
+    answers: list[requests.Response | None] = [None] * len(requests_to_send)
+
+    def post(i: int, http: requests.Session, url: str, data: dict) -> None:
+        barrier.wait()
+        answers[i] = http.post(url, data=data, allow_redirects=False, timeout=60)
+
+    threads = [threading.Thread(target=post, args=(i, *r)) for i, r in enumerate(requests_to_send)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(a is not None for a in answers)
+    return [a for a in answers if a is not None]
+
+
+def at_instance(pair: Pair, i: int, path_or_url: str) -> str:
+    """The same page on instance ``i % 2``: requests alternate between the two."""
+    path = path_or_url.replace(pair.issuer, "")
+    return urljoin(pair.instances[i % 2], path)
+
+
+def alert(page: requests.Response) -> str:
+    start = page.text.index('role="alert"')
+    return page.text[page.text.index(">", start) + 1 : page.text.index("</div>", start)]
+
+
+def assert_answers(answers: list[requests.Response], wrong_text: str, last_try: str) -> None:
+    """Four wrong secrets are answered "wrong" (the fourth warning that the next failure
+    locks), the fifth starts the lock, the others are refused without being checked."""
+    statuses = Counter(a.status_code for a in answers)
+    print(f"answers: {dict(statuses)}")  # shown with -s: the figures of the closing note
+    assert set(statuses) <= {401, 403, 429}, statuses
+    assert statuses[401] == THRESHOLD - 1, statuses
+    wrong = [alert(a) for a in answers if a.status_code == 401]
+    assert sum(last_try in text for text in wrong) == 1, wrong
+    assert sum(text.startswith(wrong_text) and last_try not in text for text in wrong) == 3
+    for answer in answers:
+        if answer.status_code == 403:
+            assert "bloqué jusqu" in answer.text and "/password/forgot" in answer.text
+        if answer.status_code == 429:
+            assert "déjà en cours de vérification" in answer.text
+
+
+def test_parallel_wrong_passwords_check_exactly_the_threshold(pair: Pair):
+    portal = RelyingParty(pair.issuer, "health-portal")
+    prepared = []
+    for i in range(PARALLEL):
+        browser = Browser(pair.issuer)
+        page = browser.go(portal.authorize_url())
+        assert isinstance(page, requests.Response)
+        fields = form_fields(page.text)
+        action = at_instance(pair, i, urljoin(page.url, form_action(page.text, "/password")))
+        data = {"csrf_token": fields["csrf_token"], "username": DEMO_NUMBER,
+                "password": f"Wrong-Guess-{i:04d}"}  # fmt: skip
+        prepared.append((browser.http, action, data))
+
+    answers = fire(prepared)
+
+    assert pair.count("login.password_failed") == THRESHOLD  # hashes checked and wrong
+    assert pair.count("login.failure_counted") == THRESHOLD
+    assert pair.count("lock.started") == 1 and pair.locked()
+    assert_answers(answers, "Identifiant ou mot de passe incorrect", "encore un échec")
+    # The right password no longer gets in.
+    browser = Browser(pair.issuer)
+    page = browser.go(portal.authorize_url())
+    assert isinstance(page, requests.Response)
+    refused = browser.post_password(page, DEMO_NUMBER, DEMO_PASSWORD)
+    assert isinstance(refused, requests.Response) and refused.status_code == 403
+
+
+def test_parallel_wrong_codes_check_exactly_the_threshold(pair: Pair):
+    portal = RelyingParty(pair.issuer, "health-portal")
+    browser = Browser(pair.issuer)
+    page = browser.go(portal.authorize_url())
+    assert isinstance(page, requests.Response)
+    choose = browser.post_password(page, DEMO_NUMBER, DEMO_PASSWORD)
+    assert isinstance(choose, requests.Response)
+    enter = browser.request_code(choose, "email")
+    assert isinstance(enter, requests.Response) and 'name="code"' in enter.text
+    good = CODE_READERS[pair.issuer]()
+    fields = form_fields(enter.text)
+    action = urljoin(enter.url, code_form_action(enter.text))
+    prepared = []
+    for i in range(PARALLEL):
+        http = requests.Session()
+        http.cookies.update(browser.http.cookies)  # the same browser, many tabs at once
+        guess = f"{(int(good) + 1 + i) % 1_000_000:06d}"
+        prepared.append((http, at_instance(pair, i, action),
+                         {"csrf_token": fields["csrf_token"], "code": guess}))  # fmt: skip
+
+    answers = fire(prepared)
+
+    assert pair.count("login.failure_counted") == THRESHOLD
+    assert pair.count("otp.failed") == THRESHOLD
+    assert pair.count("lock.started") == 1 and pair.locked()
+    assert_answers(answers, "Code incorrect. Il vous reste", "encore un échec")
+    # The right code no longer gets in either.
+    late = browser.enter_code(enter, good)
+    assert isinstance(late, requests.Response) and late.status_code == 403
