@@ -16,7 +16,12 @@ from idp.errors import InvalidCredentials
 from idp.models import Member
 from idp.runtime import runtime
 from idp.throttling.limits import hit, password_limits
-from idp.throttling.lockout import AccountLocked, AttemptInProgress, begin_attempt
+from idp.throttling.lockout import (
+    AccountLocked,
+    AttemptInProgress,
+    begin_attempt,
+    count_unknown_failure,
+)
 
 MAX_PASSWORD_LENGTH = 256  # longer input is refused before hashing (hash flooding)
 
@@ -38,7 +43,7 @@ def verify_password(
     if member is None or not member.active:
         passwords.verify(None, password[:MAX_PASSWORD_LENGTH])  # the same work, no account
         _failed(member, client_id)
-        raise InvalidCredentials()
+        raise InvalidCredentials(tries_left=count_unknown_failure(identifier))
     try:
         attempt = begin_attempt(member, "password", lang)
     except (AccountLocked, AttemptInProgress):

@@ -14,6 +14,7 @@ by a crashed worker expires after ``LEASE_SECONDS``. The lock itself is durable 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import secrets
 import time
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from idp.kv import key
 from idp.models import Member
 from idp.notifications import DeliveryFailed, current_notifier
 from idp.runtime import runtime
+from idp.throttling.limits import HIT_SCRIPT
 
 LEASE_SECONDS = 30  # a reservation outlives any honest check of a secret
 
@@ -173,6 +175,19 @@ def tries_left(member: Member) -> int:
     """The failures the account can still take before it locks (for the warning)."""
     failures = int(cast(bytes | None, runtime().redis.get(_keys(member.id)[0])) or 0)
     return max(runtime().settings.lockout.max_failures - failures, 0)
+
+
+def count_unknown_failure(identifier: str) -> int:
+    """A wrong password for an identifier that names no account: counted like a member's
+    (under a digest of the identifier), so the warning before the last try shows the same
+    whether or not the account exists. Returns the tries "left"."""
+    settings = runtime().settings.lockout
+    digest = hashlib.sha256(identifier.strip().casefold().encode()).hexdigest()[:32]
+    count, _ = cast(
+        list[int],
+        runtime().redis.eval(HIT_SCRIPT, 1, key("failures-unknown", digest), settings.window),
+    )
+    return max(settings.max_failures - int(count), 0)
 
 
 def record_failure(member: Member, step: str, lang: str = "fr") -> int:

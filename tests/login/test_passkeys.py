@@ -520,3 +520,37 @@ def test_pages_speak_english_when_asked(site: Site) -> None:
     assert isinstance(offer, requests.Response)
     assert "Turn on sign-in with Face ID / fingerprint" in offer.text
     assert "Not now" in offer.text and "We will offer it again in 30 days." in offer.text
+
+
+def test_removing_a_lost_phones_passkey_ends_what_it_opened(site: Site) -> None:
+    authenticator = SoftAuthenticator(site.url)
+    computer, _ = enrol(site, authenticator)
+    # The phone signs in with Face ID: an SSO session and the app's offline refresh token.
+    phone, rp = Browser(site.url), mobile(site)
+    callback, _ = passkey_answer(phone, sign_in_page(phone, rp), authenticator)
+    assert isinstance(callback, str)
+    tokens = rp.fetch_token(callback)
+    working = rp.token_request(grant_type="refresh_token", refresh_token=tokens["refresh_token"])
+    assert working.status_code == 200
+
+    # The phone is lost: the member removes its passkey from the computer.
+    devices = computer.go(f"{site.url}/account/devices")
+    assert isinstance(devices, requests.Response) and devices.status_code == 200
+    removed = computer.go(
+        urljoin(devices.url, form_action(devices.text, "/remove")),
+        "POST",
+        {"csrf_token": form_fields(devices.text)["csrf_token"]},
+    )
+    assert isinstance(removed, requests.Response) and removed.status_code == 200
+
+    # Whoever holds the phone is signed out, and the app's refresh tokens no longer work.
+    again = phone.go(rp.authorize_url(prompt="none"))
+    assert isinstance(again, str) and query(again)["error"] == "login_required"
+    answer = rp.token_request(grant_type="refresh_token",
+                              refresh_token=working.json()["refresh_token"])  # fmt: skip
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
+    [logout] = site.events("logout")
+    assert logout.detail["reason"] == "passkey_removed" and logout.detail["token_families"] == 1
+    # The computer's own session (opened with the password and the code) stays.
+    account = computer.go(f"{site.url}/account")
+    assert isinstance(account, requests.Response) and account.status_code == 200

@@ -176,3 +176,45 @@ def test_password_attempts_per_ip_are_limited(database_url):
         401, 401, 401, 429,
     ]  # fmt: skip
     assert "Trop de tentatives" in answers[-1].text  # type: ignore[union-attr]
+
+
+def test_the_lock_signs_the_member_out_everywhere(site):
+    portal = RelyingParty(site.url, "health-portal")
+    signed_in = Browser(site.url)
+    tokens = portal.fetch_token(signed_in.sign_in(portal.authorize_url()))
+    for _ in range(5):
+        attempt(site, "not-the-password")  # someone else, elsewhere, guessing
+    # The member's own browser and portal lose their session and refresh token at once.
+    again = signed_in.go(portal.authorize_url(prompt="none"))
+    assert isinstance(again, str) and "error=login_required" in again
+    refused = portal.token_request(
+        grant_type="refresh_token", refresh_token=tokens["refresh_token"]
+    )
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    with site.app.app_context():
+        [logout] = db.session.scalars(select(AuditEvent).filter_by(event="logout")).all()
+    assert logout.detail["reason"] == "locked" and logout.detail["token_families"] == 1
+
+
+def test_the_page_before_the_last_try_warns_and_offers_the_reset(site):
+    answers = [attempt(site, "not-the-password") for _ in range(4)]
+    assert all(isinstance(a, requests.Response) and a.status_code == 401 for a in answers)
+    texts = [a.text for a in answers if isinstance(a, requests.Response)]
+    assert not any("encore un échec" in t for t in texts[:3])
+    assert "encore un échec et votre compte sera bloqué pendant 24 heures" in texts[3]
+    warning = texts[3][texts[3].index('role="alert"') :]
+    assert "/password/forgot" in warning[: warning.index("</div>")]
+
+
+def test_an_unknown_identifier_gets_the_same_warning(site):
+    def wrong(identifier: str) -> str:
+        browser = Browser(site.url)
+        page = browser.go(RelyingParty(site.url, "health-portal").authorize_url())
+        assert isinstance(page, requests.Response)
+        answer = browser.post_password(page, identifier, "not-the-password")
+        assert isinstance(answer, requests.Response) and answer.status_code == 401
+        return answer.text[answer.text.index('role="alert"') :].split("</div>")[0]
+
+    member = [wrong(DEMO_NUMBER) for _ in range(4)]
+    stranger = [wrong("999999999") for _ in range(4)]
+    assert member == stranger
