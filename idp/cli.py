@@ -66,6 +66,24 @@ def members_import(csv_file: Path) -> None:
         f"Imported {csv_file}: {report.created} created, {report.updated} updated, "
         f"{report.unchanged} unchanged."
     )
+    if report.contracts_ended:
+        from sqlalchemy import select
+
+        from idp.db import db
+        from idp.logout.sign_out import sign_out_refused_clients
+        from idp.models import Member
+
+        signed_out = [
+            sign_out_refused_clients(member)
+            for member in db.session.scalars(
+                select(Member).where(Member.id.in_(report.contracts_ended))
+            )
+        ]
+        click.echo(
+            f"{len(report.contracts_ended)} member(s) lost a contract: signed out of the "
+            f"applications that required it ({sum(s.token_families for s in signed_out)} "
+            "refresh-token families revoked)."
+        )
 
 
 @clients_cli.command("sync")

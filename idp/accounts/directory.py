@@ -40,6 +40,9 @@ class ImportReport:
     created: int
     updated: int
     unchanged: int
+    # Active members who lost a contract: the caller signs them out of the clients that
+    # required it (``logout/sign_out.py``).
+    contracts_ended: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -273,6 +276,7 @@ def import_members(source: Path | TextIO) -> ImportReport:
     raise ``ImportRejected`` listing every bad row as (line, reason)."""
     records = _parse(source)
     created = updated = 0
+    ended: list[int] = []
     try:
         existing = _existing([r.member_number for r in records])
         for record in records:
@@ -280,9 +284,13 @@ def import_members(source: Path | TextIO) -> ImportReport:
             if member is None:
                 db.session.add(Member(**{f.name: getattr(record, f.name) for f in fields(record)}))
                 created += 1
-            elif _apply(member, record):
+                continue
+            held = member.contract_set
+            if _apply(member, record):
                 updated += 1
-        report = ImportReport(created, updated, len(records) - created - updated)
+                if member.active and held - member.contract_set:
+                    ended.append(member.id)
+        report = ImportReport(created, updated, len(records) - created - updated, tuple(ended))
         audit.record(
             "members.imported",
             commit=False,

@@ -141,6 +141,18 @@ def add_client(session: SsoSession, client_id: str) -> None:
     )
 
 
+def remove_clients(session: SsoSession, client_ids: set[str]) -> None:
+    """The session no longer signs the member in to these clients (a contract ended)."""
+    kept = [c for c in session.clients if c not in client_ids]
+    if kept == session.clients:
+        return
+    session.clients = kept
+    now = int(time.time())
+    runtime().redis.set(
+        _key(session.sid), json.dumps(asdict(session)), ex=max(_ttl(session, now), 1)
+    )
+
+
 def end(session: SsoSession) -> None:
     r = runtime().redis
     pipe = r.pipeline()

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from idp import audit
+from idp.clients import access
+from idp.clients.registry import find_client
 from idp.db import db, utcnow
 from idp.login import session as sso
 from idp.login.session import SsoSession
@@ -81,6 +83,24 @@ def end_passkey_sessions(member: Member, credential_id: int) -> SignedOut:
                      offline=True, scope="passkey")  # fmt: skip
 
 
+def sign_out_refused_clients(member: Member) -> SignedOut:
+    """A contract ended (directory import): the member is signed out of every client whose
+    access rule now refuses them — its refresh tokens revoked, a logout token for each sid it
+    saw — and stays signed in to the others."""
+    sessions = sso.list_sessions(member.id)
+    holders = {holder for holder, _, _ in _live_families(member.id, None).values()}
+    candidates = holders | {c for s in sessions for c in s.clients}
+    refused = set()
+    for client_id in candidates:
+        client = find_client(client_id)
+        if client is not None and not access.allowed(client, member):
+            refused.add(client_id)
+    if not refused:
+        return SignedOut(0, 0, [])
+    return _sign_out(member, member.id, sessions, None, "contract_ended", client_id=None,
+                     offline=True, scope="clients", only=refused)  # fmt: skip
+
+
 def record_passkey_session(member_id: int, credential_id: int, public_sid: str) -> None:
     """Remember, durably, that this passkey opened (or re-authenticated) the session: its
     refresh tokens outlive the SSO session in Redis. Joins the caller's transaction."""
@@ -98,27 +118,39 @@ def record_passkey_session(member_id: int, credential_id: int, public_sid: str) 
 def _sign_out(
     member: Member | None, member_id: int, sessions: list[SsoSession], sids: list[str] | None,
     reason: str, *, client_id: str | None, offline: bool, scope: str,
+    only: set[str] | None = None,
 ) -> SignedOut:  # fmt: skip
     """``sids``: the public sids whose refresh tokens to revoke; None means all of the
-    member's. ``offline``: revoke ``offline_access`` tokens too."""
+    member's. ``offline``: revoke ``offline_access`` tokens too. ``only``: sign out of these
+    clients alone, the sessions staying open for the others."""
+    jobs: list[tuple[str, str | None]] = [
+        (c, s.public_sid) for s in sessions for c in s.clients if only is None or c in only
+    ]
     for session in sessions:
-        sso.end(session)
+        if only is None:
+            sso.end(session)
+        else:
+            sso.remove_clients(session, only)
     families = _live_families(member_id, sids)
-    revoked = [f for f, (_, token_scope, _) in families.items()
-               if offline or OFFLINE_ACCESS not in token_scope.split()]  # fmt: skip
+    revoked = [
+        family
+        for family, (holder, token_scope, _) in families.items()
+        if (offline or OFFLINE_ACCESS not in token_scope.split())
+        and (only is None or holder in only)
+    ]
     for family in revoked:
         revoke_family(family)
+    ended = len(sessions) if only is None else 0
     audit.record("logout", member_id=member_id, client_id=client_id, scope=scope,
-                 reason=reason, sessions=len(sessions), token_families=len(revoked),
+                 reason=reason, sessions=ended, token_families=len(revoked),
                  families=revoked, commit=False)  # fmt: skip
     db.session.commit()
     # Logout tokens: each session's clients with that session's sid, and each revoked
     # family's client with the sid its tokens were issued under (a session that is over),
     # or ``sub`` alone for a family issued without a session.
-    jobs: list[tuple[str, str | None]] = [(c, s.public_sid) for s in sessions for c in s.clients]
     jobs += [(families[f][0], families[f][2] or None) for f in revoked]
     notified = _queue_logout_tokens(member, jobs)
-    return SignedOut(len(sessions), len(revoked), notified)
+    return SignedOut(ended, len(revoked), notified)
 
 
 def _live_families(member_id: int, sids: list[str] | None) -> dict[str, tuple[str, str, str]]:
