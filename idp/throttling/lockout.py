@@ -9,7 +9,6 @@ flush. Token refresh and other activity never come here.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -20,7 +19,7 @@ from idp.db import db
 from idp.errors import IdPError
 from idp.kv import key
 from idp.models import Member
-from idp.notifications import DeliveryFailed, current_notifier
+from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.throttling.limits import HIT_SCRIPT
 
@@ -121,12 +120,14 @@ def local_time(moment: datetime) -> datetime:
 def _notify_locked(member: Member, until: datetime, lang: str) -> None:
     if not member.email:
         return
-    with contextlib.suppress(DeliveryFailed):  # the lock holds; a failed notice is audited
-        current_notifier().send_email(
-            member.email,
-            "account_locked",
-            lang,
-            member_id=member.id,
-            first_name=member.first_name,
-            until=local_time(until).strftime("%d/%m/%Y %H:%M"),
-        )
+    # Queued: the outbox retries while the mail server is down. The lock is committed
+    # already, so the notice is its own unit of work.
+    current_notifier().queue_email(
+        member.email,
+        "account_locked",
+        lang,
+        member_id=member.id,
+        first_name=member.first_name,
+        until=local_time(until).strftime("%d/%m/%Y %H:%M"),
+    )
+    db.session.commit()
