@@ -219,10 +219,13 @@ def mails(status: str, limit: int = 50) -> list[QueuedMail]:
     return list(db.session.scalars(query.limit(max(1, limit))))
 
 
-def waiting() -> int:
-    """How many mails are not sent yet and not given up."""
-    query = select(func.count()).select_from(QueuedMail)
-    return int(db.session.scalar(query.where(QueuedMail.status.in_((PENDING, SENDING)))) or 0)
+def due_count(now: datetime) -> int:
+    """How many mails are being sent or due by ``now`` (not waiting for a retry)."""
+    sending_or_due = (QueuedMail.status == SENDING) | (
+        (QueuedMail.status == PENDING) & (QueuedMail.next_attempt_at <= now)
+    )
+    query = select(func.count()).select_from(QueuedMail).where(sending_or_due)
+    return int(db.session.scalar(query) or 0)
 
 
 def retry_failed(ids: list[int] | None, actor: str) -> int:
