@@ -139,6 +139,11 @@ def _attempt(mail_id: int, lease_end: datetime, now: datetime) -> bool:
         db.session.rollback()
         _record_failure(mail_id, lease_end, now, failure.detail, transport.name)
         return False
+    except Exception as error:  # a mail the transport cannot even try (a malformed address)
+        log.debug("E-mail %d could not be handed to %s", mail_id, transport.name, exc_info=True)
+        db.session.rollback()
+        _record_failure(mail_id, lease_end, now, type(error).__name__, transport.name)
+        return False
     attempts = mail.attempts + 1
     done = db.session.execute(
         update(QueuedMail)

@@ -57,14 +57,21 @@ class Workers:
             thread.join(timeout=self.timeout * 4 + 5)
 
     def _run(self) -> None:
+        failing = False
         while not self.stop_event.is_set():
             self.wake.clear()
             tried = 0
             try:
                 with self.app.app_context():
                     tried = deliver_due(limit=BATCH)
-            except Exception:  # a thread that dies silently would stop every e-mail
-                log.exception("Sending queued e-mails failed; trying again later")
+            except Exception:  # the database is down: a thread that died would stop every e-mail
+                if not failing:
+                    log.exception("Sending queued e-mails failed; trying again until it works")
+                failing = True
+            else:
+                if failing:
+                    log.warning("Sending queued e-mails works again")
+                failing = False
             if tried < BATCH:
                 self.wake.wait(self.poll_interval)
 

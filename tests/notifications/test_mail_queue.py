@@ -252,3 +252,16 @@ def test_a_mail_whose_worker_died_comes_back_after_its_lease(make_app, settings,
     assert mail_queue.deliver_due() == 0
     assert mail_queue.deliver_due(now=later(app, minutes=5)) == 1
     assert len(smtp_server.received) == 1 and mails()[0].status == "sent"
+
+
+def test_a_mail_the_transport_refuses_outright_is_given_up_not_stuck(
+    make_app, settings, smtp_server
+):
+    app = shifted(make_app(with_mail(settings, smtp_url=smtp_server.url, outbox_max_attempts=2)))
+    queue("eloise@example.org\nBcc: someone@example.net")  # no header may hold a line break
+    db.session.commit()
+    assert mail_queue.deliver_due() == 1
+    assert mail_queue.deliver_due(now=later(app, minutes=5)) == 1
+    [mail] = mails()
+    assert (mail.status, mail.attempts, mail.last_error) == ("failed", 2, "ValueError")
+    assert smtp_server.received == []
