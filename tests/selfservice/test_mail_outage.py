@@ -7,16 +7,20 @@ from __future__ import annotations
 import io
 import re
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
-from idp.accounts.directory import import_members
+from idp.accounts.directory import ensure_demo_member, import_members
 from idp.db import db
 from idp.models import QueuedMail
 from idp.notifications import mail_worker
 from idp.runtime import runtime
 from tests.actors import DEMO_NUMBER, Browser, add_member, wait_for_mail
+from tests.conftest import LiveServer, build_app, free_port, make_settings, serve_app
 from tests.selfservice.conftest import Mailbox
 from tests.selfservice.pages import choose_password, open_page, submit
 from tests.smtp import start_smtp
@@ -141,3 +145,29 @@ def test_mails_asked_for_while_smtp_is_down_all_arrive_once_it_is_back(site, smt
     finally:
         back.controller.stop()
     assert pending_mails(site) == 0
+
+
+@pytest.fixture
+def slow_polling_site(database_url, smtp) -> Iterator[LiveServer]:
+    """SMTP up, and workers that would look at the outbox only once a minute by themselves."""
+    port = free_port()
+    base = make_settings(database_url, issuer=f"http://127.0.0.1:{port}")
+    mail = replace(base.mail, smtp_url=smtp.url, outbox_poll_interval=60)
+    app = build_app(replace(base, mail=mail))
+    with app.app_context():
+        ensure_demo_member()
+    with serve_app(app, port) as served:
+        yield served
+
+
+def test_the_commit_that_queues_a_mail_wakes_the_workers(slow_polling_site, smtp):
+    browser = Browser(slow_polling_site.url)
+    page = open_page(browser, f"{slow_polling_site.url}/password/forgot")  # threads start here
+    answer = submit(browser, page, "/password/forgot", identifier=DEMO_NUMBER)
+    answered = time.monotonic()
+    assert answer.status_code == 200
+    while not smtp.received and time.monotonic() - answered < 10:
+        time.sleep(0.01)
+    waited = time.monotonic() - answered
+    print(f"reset e-mail in the mailbox {waited:.3f} s after the answer (poll interval 60 s)")
+    assert len(smtp.received) == 1 and waited < 10  # not the minute of the poll interval
