@@ -216,12 +216,21 @@ def _message(mail: QueuedMail) -> EmailMessage:
     return message
 
 
+def _in(status: str) -> Any:
+    """``pending`` includes the mails being sent."""
+    return QueuedMail.status.in_((PENDING, SENDING) if status == PENDING else (status,))
+
+
 def mails(status: str, limit: int = 50) -> list[QueuedMail]:
-    """The outbox's mails in ``status`` (``pending`` includes those being sent), oldest
-    first."""
-    statuses = (PENDING, SENDING) if status == PENDING else (status,)
-    query = select(QueuedMail).where(QueuedMail.status.in_(statuses)).order_by(QueuedMail.id)
+    """The outbox's mails in ``status``, oldest first."""
+    query = select(QueuedMail).where(_in(status)).order_by(QueuedMail.id)
     return list(db.session.scalars(query.limit(max(1, limit))))
+
+
+def count(status: str) -> int:
+    """How many mails are in ``status``."""
+    query = select(func.count()).select_from(QueuedMail).where(_in(status))
+    return int(db.session.scalar(query) or 0)
 
 
 def due_count(now: datetime) -> int:

@@ -71,8 +71,10 @@ def outbox_command(
     --failed, the e-mails of the durable outbox in that state."""
     if ctx.invoked_subcommand is not None:
         return
-    if pending or failed:
-        for status in (mail_queue.PENDING,) * pending + (mail_queue.FAILED,) * failed:
+    wanted = ((mail_queue.PENDING, pending), (mail_queue.FAILED, failed))
+    statuses = [status for status, asked in wanted if asked]
+    if statuses:
+        for status in statuses:
             _print_queue(status, limit)
         return
     if runtime().settings.server.production:
@@ -110,20 +112,21 @@ def retry_command(ids: tuple[int, ...], every: bool) -> None:
 
 def _print_queue(status: str, limit: int) -> None:
     found = mail_queue.mails(status, limit)
+    total = mail_queue.count(status)
     title = "waiting to be sent" if status == mail_queue.PENDING else "given up"
-    click.echo(f"{len(found)} e-mail(s) {title}" + (":" if found else "."))
+    shown = f", the first {len(found)}" if total > len(found) else ""
+    click.echo(f"{total} e-mail(s) {title}{shown}" + (":" if found else "."))
     for mail in found:
         click.echo(_queue_line(mail))
 
 
 def _queue_line(mail: QueuedMail) -> str:
-    due = (
-        "sending now"
-        if mail.status == mail_queue.SENDING
-        else f"next {_when(mail.next_attempt_at)}"
-    )
     if mail.status == mail_queue.FAILED:
         due = "no more attempts"
+    elif mail.status == mail_queue.SENDING:
+        due = "sending now"
+    else:
+        due = f"next {_when(mail.next_attempt_at)}"
     error = f"  last error: {mail.last_error}" if mail.last_error else ""
     return (
         f"#{mail.id}  {mail.status}  {mail.purpose}  to {mask_email(mail.recipient)}  "

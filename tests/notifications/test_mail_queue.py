@@ -210,6 +210,9 @@ def test_pending_listing_for_operators_works_in_production(make_app, settings, c
     assert "last error: SMTP 127.0.0.1:" in lines[1]
     assert "to b•••••@example.org  attempts 0  next " in lines[2]
     assert LINK not in listed.output
+    first = app.test_cli_runner().invoke(args=["outbox", "--pending", "--limit", "1"])
+    assert first.output.splitlines()[0] == "2 e-mail(s) waiting to be sent, the first 1:"
+    assert len(first.output.splitlines()) == 2
 
 
 def test_no_address_is_audited_not_queued(make_app):
