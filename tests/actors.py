@@ -138,14 +138,14 @@ def wait_for_mail(app, timeout: float = 5.0) -> None:
     mail wakes the sending threads, so this is quick; the threads are started here for tests
     that queue mail outside a request (a process starts them at its first request)."""
     from idp.db import db
-    from idp.notifications import mail_queue, mail_worker
+    from idp.notifications import mail_worker, outbox_status
     from idp.runtime import runtime
 
     app.extensions[mail_worker.EXTENSION].start()
     deadline = time.monotonic() + timeout
     while True:
         with app.app_context():
-            left = mail_queue.due_count(runtime().clock.now())
+            left = outbox_status.due_count(runtime().clock.now())
             db.session.remove()
         if not left:
             return

@@ -22,7 +22,7 @@ from flask import Blueprint, abort, render_template, request
 
 from idp.db import db
 from idp.models import OutboxMessage, QueuedMail
-from idp.notifications import mail_queue
+from idp.notifications import mail_queue, outbox_status
 from idp.notifications.masking import mask_email
 from idp.notifications.outbox import latest
 from idp.runtime import runtime
@@ -103,7 +103,7 @@ def retry_command(ids: tuple[int, ...], every: bool) -> None:
     if not ids and not every:
         click.echo("Error: name the e-mails to retry (their ids) or use --all.", err=True)
         sys.exit(1)
-    count = mail_queue.retry_failed(None if every else list(ids), _cli_actor())
+    count = outbox_status.retry_failed(None if every else list(ids), _cli_actor())
     db.session.commit()
     click.echo(f"{count} e-mail(s) queued again.")
     if ids and count < len(ids):
@@ -111,8 +111,8 @@ def retry_command(ids: tuple[int, ...], every: bool) -> None:
 
 
 def _print_queue(status: str, limit: int) -> None:
-    found = mail_queue.mails(status, limit)
-    total = mail_queue.count(status)
+    found = outbox_status.mails(status, limit)
+    total = outbox_status.count(status)
     title = "waiting to be sent" if status == mail_queue.PENDING else "given up"
     shown = f", the first {len(found)}" if total > len(found) else ""
     click.echo(f"{total} e-mail(s) {title}{shown}" + (":" if found else "."))
