@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from idp import admin, cli, selfservice
     from idp.login import blueprint as login_blueprint
     from idp.logout import worker as logout_worker
-    from idp.notifications import outbox_page
+    from idp.notifications import mail_worker, outbox_page
     from idp.oidc import server as oidc_server
     from idp.web import app_association, brand, error_pages, health, i18n, security_headers
     from idp.web.csrf import csrf_token
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     selfservice.init_app(app)
     admin.init_app(app)
     logout_worker.init_app(app)
+    mail_worker.init_app(app)
     cli.init_app(app)
     for note in settings.warnings():
         log.warning(note)

@@ -245,6 +245,20 @@ class MailSettings:
     smtp_url: str = ""
     mail_from: str = "Espace adhérent <no-reply@idp.localhost>"
     smtp_timeout: int = 10
+    # The durable outbox (activation and reset links, notices; codes are sent at once).
+    # Sending threads per process; 0: this process only queues (another one must send).
+    outbox_workers: int = 1
+    # Seconds between two looks at the outbox when nothing woke the threads up.
+    outbox_poll_interval: int = 5
+    # Attempts per e-mail before it is given up (``failed``, audited ``email.failed``).
+    outbox_max_attempts: int = 10
+    # Seconds before the first retry; each later retry waits twice as long, at most
+    # ``outbox_retry_max_delay``.
+    outbox_retry_delay: int = 30
+    outbox_retry_max_delay: int = 3600
+    # Seconds after which an e-mail still not sent is given up whatever its attempts (its
+    # link would have expired by then).
+    outbox_max_age: int = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -383,6 +397,12 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "IDP_SMTP_URL": ("mail", "smtp_url"),
     "IDP_SMTP_TIMEOUT": ("mail", "smtp_timeout"),
     "IDP_MAIL_FROM": ("mail", "mail_from"),
+    "IDP_OUTBOX_WORKERS": ("mail", "outbox_workers"),
+    "IDP_OUTBOX_POLL_INTERVAL": ("mail", "outbox_poll_interval"),
+    "IDP_OUTBOX_MAX_ATTEMPTS": ("mail", "outbox_max_attempts"),
+    "IDP_OUTBOX_RETRY_DELAY": ("mail", "outbox_retry_delay"),
+    "IDP_OUTBOX_RETRY_MAX_DELAY": ("mail", "outbox_retry_max_delay"),
+    "IDP_OUTBOX_MAX_AGE": ("mail", "outbox_max_age"),
     "IDP_SMS_WEBHOOK_URL": ("sms", "webhook_url"),
     "IDP_SMS_WEBHOOK_TOKEN": ("sms", "webhook_token"),
     "IDP_SMS_WEBHOOK_TIMEOUT": ("sms", "timeout"),
@@ -491,6 +511,7 @@ def validate(settings: Settings) -> None:
     if admin.audit_retention_days < 1:
         raise ConfigError("IDP_AUDIT_RETENTION_DAYS must be at least 1.")
     _validate_logout(settings.logout)
+    _validate_mail(settings.mail)
     if server.production:
         _validate_production(settings)
 
@@ -557,6 +578,25 @@ def _validate_logout(logout: LogoutSettings) -> None:
     for name, (low, high) in LOGOUT_RANGES.items():
         if not low <= getattr(logout, name) <= high:
             raise ConfigError(f"{_var_for(name)} must be between {low} and {high}.")
+
+
+MAIL_RANGES = {
+    # field: (lowest, highest)
+    "outbox_workers": (0, 16),
+    "outbox_poll_interval": (1, 60),
+    "outbox_max_attempts": (1, 50),
+    "outbox_retry_delay": (1, 3600),
+    "outbox_retry_max_delay": (1, 24 * 3600),
+    "outbox_max_age": (60, 7 * 24 * 3600),
+}
+
+
+def _validate_mail(mail: MailSettings) -> None:
+    for name, (low, high) in MAIL_RANGES.items():
+        if not low <= getattr(mail, name) <= high:
+            raise ConfigError(f"{_var_for(name)} must be between {low} and {high}.")
+    if mail.outbox_retry_max_delay < mail.outbox_retry_delay:
+        raise ConfigError("IDP_OUTBOX_RETRY_MAX_DELAY must not be below IDP_OUTBOX_RETRY_DELAY.")
 
 
 def _web_origin_under(origin: str, rp_id: str, settings: Settings) -> bool:

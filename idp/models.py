@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -291,3 +292,29 @@ class PasskeySession(Base):
     credential_id: Mapped[int] = mapped_column(Integer, index=True)  # passkey_credentials.id
     public_sid: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class QueuedMail(Base):
+    """The durable outbox: an e-mail waiting to leave (activation and reset links, notices),
+    written in the transaction of what it carries and sent by the mail workers
+    (``notifications/mail_queue.py``). The rendered message holds the link, so this table is
+    as sensitive as the mailbox: the body is erased once the mail is sent."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(50))
+    member_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    lang: Mapped[str] = mapped_column(String(5), default="fr")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str] = mapped_column(Text, default="")
+    # pending (due at next_attempt_at) | sending (leased until next_attempt_at) | sent | failed
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -130,6 +131,26 @@ CODE = re.compile(r"\b(\d{6})\b")
 def read_code(issuer: str) -> str:
     assert issuer in CODE_READERS, f"no code reader registered for {issuer}"
     return CODE_READERS[issuer]()
+
+
+def wait_for_mail(app, timeout: float = 5.0) -> None:
+    """Wait until the durable outbox has sent every e-mail due now. The commit that queued a
+    mail wakes the sending threads, so this is quick; the threads are started here for tests
+    that queue mail outside a request (a process starts them at its first request)."""
+    from idp.db import db
+    from idp.notifications import mail_worker, outbox_status
+    from idp.runtime import runtime
+
+    app.extensions[mail_worker.EXTENSION].start()
+    deadline = time.monotonic() + timeout
+    while True:
+        with app.app_context():
+            left = outbox_status.due_count(runtime().clock.now())
+            db.session.remove()
+        if not left:
+            return
+        assert time.monotonic() < deadline, f"{left} e-mail(s) still waiting in the outbox"
+        time.sleep(0.02)
 
 
 def outbox_code_reader(app) -> Callable[[], str]:

@@ -91,11 +91,13 @@ def build_app(settings: Settings) -> Flask:
 
 
 def dispose_app(app: Flask) -> None:
-    """Close what the app opened: the back-channel logout threads, pooled SQL connections and
-    the Redis client."""
+    """Close what the app opened: the back-channel logout and mail threads, pooled SQL
+    connections and the Redis client."""
     from idp.logout import worker
+    from idp.notifications import mail_worker
 
     worker.stop(app)
+    mail_worker.stop(app)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

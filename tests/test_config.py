@@ -32,6 +32,17 @@ def test_values_are_typed():
     assert settings.brand.name == "Ma mutuelle"
 
 
+def test_outbox_settings_are_read():
+    env = {"IDP_OUTBOX_MAX_ATTEMPTS": "3", "IDP_OUTBOX_RETRY_DELAY": "5",
+           "IDP_OUTBOX_RETRY_MAX_DELAY": "40", "IDP_OUTBOX_MAX_AGE": "7200",
+           "IDP_OUTBOX_WORKERS": "2", "IDP_OUTBOX_POLL_INTERVAL": "1"}  # fmt: skip
+    settings = load_settings(env)
+    mail = settings.mail
+    assert (mail.outbox_max_attempts, mail.outbox_retry_delay) == (3, 5)
+    assert mail.outbox_retry_max_delay == 40
+    assert (mail.outbox_max_age, mail.outbox_workers, mail.outbox_poll_interval) == (7200, 2, 1)
+
+
 def test_production_settings_are_accepted():
     settings = load_settings(PRODUCTION)
     assert settings.server.production and settings.warnings() == []
@@ -55,6 +66,13 @@ def test_production_settings_are_accepted():
         ({**PRODUCTION, "IDP_SECRET_KEY": ""}, "IDP_SECRET_KEY"),
         ({**PRODUCTION, "IDP_SECRET_KEY": "short"}, "IDP_SECRET_KEY"),
         ({**PRODUCTION, "IDP_ISSUER": "http://login.example.org"}, "IDP_ISSUER"),
+        ({"IDP_OUTBOX_MAX_ATTEMPTS": "0"}, "IDP_OUTBOX_MAX_ATTEMPTS"),
+        ({"IDP_OUTBOX_WORKERS": "17"}, "IDP_OUTBOX_WORKERS"),
+        (
+            {"IDP_OUTBOX_RETRY_DELAY": "600", "IDP_OUTBOX_RETRY_MAX_DELAY": "60"},
+            "IDP_OUTBOX_RETRY_MAX_DELAY",
+        ),
+        ({"IDP_OUTBOX_MAX_AGE": "10"}, "IDP_OUTBOX_MAX_AGE"),
     ],
 )
 def test_bad_values_stop_the_start_naming_the_variable(env, variable):

@@ -52,8 +52,8 @@ def matching_member(req: ActivationRequest) -> Member | None:
 def request_activation(req: ActivationRequest, lang: str, link_url: str) -> Outcome:
     """Send the activation e-mail when the fields match an inactive member with an address.
 
-    ``link_url`` is the page URL the token is appended to. Raises ``DeliveryFailed`` when the
-    e-mail cannot be sent; nothing is stored then (nothing half-done).
+    ``link_url`` is the page URL the token is appended to. The e-mail is queued with its link
+    in one transaction (the outbox sends it, retrying while the mail server is down).
     """
     member = matching_member(req)
     if member is None:

@@ -8,7 +8,6 @@ does not touch devices (a forgotten password says nothing about a lost phone).
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 
 from idp import audit
@@ -16,7 +15,7 @@ from idp.authenticators import passkeys
 from idp.db import db
 from idp.errors import IdPError
 from idp.models import Member, PasskeyCredential
-from idp.notifications import DeliveryFailed, current_notifier, issuer_url
+from idp.notifications import current_notifier, issuer_url
 from idp.runtime import runtime
 from idp.throttling.lockout import local_time
 
@@ -71,27 +70,28 @@ def format_moment(moment: datetime, lang: str) -> str:
 
 def notify_device_added(member: Member, credential: PasskeyCredential, lang: str) -> None:
     """The "a device can now sign in to your account" notice. Call it once the credential is
-    committed: a failed delivery rolls back pending work (the notifier audits it)."""
+    committed: the notice is queued and committed as its own unit of work."""
     added = credential.created_at or runtime().clock.now()
     _notify(member, "passkey_added", lang, credential.name, added)
 
 
 def notify_device_removed(member: Member, device_name: str, lang: str) -> None:
-    """The "a device was removed" notice; call it after the removal is committed."""
+    """The "a device was removed" notice; call it after the removal is committed (the notice
+    is queued and committed as its own unit of work)."""
     _notify(member, "passkey_removed", lang, device_name, runtime().clock.now())
 
 
 def _notify(member: Member, purpose: str, lang: str, device: str, at: datetime) -> None:
     if not member.email:
         return
-    with contextlib.suppress(DeliveryFailed):  # the change is done; a failed notice is audited
-        current_notifier().send_email(
-            member.email,
-            purpose,
-            lang,
-            member_id=member.id,
-            first_name=member.first_name,
-            device=device,
-            at=format_moment(at, lang),
-            devices_url=issuer_url(DEVICES_PATH),
-        )
+    current_notifier().queue_email(
+        member.email,
+        purpose,
+        lang,
+        member_id=member.id,
+        first_name=member.first_name,
+        device=device,
+        at=format_moment(at, lang),
+        devices_url=issuer_url(DEVICES_PATH),
+    )
+    db.session.commit()

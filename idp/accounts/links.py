@@ -58,11 +58,13 @@ def store_link(member: Member, purpose: str, token: str, ttl_seconds: int) -> No
 
 
 def send_link(member: Member, purpose: str, email: str, lang: str, page_url: str, ttl: int) -> None:
-    """E-mail a new link to ``page_url?token=…`` and record it. The e-mail goes first: when
-    delivery fails (``DeliveryFailed``) nothing is stored, so nothing is half-done."""
+    """Record a new link to ``page_url?token=…`` and queue its e-mail, both in the caller's
+    transaction: the link exists exactly when its e-mail is on its way (the outbox retries
+    while the mail server is down), and the caller's commit makes both at once."""
     assert member.email
     token = new_token()
-    current_notifier().send_email(
+    store_link(member, purpose, token, ttl)
+    current_notifier().queue_email(
         member.email,
         email,
         lang,
@@ -71,7 +73,6 @@ def send_link(member: Member, purpose: str, email: str, lang: str, page_url: str
         link=f"{page_url}?token={token}",
         valid_hours=ttl // 3600,
     )
-    store_link(member, purpose, token, ttl)
 
 
 def find_link(token: str, purpose: str) -> tuple[AccountLink, Member]:

@@ -16,8 +16,8 @@ from idp.throttling.lockout import unlock
 def request_reset(identifier: str, lang: str, link_url: str) -> None:
     """E-mail a reset link when the identifier names an active member with an address.
 
-    Returns the same way either way; raises ``DeliveryFailed`` only for a real member whose
-    e-mail could not be sent (nothing is stored then)."""
+    Returns the same way either way: the e-mail is queued with its link in one transaction,
+    so whether the mail server is up changes nothing here."""
     clean = identifier.strip()
     member = find_member_by_identifier(clean) if clean.isprintable() else None
     if member is None or not member.active or not member.email:

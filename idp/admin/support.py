@@ -28,7 +28,7 @@ from idp.login import session as sso
 from idp.login.code_step import contacts, masked
 from idp.logout.sign_out import SignedOut, end_passkey_sessions, sign_out_everywhere
 from idp.models import AuditEvent, Member
-from idp.notifications import DeliveryFailed, current_notifier, issuer_url
+from idp.notifications import current_notifier, issuer_url
 from idp.notifications.masking import mask_email, mask_phone
 from idp.runtime import runtime
 from idp.throttling import lockout
@@ -85,12 +85,11 @@ class InvalidContact(IdPError):
 
 @dataclass(frozen=True)
 class ContactChange:
-    """What ``change_contact`` did: the fields changed, and the notices (masked addresses)
-    sent and not sent."""
+    """What ``change_contact`` did: the fields changed, and where the notices were queued
+    (masked addresses)."""
 
     changed: list[str]
     notified: list[str] = field(default_factory=list)
-    not_notified: list[str] = field(default_factory=list)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -244,11 +243,13 @@ def change_contact(
     changed = [str(c["what"]) for c in changes]
     audit.record("account.contact_changed", member_id=member.id, actor=actor, commit=False,
                  fields=changed, **detail)  # fmt: skip
-    db.session.commit()
     recipients = [a for a in dict.fromkeys([old_email, member.email]) if a]
-    return _notify_contact_change(
+    # The notices are queued with the change: one transaction, so neither exists alone.
+    result = _notify_contact_change(
         member, changed, changes, recipients, old_email, member_language(member, lang)
     )
+    db.session.commit()
+    return result
 
 
 def _mask(what: str, value: str | None) -> str | None:
@@ -268,21 +269,19 @@ def _notify_contact_change(
     at = devices.format_moment(runtime().clock.now(), lang)
     result = ContactChange(changed)
     for address in recipients:
-        try:
-            current_notifier().send_email(
-                address, "contact_changed", lang, member_id=member.id,
-                first_name=member.first_name, changes=changes, at=at,
-                former_address=address == old_email and address != member.email,
-            )  # fmt: skip
-            result.notified.append(mask_email(address))
-        except DeliveryFailed:  # the change holds; the notifier audited ``email.failed``
-            result.not_notified.append(mask_email(address))
+        current_notifier().queue_email(
+            address, "contact_changed", lang, member_id=member.id,
+            first_name=member.first_name, changes=changes, at=at,
+            former_address=address == old_email and address != member.email,
+        )  # fmt: skip
+        result.notified.append(mask_email(address))
     return result
 
 
 def resend_activation(member: Member, actor: str, lang: str | None = None) -> str:
     """E-mail a new activation link (the older ones stop working) to a member who has not
-    activated yet; returns the masked address. ``DeliveryFailed`` leaves nothing behind."""
+    activated yet; returns the masked address. The link and its e-mail are committed together
+    (the outbox sends it, retrying while the mail server is down)."""
     if member.active:
         raise SupportActionRefused("This member's account is already activated.")
     if not member.email:

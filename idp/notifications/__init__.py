@@ -4,14 +4,17 @@ Public API::
 
     from idp.notifications import DeliveryFailed, Notifier, build_notifier, current_notifier
 
-    current_notifier().send_email(member.email, "password_reset", lang="fr",
-                                  member_id=member.id, first_name=member.first_name,
-                                  link=issuer_url("/reset/" + token), valid_hours=24)
+    current_notifier().queue_email(member.email, "password_reset", lang="fr",
+                                   member_id=member.id, first_name=member.first_name,
+                                   link=issuer_url("/reset/" + token), valid_hours=24)
 
-``send_email`` is the commit point of the caller's transaction: on success the caller's pending
-work is committed with the ``email.sent`` audit event (and the outbox row in development); on
-failure it is rolled back, ``email.failed`` is committed, and :class:`DeliveryFailed` is raised,
-so nothing is half-done and the member can simply try again.
+``queue_email`` (links, notices) adds the rendered mail to the durable outbox in the caller's
+transaction; the mail workers send it once that commits, retrying while the mail server is
+down (``mail_queue.py``, ``mail_worker.py``). ``send_email`` and ``send_sms`` (one-time codes)
+send at once and are the commit point of the caller's transaction: on success the caller's
+pending work is committed with the ``*.sent`` audit event (and the development outbox row); on
+failure it is rolled back, ``*.failed`` is committed, and :class:`DeliveryFailed` is raised, so
+the member is told at once and can simply try again.
 """
 
 from __future__ import annotations

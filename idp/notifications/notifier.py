@@ -12,6 +12,11 @@ SMS      unset, development             :class:`OutboxTransport` (``/dev/outbox`
 SMS      unset, production              :class:`Unconfigured`: refuses, never drops
 =======  =============================  ================================================
 
+Codes (sign-in) are sent at once with :meth:`Notifier.send_email` / :meth:`Notifier.send_sms`:
+the member is waiting and must be told at once when one could not leave. Links and notices
+are queued with :meth:`Notifier.queue_email` in the caller's transaction and sent by the mail
+workers (``mail_queue.py``), which retry while the mail server is down.
+
 The audit events name the purpose, the member and the transport; SMS events also carry the
 destination, masked (``to="06 •• •• •• 78"``). Neither the text, the code nor a full number
 is ever recorded.
@@ -30,6 +35,7 @@ from idp import audit
 from idp.config import Settings
 from idp.db import db
 from idp.notifications import DeliveryFailed
+from idp.notifications.mail_queue import queue_mail
 from idp.notifications.masking import mask_phone
 from idp.notifications.messages import render_email, render_sms
 from idp.notifications.outbox import OutboxTransport
@@ -76,12 +82,13 @@ class Notifier:
     (``sms.sent`` / ``sms.failed``) audit events with the purpose, the member, the transport
     and, for SMS, the masked number (:func:`~idp.notifications.masking.mask_phone`).
 
-    Each send is the commit point of the caller's transaction. On success the caller's
-    pending changes are committed together with the audit event (and the outbox row). On
-    failure they are rolled back, the ``*.failed`` event is committed on its own, and
-    :class:`DeliveryFailed` is raised: nothing is half-done (no valid link whose e-mail never
-    left), and the member can simply ask again. The context (links, codes) never reaches the
-    audit log.
+    ``send_email`` and ``send_sms`` are for codes only. Each send is the commit point of the
+    caller's transaction. On success the caller's pending changes are committed together with
+    the audit event (and the outbox row). On failure they are rolled back, the ``*.failed``
+    event is committed on its own, and :class:`DeliveryFailed` is raised: the member is told
+    at once and can simply ask again. ``queue_email`` joins the caller's transaction instead
+    and never fails for the mail server. The context (links, codes) never reaches the audit
+    log.
     """
 
     def __init__(self, email: EmailTransport, sms: SmsTransport) -> None:
@@ -96,7 +103,9 @@ class Notifier:
         member_id: int | None = None,
         **context: Any,
     ) -> None:
-        """E-mail ``templates/email/<purpose>.{txt,html}`` rendered with ``context``."""
+        """E-mail ``templates/email/<purpose>.{txt,html}`` rendered with ``context`` now, for
+        a one-time code the member is waiting for (:class:`DeliveryFailed` when it cannot
+        leave). Links and notices go through :meth:`queue_email`."""
         message = render_email(purpose, lang, **context)
         self._deliver(
             "email",
@@ -106,6 +115,27 @@ class Notifier:
             member_id=member_id,
             lang=lang,
         )
+
+    def queue_email(
+        self,
+        to: str,
+        purpose: str,
+        lang: str = "fr",
+        member_id: int | None = None,
+        **context: Any,
+    ) -> None:
+        """Queue ``templates/email/<purpose>.{txt,html}`` rendered with ``context`` in the
+        durable outbox, inside the caller's transaction: the mail exists exactly when what it
+        carries (a link, a change) is committed, and leaves once it is (the workers are
+        woken by the commit). Never raises :class:`DeliveryFailed`: the workers retry, audit
+        ``email.sent`` or, at last, ``email.failed``."""
+        address = (to or "").strip()
+        if not address:
+            audit.record("email.failed", member_id=member_id, purpose=purpose,
+                         transport=self.email.name, reason="no recipient address on file",
+                         commit=False)  # fmt: skip
+            return
+        queue_mail(address, purpose, lang, member_id, render_email(purpose, lang, **context))
 
     def send_sms(
         self,

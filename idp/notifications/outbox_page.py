@@ -1,7 +1,13 @@
-"""The development outbox, seen by a person: ``GET /dev/outbox`` and ``idp outbox``.
+"""The outboxes, seen by a person.
 
-Both exist only outside production (404 and exit status 1 there). Links found in a message's
-text are made clickable, so that a developer can follow an activation or reset link.
+The development outbox (messages kept instead of sent): ``GET /dev/outbox`` and
+``idp outbox``, both only outside production (404 and exit status 1 there). Links found in a
+message's text are made clickable, so that a developer can follow an activation or reset link.
+
+The durable outbox (``mail_queue.py``), for operators in every environment:
+``idp outbox --pending`` and ``idp outbox --failed`` list its mails (id, purpose, masked
+recipient, attempts, next attempt, last error; never the body, which holds the link), and
+``idp outbox retry ID… | --all`` puts failed ones back in the queue.
 """
 
 from __future__ import annotations
@@ -14,7 +20,10 @@ from datetime import datetime
 import click
 from flask import Blueprint, abort, render_template, request
 
-from idp.models import OutboxMessage
+from idp.db import db
+from idp.models import OutboxMessage, QueuedMail
+from idp.notifications import mail_queue, outbox_status
+from idp.notifications.masking import mask_email
 from idp.notifications.outbox import latest
 from idp.runtime import runtime
 
@@ -49,11 +58,25 @@ def outbox_page() -> str:
     return render_template("dev/outbox.html", entries=entries, recipient=recipient)
 
 
-@click.command("outbox")
+@click.group("outbox", invoke_without_command=True)
 @click.option("--to", "recipient", default=None, help="Only messages to this address or phone.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1))
-def outbox_command(recipient: str | None, limit: int) -> None:
-    """Print the latest messages of the development outbox, newest first."""
+@click.option("--pending", is_flag=True, help="List the e-mails waiting to be sent.")
+@click.option("--failed", is_flag=True, help="List the e-mails given up (see 'retry').")
+@click.pass_context
+def outbox_command(
+    ctx: click.Context, recipient: str | None, limit: int, pending: bool, failed: bool
+) -> None:
+    """Print the latest messages of the development outbox, newest first; with --pending or
+    --failed, the e-mails of the durable outbox in that state."""
+    if ctx.invoked_subcommand is not None:
+        return
+    wanted = ((mail_queue.PENDING, pending), (mail_queue.FAILED, failed))
+    statuses = [status for status, asked in wanted if asked]
+    if statuses:
+        for status in statuses:
+            _print_queue(status, limit)
+        return
     if runtime().settings.server.production:
         click.echo("Error: the outbox is for development only.", err=True)
         sys.exit(1)
@@ -68,6 +91,47 @@ def outbox_command(recipient: str | None, limit: int) -> None:
         click.echo("")
         click.echo(m.text.rstrip())
         click.echo("")
+
+
+@outbox_command.command("retry")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "every", is_flag=True, help="Every failed e-mail.")
+def retry_command(ids: tuple[int, ...], every: bool) -> None:
+    """Send failed e-mails again (attempts start over)."""
+    from idp.cli import _cli_actor
+
+    if not ids and not every:
+        click.echo("Error: name the e-mails to retry (their ids) or use --all.", err=True)
+        sys.exit(1)
+    count = outbox_status.retry_failed(None if every else list(ids), _cli_actor())
+    db.session.commit()
+    click.echo(f"{count} e-mail(s) queued again.")
+    if ids and count < len(ids):
+        click.echo("Only failed e-mails can be retried; the others were left as they are.")
+
+
+def _print_queue(status: str, limit: int) -> None:
+    found = outbox_status.mails(status, limit)
+    total = outbox_status.count(status)
+    title = "waiting to be sent" if status == mail_queue.PENDING else "given up"
+    shown = f", the first {len(found)}" if total > len(found) else ""
+    click.echo(f"{total} e-mail(s) {title}{shown}" + (":" if found else "."))
+    for mail in found:
+        click.echo(_queue_line(mail))
+
+
+def _queue_line(mail: QueuedMail) -> str:
+    if mail.status == mail_queue.FAILED:
+        due = "no more attempts"
+    elif mail.status == mail_queue.SENDING:
+        due = "sending now"
+    else:
+        due = f"next {_when(mail.next_attempt_at)}"
+    error = f"  last error: {mail.last_error}" if mail.last_error else ""
+    return (
+        f"#{mail.id}  {mail.status}  {mail.purpose}  to {mask_email(mail.recipient)}  "
+        f"attempts {mail.attempts}  {due}{error}"
+    )
 
 
 def _when(at: datetime) -> str:

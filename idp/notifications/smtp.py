@@ -113,7 +113,9 @@ class SmtpTransport:
                 smtp.send_message(message, from_addr=self.envelope_from, to_addrs=[to])
         except (OSError, smtplib.SMTPException) as error:
             reason = f"SMTP {self.endpoint.host}:{self.endpoint.port}: {_describe(error)}"
-            log.warning("E-mail %r not sent: %s", purpose, reason)
+            # Debug only: the caller logs the failure once (a code not sent, or the outbox
+            # noting that the server is down), not at every retry.
+            log.debug("E-mail %r not sent: %s", purpose, reason)
             raise DeliveryFailed(reason) from error
         log.info("E-mail %r sent through %s", purpose, self.endpoint)
 

@@ -70,6 +70,6 @@ def change_password():
             "selfservice/change_password.html", 400, failures=rejected.failures, **form
         )
     audit.record("password.changed", member_id=member.id, commit=False)
+    notify_password_changed(member)  # queued with the change: one transaction
     db.session.commit()
-    notify_password_changed(member)
     return render_template("selfservice/password_changed.html")

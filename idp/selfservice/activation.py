@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 
 from flask import render_template, request, url_for
@@ -14,8 +13,9 @@ from idp.accounts.activation import (
     complete_activation,
     request_activation,
 )
+from idp.db import db
 from idp.models import Member
-from idp.notifications import DeliveryFailed, current_notifier
+from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.selfservice import answer_at_least, bp
 from idp.selfservice.forms import client_ip, throttle
@@ -68,11 +68,8 @@ def activation_submit():
         values["member_number"], values["last_name"], values["first_name"], birth_date
     )
     link_url = url_for("selfservice.activation_confirm", _external=False)
-    try:
-        with answer_at_least():
-            outcome = request_activation(req, i18n.current(), _absolute(link_url))
-    except DeliveryFailed:
-        return render_template("selfservice/delivery_failed.html", retry=values), 503
+    with answer_at_least():
+        outcome = request_activation(req, i18n.current(), _absolute(link_url))
     hours = runtime().settings.accounts.activation_link_ttl // 3600
     return render_template(OUTCOME_PAGES[outcome], values=values, valid_hours=hours)
 
@@ -98,21 +95,21 @@ def activation_set_password():
     if member is None:
         return page
     _confirm_by_email(member)
+    db.session.commit()
     return render_template("selfservice/activation_done.html")
 
 
 def _confirm_by_email(member: Member) -> None:
-    """The account is active already: a failed confirmation e-mail is only audited."""
+    """Queue the confirmation e-mail (the caller commits)."""
     if member.email:
-        with contextlib.suppress(DeliveryFailed):
-            current_notifier().send_email(
-                member.email,
-                "account_activated",
-                i18n.current(),
-                member_id=member.id,
-                first_name=member.first_name,
-                sign_in_url=runtime().settings.brand.portal_url,
-            )
+        current_notifier().queue_email(
+            member.email,
+            "account_activated",
+            i18n.current(),
+            member_id=member.id,
+            first_name=member.first_name,
+            sign_in_url=runtime().settings.brand.portal_url,
+        )
 
 
 def _absolute(path: str) -> str:

@@ -6,15 +6,14 @@ and e-mails a notice.
 
 from __future__ import annotations
 
-import contextlib
-
 from flask import render_template, request, url_for
 
 from idp import audit
 from idp.accounts.reset import complete_reset, request_reset, reset_member
+from idp.db import db
 from idp.logout.sign_out import sign_out_everywhere
 from idp.models import Member
-from idp.notifications import DeliveryFailed, current_notifier
+from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.selfservice import answer_at_least, bp
 from idp.selfservice.forms import client_ip, throttle
@@ -38,11 +37,8 @@ def forgot_submit():
         return page, 400
     throttle((RESET_PER_IP, client_ip()), (RESET_PER_IDENTIFIER, identifier))
     link_url = runtime().settings.server.issuer + url_for("selfservice.reset_form")
-    try:
-        with answer_at_least():
-            request_reset(identifier, i18n.current(), link_url)
-    except DeliveryFailed:
-        return render_template("selfservice/delivery_failed.html", retry=None), 503
+    with answer_at_least():
+        request_reset(identifier, i18n.current(), link_url)
     hours = runtime().settings.accounts.reset_link_ttl // 3600
     return render_template("selfservice/forgot_sent.html", valid_hours=hours)
 
@@ -69,6 +65,7 @@ def reset_submit():
         return page
     end_everything(member)
     notify_password_changed(member)
+    db.session.commit()
     return render_template("selfservice/reset_done.html")
 
 
@@ -81,16 +78,14 @@ def end_everything(member: Member) -> None:
 
 
 def notify_password_changed(member: Member) -> None:
-    """The notice e-mail; the change is done already, so a delivery failure is only audited
-    (by the notifier)."""
+    """Queue the notice e-mail in the caller's transaction (the caller commits)."""
     if not member.email:
         return
-    with contextlib.suppress(DeliveryFailed):
-        current_notifier().send_email(
-            member.email,
-            "password_changed",
-            i18n.current(),
-            member_id=member.id,
-            first_name=member.first_name,
-            changed_at=runtime().clock.now().strftime("%d/%m/%Y %H:%M UTC"),
-        )
+    current_notifier().queue_email(
+        member.email,
+        "password_changed",
+        i18n.current(),
+        member_id=member.id,
+        first_name=member.first_name,
+        changed_at=runtime().clock.now().strftime("%d/%m/%Y %H:%M UTC"),
+    )

@@ -13,7 +13,6 @@ by a crashed worker expires after ``LEASE_SECONDS``. The lock itself is durable 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import secrets
 import time
@@ -29,7 +28,7 @@ from idp.db import db
 from idp.errors import IdPError
 from idp.kv import key
 from idp.models import Member
-from idp.notifications import DeliveryFailed, current_notifier
+from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.throttling.limits import HIT_SCRIPT
 
@@ -216,8 +215,8 @@ def _start_lock(member: Member, failures: int, lang: str) -> AccountLocked:
         db.session.refresh(member)
         return AccountLocked(member.locked_until or until)
     audit.record("lock.started", member_id=member.id, commit=False, failures=failures)
+    _notify_locked(member, until, lang)  # the lock and its notice: one unit of work
     db.session.commit()
-    _notify_locked(member, until, lang)
     return AccountLocked(until, started=True, member_id=member.id)
 
 
@@ -246,14 +245,15 @@ def local_time(moment: datetime) -> datetime:
 
 
 def _notify_locked(member: Member, until: datetime, lang: str) -> None:
+    """Queue the notice (the outbox retries while the mail server is down); the caller
+    commits it with the lock."""
     if not member.email:
         return
-    with contextlib.suppress(DeliveryFailed):  # the lock holds; a failed notice is audited
-        current_notifier().send_email(
-            member.email,
-            "account_locked",
-            lang,
-            member_id=member.id,
-            first_name=member.first_name,
-            until=local_time(until).strftime("%d/%m/%Y %H:%M"),
-        )
+    current_notifier().queue_email(
+        member.email,
+        "account_locked",
+        lang,
+        member_id=member.id,
+        first_name=member.first_name,
+        until=local_time(until).strftime("%d/%m/%Y %H:%M"),
+    )

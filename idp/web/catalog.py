@@ -177,12 +177,6 @@ FR: dict[str, str] = {
     ),
     "link.expired": "Ce lien a expiré. Recommencez la procédure pour en recevoir un nouveau.",
     "link.restart": "Recommencer",
-    "delivery.failed_title": "L'e-mail n'a pas pu être envoyé",
-    "delivery.failed_text": (
-        "Notre service d'envoi ne répond pas pour le moment. Rien n'a été modifié : "
-        "réessayez dans quelques minutes."
-    ),
-    "delivery.retry": "Réessayer",
     "reset.title": "Mot de passe oublié",
     "reset.intro": "Indiquez votre n° d'adhérent ou votre adresse e-mail.",
     "reset.identifier_help": (
@@ -344,10 +338,6 @@ FR: dict[str, str] = {
         "Coordonnées corrigées ; l'adhérent en est informé par e-mail (ancienne et nouvelle "
         "adresse)."
     ),
-    "admin.done.contact_not_notified": (
-        "Coordonnées corrigées, mais l'e-mail d'information n'a pas pu être envoyé à toutes "
-        "les adresses."
-    ),
     "admin.done.contact_unchanged": (
         "Aucune modification : ces coordonnées étaient déjà enregistrées."
     ),
@@ -478,7 +468,6 @@ FR: dict[str, str] = {
     "admin.member.no_email": (
         "Aucune adresse e-mail enregistrée : corrigez d'abord les coordonnées de l'adhérent."
     ),
-    "admin.member.delivery_failed": "L'e-mail n'a pas pu être envoyé. Réessayez dans un instant.",
     "admin.member.device_not_found": "Cet appareil n'existe pas ou a déjà été retiré.",
     "admin.contract.health": "santé",
     "admin.contract.provident": "prévoyance",
@@ -877,12 +866,6 @@ EN: dict[str, str] = {
     ),
     "link.expired": "This link has expired. Please start again to receive a new one.",
     "link.restart": "Start again",
-    "delivery.failed_title": "The e-mail could not be sent",
-    "delivery.failed_text": (
-        "Our mail service is not answering right now. Nothing was changed: try again in a few "
-        "minutes."
-    ),
-    "delivery.retry": "Try again",
     "reset.title": "Forgot your password",
     "reset.intro": "Enter your member number or your e-mail address.",
     "reset.identifier_help": "If several members share this address, enter your member number.",
@@ -1033,9 +1016,6 @@ EN: dict[str, str] = {
     "admin.done.contact_changed": (
         "Contact details corrected; the member is told by e-mail (old and new address)."
     ),
-    "admin.done.contact_not_notified": (
-        "Contact details corrected, but the notice could not be e-mailed to every address."
-    ),
     "admin.done.contact_unchanged": "Nothing changed: these details were already on file.",
     "admin.done.activation_sent": "A new activation e-mail was sent to the member.",
     "admin.done.sessions_ended": "The member is signed out of every device.",
@@ -1156,7 +1136,6 @@ EN: dict[str, str] = {
     "admin.member.no_email": (
         "No e-mail address on file: correct the member's contact details first."
     ),
-    "admin.member.delivery_failed": "The e-mail could not be sent. Try again in a moment.",
     "admin.member.device_not_found": "This device does not exist or was already removed.",
     "admin.contract.health": "health",
     "admin.contract.provident": "provident",

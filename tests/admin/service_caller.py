@@ -18,6 +18,7 @@ from idp.config import LogoutSettings
 from idp.db import db
 from idp.models import AuditEvent, OutboxMessage
 from idp.runtime import runtime
+from tests.actors import wait_for_mail
 from tests.conftest import CLIENT_SECRETS, LiveServer, build_app, free_port, make_settings
 from tests.conftest import serve_app as serve
 
@@ -104,6 +105,9 @@ def events_named(app: Flask, name: str) -> list[AuditEvent]:
 
 
 def outbox(app: Flask, purpose: str) -> list[OutboxMessage]:
+    """The development outbox's messages for ``purpose``, once the durable outbox has sent
+    what is due."""
+    wait_for_mail(app)
     with database(app):
         found = list(
             db.session.scalars(

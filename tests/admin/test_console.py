@@ -19,7 +19,7 @@ from idp.db import db
 from idp.login import session as sso
 from idp.models import AuditEvent, Member, OAuthClient, OutboxMessage
 from idp.throttling.lockout import AccountLocked, record_failure
-from tests.actors import DEMO_NUMBER, add_member
+from tests.actors import DEMO_NUMBER, add_member, wait_for_mail
 from tests.admin.staff_actor import Staff, ready_staff
 
 ADMIN = "alice.admin@mutuelle.example"
@@ -91,12 +91,13 @@ def test_unlock_a_locked_member(support):
     assert actors_of("account.unlocked") == [f"staff:{SUPPORT}"]
 
 
-def test_correct_the_email_and_the_mobile(support):
+def test_correct_the_email_and_the_mobile(app, support):
     done = support.post(f"/admin/members/{DEMO_NUMBER}/contact",
                         {"email": "camille.m@example.net", "phone": "06 99 88 77 66"})  # fmt: skip
     assert done.status_code == 303 and done.headers["Location"].endswith("done=contact_changed")
     member = demo()
     assert member.email == "camille.m@example.net" and member.phone == "+33699887766"
+    wait_for_mail(app)
     notices = db.session.scalars(select(OutboxMessage).filter_by(purpose="contact_changed"))
     assert {n.recipient for n in notices} == {"camille.martin@example.org", "camille.m@example.net"}
     assert actors_of("account.contact_changed") == [f"staff:{SUPPORT}"]
@@ -113,6 +114,7 @@ def test_resend_the_activation_email(app, support):
     assert "Renvoyer l'e-mail d'activation" in text(page)
     done = support.post("/admin/members/100000077/activation")
     assert done.status_code == 303 and done.headers["Location"].endswith("done=activation_sent")
+    wait_for_mail(app)
     sent = db.session.scalars(select(OutboxMessage).filter_by(purpose="activation")).one()
     assert sent.recipient == "alex.durand@example.org"
     refused = support.post(f"/admin/members/{DEMO_NUMBER}/activation")

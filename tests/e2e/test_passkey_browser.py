@@ -42,6 +42,7 @@ from tests.actors import (
     jwt_claims,
     query,
     read_code,
+    wait_for_mail,
 )
 from tests.conftest import LiveServer, build_app, free_port, make_settings, serve_app
 
@@ -65,6 +66,7 @@ class Site:
         return self.served.url
 
     def count(self, model: Any, **where: Any) -> int:
+        wait_for_mail(self.served.app)  # notices reach the development outbox through the queue
         with self.served.app.app_context():
             found = db.session.scalar(select(func.count()).select_from(model).filter_by(**where))
             db.session.remove()

@@ -32,6 +32,7 @@ from tests.actors import (
     form_fields,
     jwt_claims,
     query,
+    wait_for_mail,
 )
 from tests.conftest import LiveServer, build_app, free_port, make_settings, serve_app
 from tests.passkeys import SoftAuthenticator, SoftAuthenticatorError, b64url
@@ -58,6 +59,7 @@ class Site:
         return self.served.app
 
     def count(self, model: Any, **where: Any) -> int:
+        wait_for_mail(self.app)  # notices reach the development outbox through the queue
         with self.app.app_context():
             found = db.session.scalar(select(func.count()).select_from(model).filter_by(**where))
             db.session.remove()

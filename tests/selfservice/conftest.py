@@ -9,11 +9,12 @@ from dataclasses import dataclass, replace
 from email.message import EmailMessage
 
 import pytest
+from flask import Flask
 
 from idp.accounts.directory import ensure_demo_member
 from idp.clock import ShiftedClock
 from idp.runtime import runtime
-from tests.actors import CODE, CODE_READERS
+from tests.actors import CODE, CODE_READERS, wait_for_mail
 from tests.conftest import LiveServer, build_app, free_port, make_settings, serve_app
 from tests.smtp import SmtpServer, start_smtp
 
@@ -22,9 +23,14 @@ LINK = re.compile(r"https?://[^\s\"<>]+")
 
 @dataclass
 class Mailbox:
+    """What the SMTP server received, once the provider's outbox has sent what is due."""
+
     smtp: SmtpServer
+    app: Flask | None = None
 
     def messages_to(self, address: str) -> list[EmailMessage]:
+        if self.app is not None:
+            wait_for_mail(self.app)
         return [r.message for r in self.smtp.received if address in r.rcpt_tos]
 
     def last_to(self, address: str) -> EmailMessage:
@@ -49,8 +55,8 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def mailbox(smtp) -> Mailbox:
-    return Mailbox(smtp)
+def mailbox(site, smtp) -> Mailbox:
+    return Mailbox(smtp, site.app)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from idp.db import db
 from idp.models import AuditEvent, Member, OutboxMessage
 from idp.runtime import runtime
 from idp.throttling.lockout import AccountLocked, record_failure
-from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, Browser, RelyingParty
+from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, Browser, RelyingParty, wait_for_mail
 from tests.conftest import build_app, free_port, make_settings, serve_app
 
 
@@ -54,6 +54,7 @@ def test_fifth_failure_locks_for_24_hours_then_the_lock_lifts(site):
     # The right password does not get in while the lock holds.
     still = attempt(site, DEMO_PASSWORD)
     assert isinstance(still, requests.Response) and still.status_code == 403
+    wait_for_mail(site.app)  # the notice goes through the durable outbox
     with site.app.app_context():
         notice = db.session.scalars(select(OutboxMessage).filter_by(purpose="account_locked")).one()
         assert notice.recipient == "camille.martin@example.org"

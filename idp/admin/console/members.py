@@ -17,7 +17,6 @@ from idp.accounts.devices import DeviceNotFound
 from idp.admin import support
 from idp.admin.console.blueprint import STAFF, actor, bp, staff_page
 from idp.models import Member
-from idp.notifications import DeliveryFailed
 
 Page = Response | tuple[str, int] | str
 SEARCH_LIMIT = 50
@@ -83,7 +82,7 @@ def change_contact(member_number: str) -> Page:
                            form={"email": email or "", "phone": phone or ""})  # fmt: skip
     if not change.changed:
         return _done(found, "contact_unchanged")
-    return _done(found, "contact_not_notified" if change.not_notified else "contact_changed")
+    return _done(found, "contact_changed")
 
 
 @bp.post("/members/<member_number>/activation")
@@ -98,8 +97,6 @@ def resend_activation(member_number: str) -> Page:
         support.resend_activation(found, actor())
     except support.SupportActionRefused as refused:
         return member_page(found, 409, error_text=refused.detail)
-    except DeliveryFailed:
-        return member_page(found, 502, error="admin.member.delivery_failed")
     return _done(found, "activation_sent")
 
 
