@@ -41,6 +41,8 @@ class RegisteredClient(ClientMixin):
     # After a rotation (idp/clients/admin.py) the previous secret's digest, accepted until then.
     previous_secret_hash: str | None = None
     previous_secret_expires_at: datetime | None = None
+    # A token issued before this time was issued to a deleted client of the same id.
+    created_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: OAuthClient) -> RegisteredClient:
@@ -54,6 +56,7 @@ class RegisteredClient(ClientMixin):
             disabled=row.disabled,
             previous_secret_hash=row.previous_secret_hash,
             previous_secret_expires_at=row.previous_secret_expires_at,
+            created_at=row.created_at,
         )
 
     # -- policy ------------------------------------------------------------------------------

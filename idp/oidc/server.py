@@ -322,8 +322,10 @@ def _refresh_rejected(client: RegisteredClient, row: RefreshToken | None, reason
 
 def _refresh_reused(client: RegisteredClient, row: RefreshToken) -> None:
     """A used token presented again: revoke the family and audit the reuse, committed now."""
+    audit.record("token.refresh_reused", client_id=client.client_id, commit=False,
+                 **_family_detail(row))  # fmt: skip
     tokens.revoke_family(row.family_id, reason="refresh_reused")
-    audit.record("token.refresh_reused", client_id=client.client_id, **_family_detail(row))
+    db.session.commit()
 
 
 def _family_detail(row: RefreshToken | None) -> dict[str, Any]:

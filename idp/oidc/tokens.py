@@ -12,7 +12,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from joserfc import jwt
@@ -107,10 +107,19 @@ def verify_access_token(token: str) -> dict[str, Any] | None:
     state = revocations.check(claims["jti"], family if isinstance(family, str) else None)
     if state.revoked:
         return None
-    # A disabled or deleted client's tokens die with it (the cache is dropped at each change).
-    if find_client_at(str(claims.get("client_id")), state.clients_version) is None:
+    # A disabled or deleted client's tokens die with it (the cache is dropped at each change),
+    # even when a new client takes the deleted one's id.
+    client = find_client_at(str(claims.get("client_id")), state.clients_version)
+    if client is None or not _issued_since(claims, client.created_at):
         return None
     return claims
+
+
+def _issued_since(claims: dict[str, Any], created_at: datetime | None) -> bool:
+    if created_at is None:
+        return True
+    iat = claims.get("iat")
+    return isinstance(iat, int) and iat >= int(created_at.replace(tzinfo=UTC).timestamp())
 
 
 def revoke_access_token(jti: str, exp: int) -> None:
