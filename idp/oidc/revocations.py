@@ -6,7 +6,7 @@ family (``family``, the tokens' ``idp_family`` claim). Each one is a row of
 expiry. Redis is only the cache: a marker key says it holds every live row. While the marker is
 there, a check is one ``MGET``; when it is missing (Redis flushed, restarted, replaced) the
 first request to notice reloads the cache from SQL, and until the reload is done each check
-reads SQL itself. A check that can read neither refuses the token.
+reads SQL itself. A check that can read neither never accepts the token.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from typing import Any, cast
 import redis
 from sqlalchemy import and_, delete, event, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from idp.clients.registry import VERSION_KEY as CLIENTS_VERSION_KEY
@@ -98,16 +97,12 @@ def _upsert(kind: str, value: str, until: datetime) -> None:
 
 
 def _check_cold(jti: str, family: str | None) -> bool:
-    """The cache is cold: reload it (one instance at a time) or read SQL; refuse when SQL
-    cannot answer."""
-    rt = runtime()
-    try:
-        if rt.redis.set(LOADING, "1", nx=True, ex=LOADING_TTL):
-            return _reload(jti, family)
-        return _revoked_in_sql(jti, family)
-    except SQLAlchemyError:
-        log.warning("Revocation list unreadable (Redis cache cold): access token refused")
-        return True
+    """The cache is cold: reload it (one instance at a time) or read SQL. When SQL cannot
+    answer, its error ends the request as an outage (``temporarily_unavailable``): the token
+    is neither accepted nor declared invalid."""
+    if runtime().redis.set(LOADING, "1", nx=True, ex=LOADING_TTL):
+        return _reload(jti, family)
+    return _revoked_in_sql(jti, family)
 
 
 def _reload(jti: str, family: str | None) -> bool:

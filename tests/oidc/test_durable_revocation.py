@@ -298,3 +298,30 @@ def test_a_deleted_clients_tokens_are_refused_even_under_its_old_id(live, browse
     successor = RelyingParty(live.url, "disposable-portal", scope="openid profile")
     assert successor.userinfo(tokens["access_token"]).status_code == 401
     assert successor.introspect(tokens["access_token"]) == {"active": False}
+
+
+def test_a_disabled_or_deleted_services_token_cannot_call_the_admin_api(live):
+    args = ["clients", "add", "--client-id", "ops-service", "--name", "Outil support",
+            "--type", "confidential", "--grant-type", "client_credentials",
+            "--scope", "idp:support"]  # fmt: skip
+    result = live.app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    secret = result.output.rsplit("shown only now: ", 1)[1].strip()
+    issued = requests.post(
+        live.discovery()["token_endpoint"], data={"grant_type": "client_credentials"},
+        auth=("ops-service", secret), timeout=10,
+    )  # fmt: skip
+    assert issued.status_code == 200, issued.text
+    bearer = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+
+    def audit_status() -> int:
+        return requests.get(f"{live.url}/admin/api/audit", headers=bearer, timeout=10).status_code
+
+    assert audit_status() == 200
+    runner = live.app.test_cli_runner()
+    assert runner.invoke(args=["clients", "disable", "ops-service"]).exit_code == 0
+    assert audit_status() == 401
+    assert runner.invoke(args=["clients", "disable", "--enable", "ops-service"]).exit_code == 0
+    assert audit_status() == 200
+    assert runner.invoke(args=["clients", "remove", "--yes", "ops-service"]).exit_code == 0
+    assert audit_status() == 401
