@@ -24,7 +24,6 @@ keys_cli = AppGroup("keys", help="Token signing keys.")
 dev_cli = AppGroup("dev", help="Development helpers (refused in production).")
 accounts_cli = AppGroup("accounts", help="Member accounts (advisers' actions).")
 staff_cli = AppGroup("staff", help="Console staff accounts (admins and advisers).")
-audit_cli = AppGroup("audit", help="The audit log.")
 
 
 def init_app(app: Flask) -> None:
@@ -427,6 +426,40 @@ def _iso_option(name: str, value: str | None) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not an ISO 8601 time", param_hint=name) from None
+
+
+@click.group("audit", cls=AppGroup, invoke_without_command=True)
+@click.option("--family", "family_id", metavar="ID",
+              help="Print the life of this refresh-token family, oldest event first.")  # fmt: skip
+@click.pass_context
+def audit_cli(ctx: click.Context, family_id: str | None) -> None:
+    """The audit log."""
+    if ctx.invoked_subcommand is not None:
+        if family_id is not None:
+            raise click.UsageError("--family is used without a subcommand.")
+        return
+    if family_id is None:
+        click.echo(ctx.get_help())
+        return
+    from flask.cli import ScriptInfo
+
+    with ctx.ensure_object(ScriptInfo).load_app().app_context():
+        _print_family(family_id)
+
+
+def _print_family(family_id: str) -> None:
+    """One line per event: time, event, client, member, sid, reason."""
+    from idp.admin.audit_log import family_events, iso
+
+    entries = family_events(family_id)
+    if not entries:
+        click.echo(f"No audit event names the token family {family_id}.", err=True)
+        sys.exit(1)
+    for e in entries:
+        member = e.member_number or (str(e.member_id) if e.member_id is not None else "-")
+        fields = (iso(e.at), e.event, e.client_id or "-", member,
+                  e.detail.get("sid") or "-", e.detail.get("reason") or "-")  # fmt: skip
+        click.echo("  ".join(str(f) for f in fields))
 
 
 @audit_cli.command("export")

@@ -318,3 +318,16 @@ class QueuedMail(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+class AccessTokenRevocation(Base):
+    """A revoked access token (``kind`` ``jti``: its ``jti``) or every access token of a
+    refresh-token family (``kind`` ``family``: their ``idp_family`` claim), kept until the
+    last of them has expired. Redis only caches these rows (``idp/oidc/revocations.py``), so
+    losing Redis never un-revokes a token."""
+
+    __tablename__ = "access_token_revocations"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    revoked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -147,6 +147,20 @@ def iter_events(filters: Filters) -> Iterator[AuditEntry]:
         before_id = batch[-1].id
 
 
+def family_events(family_id: str) -> list[AuditEntry]:
+    """The life of a refresh-token family, oldest first: every event whose ``family`` detail
+    names it (issued, refreshed, rejected, reused, revoked). A scan of the log, which the
+    retention period keeps bounded: an operator's investigation, not a request path."""
+    detail = AuditEvent.__table__.c.detail
+    query = (
+        select(AuditEvent, Member.member_number)
+        .outerjoin(Member, Member.id == AuditEvent.member_id)
+        .where(detail["family"].as_string() == family_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    return [_entry(e, number) for e, number in db.session.execute(query)]
+
+
 def iso(moment: datetime) -> str:
     return moment.replace(tzinfo=UTC).isoformat().replace("+00:00", "Z")
 

@@ -41,6 +41,8 @@ class RegisteredClient(ClientMixin):
     # After a rotation (idp/clients/admin.py) the previous secret's digest, accepted until then.
     previous_secret_hash: str | None = None
     previous_secret_expires_at: datetime | None = None
+    # A token issued before this time was issued to a deleted client of the same id.
+    created_at: datetime | None = None
 
     @classmethod
     def from_row(cls, row: OAuthClient) -> RegisteredClient:
@@ -54,6 +56,7 @@ class RegisteredClient(ClientMixin):
             disabled=row.disabled,
             previous_secret_hash=row.previous_secret_hash,
             previous_secret_expires_at=row.previous_secret_expires_at,
+            created_at=row.created_at,
         )
 
     # -- policy ------------------------------------------------------------------------------
@@ -184,8 +187,15 @@ def find_client(client_id: str | None) -> RegisteredClient | None:
     """The enabled client with this id, or None. One Redis GET checks freshness."""
     if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
         return None  # never a malformed id (NUL, control characters) to the database
+    return find_client_at(client_id, cast(bytes | None, runtime().redis.get(VERSION_KEY)))
+
+
+def find_client_at(client_id: str, version: bytes | None) -> RegisteredClient | None:
+    """``find_client`` for a caller that already read ``VERSION_KEY`` (the access-token check
+    reads it in the same round-trip as the revocation list)."""
+    if not CLIENT_ID.fullmatch(client_id):
+        return None
     cache = _cache()
-    version = cast(bytes | None, runtime().redis.get(VERSION_KEY))
     with cache.lock:
         if version != cache.version:
             cache.clients.clear()

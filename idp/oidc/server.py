@@ -34,7 +34,7 @@ from idp import audit
 from idp.clients import access
 from idp.clients.registry import RegisteredClient, find_client
 from idp.db import db, utcnow
-from idp.models import Member
+from idp.models import Member, RefreshToken
 from idp.oidc import codes, tokens
 from idp.oidc.claims import SUPPORTED_SCOPES, acr_for
 from idp.oidc.tokens import AuthContext
@@ -154,7 +154,11 @@ def _token_response(
     client: RegisteredClient, scope: str, member: Member, ctx: AuthContext,
     family_id: str | None, with_refresh: bool,
 ) -> tuple[dict[str, Any], str | None, str]:  # fmt: skip
-    access, expires_in, jti = tokens.issue_access_token(client, scope, member.subject, ctx)
+    if with_refresh:
+        family_id = family_id or tokens.new_family_id()
+    access, expires_in, jti = tokens.issue_access_token(
+        client, scope, member.subject, ctx, family_id
+    )
     token: dict[str, Any] = {
         "token_type": "Bearer",
         "access_token": access,
@@ -165,8 +169,6 @@ def _token_response(
         token["refresh_token"], family_id = tokens.issue_refresh_token(
             client, scope, ctx, family_id
         )
-    if family_id:
-        tokens.track_in_family(family_id, jti, expires_in)
     return token, family_id, jti
 
 
@@ -225,18 +227,20 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         if not codes.record_issued(code.code_hash, family_id, jti):
             raise InvalidGrantError("The authorization code was used twice.")
         audit.record("token.issued", member_id=user.id, client_id=self.request.client.client_id,
-                     commit=False, grant_type="authorization_code")  # fmt: skip
+                     commit=False, grant_type="authorization_code", sid=code.sid or None,
+                     family=family_id)  # fmt: skip
         return token
 
 
 def _revoke_code_grant(issued: dict[str, Any], client: RegisteredClient) -> None:
     """RFC 6749 §4.1.2: a code used twice revokes the tokens issued from it."""
-    if issued.get("family_id"):
-        tokens.revoke_family(issued["family_id"])
+    family_id = issued.get("family_id")
+    if family_id:
+        tokens.revoke_family(family_id, reason="code_replayed")
     if issued.get("jti"):
-        ttl = runtime().settings.tokens.access_token_ttl
+        ttl = client.ttl("access_token_ttl", runtime().settings.tokens.access_token_ttl)
         tokens.revoke_access_token(issued["jti"], int(time.time()) + ttl)
-    audit.record("token.code_replayed", client_id=client.client_id)
+    audit.record("token.code_replayed", client_id=client.client_id, family=family_id)
 
 
 class RefreshedToken:
@@ -257,29 +261,43 @@ class RefreshGrant(grants.RefreshTokenGrant):
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token):
+        """The presented token if it may be rotated now. Every refusal is audited; presenting
+        a token that was already used (whoever lost a parallel race, or a replay later on)
+        is a reuse: the family is revoked (RFC 9700 §4.14.2). A token presented by another
+        client is refused without being burnt."""
         row = tokens.find_refresh_token(refresh_token)
         client = self.request.client
-        if row is None or row.client_id != client.client_id or row.revoked_at is not None:
+        if row is None:
+            _refresh_rejected(client, None, "unknown")
             return None
-        if row.used_at is not None or not tokens.mark_used(row):
-            tokens.revoke_family(row.family_id)
-            audit.record("token.refresh_reused", member_id=row.member_id,
-                         client_id=client.client_id)  # fmt: skip
+        if row.client_id != client.client_id:
+            _refresh_rejected(client, row, "wrong_client")
+            return None
+        if row.used_at is not None:
+            _refresh_reused(client, row)
+            return None
+        if row.revoked_at is not None:
+            _refresh_rejected(client, row, "revoked_family")
             return None
         if row.expires_at <= utcnow():
+            _refresh_rejected(client, row, "expired")
+            return None
+        if not tokens.mark_used(row):
+            _refresh_reused(client, row)
             return None
         return RefreshedToken(row)
 
     def authenticate_user(self, refresh_token):
         """The member, still active and still allowed to use this client (a contract that
         ended ends the client's refreshes)."""
-        member = _active_member(refresh_token.row.member_id)
+        row = refresh_token.row
+        member = _active_member(row.member_id)
         client = self.request.client
         if member is None:
+            _refresh_rejected(client, row, "inactive_member")
             raise InvalidGrantError("The account is no longer active.")
         if not access.allowed(client, member):
-            audit.record("token.refresh_refused", member_id=member.id,
-                         client_id=client.client_id, reason="access_rule")  # fmt: skip
+            _refresh_rejected(client, row, "access_rule")
             raise InvalidGrantError("The member may no longer use this client.")
         return member
 
@@ -288,10 +306,32 @@ class RefreshGrant(grants.RefreshTokenGrant):
         row = self.request.refresh_token.row
         ctx = AuthContext(user.id, row.sid, row.auth_time, list(row.amr or []), row.acr)
         token, _, _ = _token_response(self.request.client, scope, user, ctx, row.family_id, True)
+        audit.record("token.refreshed", member_id=user.id, client_id=row.client_id,
+                     commit=False, sid=row.sid, family=row.family_id)  # fmt: skip
         return token
 
     def revoke_old_credential(self, refresh_token):
         """Marked used when it was presented (``authenticate_refresh_token``)."""
+
+
+def _refresh_rejected(client: RegisteredClient, row: RefreshToken | None, reason: str) -> None:
+    """Audit a refused refresh (committed now: the request ends in an error)."""
+    audit.record("token.refresh_rejected", client_id=client.client_id, reason=reason,
+                 **_family_detail(row))  # fmt: skip
+
+
+def _refresh_reused(client: RegisteredClient, row: RefreshToken) -> None:
+    """A used token presented again: revoke the family and audit the reuse, committed now."""
+    audit.record("token.refresh_reused", client_id=client.client_id, commit=False,
+                 **_family_detail(row))  # fmt: skip
+    tokens.revoke_family(row.family_id, reason="refresh_reused")
+    db.session.commit()
+
+
+def _family_detail(row: RefreshToken | None) -> dict[str, Any]:
+    if row is None:
+        return {}
+    return {"member_id": row.member_id, "sid": row.sid, "family": row.family_id}
 
 
 class ServiceGrant(grants.ClientCredentialsGrant):

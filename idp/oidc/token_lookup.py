@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from authlib.oauth2.rfc6749 import TokenMixin
+from sqlalchemy import select
 
 from idp.db import utcnow
 from idp.models import Member, RefreshToken
@@ -34,6 +35,14 @@ class AccessTokenRef(TokenMixin):
 
     def revoke(self) -> None:
         tokens.revoke_access_token(self.claims["jti"], self.claims["exp"])
+
+    def audit_detail(self) -> dict[str, Any]:
+        """Who and what the revoked token was for, for ``token.revoked`` (never the token)."""
+        from idp.db import db
+
+        member_id = db.session.scalar(select(Member.id).filter_by(subject=self.claims.get("sub")))
+        return {"member_id": member_id, "kind": "access_token", "sid": self.claims.get("sid"),
+                "family": self.claims.get(tokens.FAMILY_CLAIM)}  # fmt: skip
 
     def introspection(self) -> dict[str, Any]:
         keys = ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time",
@@ -63,7 +72,11 @@ class RefreshTokenRef(TokenMixin):
 
     def revoke(self) -> None:
         """RFC 7009 §2.1: revoking a refresh token revokes its grant's access tokens too."""
-        tokens.revoke_family(self.row.family_id)
+        tokens.revoke_family(self.row.family_id, reason="revocation_request")
+
+    def audit_detail(self) -> dict[str, Any]:
+        return {"member_id": self.row.member_id, "kind": "refresh_token", "sid": self.row.sid,
+                "family": self.row.family_id}  # fmt: skip
 
     def introspection(self) -> dict[str, Any]:
         from idp.db import db

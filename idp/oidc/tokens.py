@@ -1,8 +1,9 @@
 """Access tokens (JWT, RFC 9068), refresh tokens (opaque, hashed, rotated) and revocation.
 
 Refresh tokens of one authorization form a family; a reused token revokes the family and the
-access tokens issued under it (RFC 9700 §4.14.2). Revoked access-token ids stay in Redis until
-the token would have expired.
+access tokens issued under it (RFC 9700 §4.14.2): those carry the family id in the private claim
+``idp_family`` (an identifier, not a credential), so one durable revocation of the family covers
+them all (``idp/oidc/revocations.py``).
 """
 
 from __future__ import annotations
@@ -11,20 +12,22 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import JoseError
 from sqlalchemy import select, update
 
-from idp.clients.registry import RegisteredClient
+from idp import audit
+from idp.clients.registry import RegisteredClient, all_clients, find_client_at
 from idp.db import db, utcnow
-from idp.kv import key
 from idp.models import RefreshToken
+from idp.oidc import revocations
 from idp.runtime import runtime
 
 ACCESS_TOKEN_TYP = "at+jwt"
+FAMILY_CLAIM = "idp_family"
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,14 @@ def sign(claims: dict[str, Any], typ: str = "JWT") -> str:
     return jwt.encode(header, claims, snapshot.signing_key, algorithms=[snapshot.signing_alg])
 
 
+def new_family_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
 def issue_access_token(
-    client: RegisteredClient, scope: str, subject: str, ctx: AuthContext | None
-) -> tuple[str, int, str]:
+    client: RegisteredClient, scope: str, subject: str, ctx: AuthContext | None,
+    family_id: str | None = None,
+) -> tuple[str, int, str]:  # fmt: skip
     """Returns (token, expires_in, jti)."""
     rt = runtime()
     ttl = client.ttl("access_token_ttl", rt.settings.tokens.access_token_ttl)
@@ -72,11 +80,14 @@ def issue_access_token(
             claims["acr"] = ctx.acr
         if ctx.sid:
             claims["sid"] = ctx.sid
+    if family_id:
+        claims[FAMILY_CLAIM] = family_id
     return sign(claims, typ=ACCESS_TOKEN_TYP), ttl, jti
 
 
 def verify_access_token(token: str) -> dict[str, Any] | None:
-    """Claims of a valid, unexpired, unrevoked access token of ours; None otherwise."""
+    """Claims of a valid, unexpired, unrevoked access token of ours whose client is still
+    enabled; None otherwise. The one check of userinfo, introspection and the admin API."""
     if not token or len(token) > 8192:
         return None
     rt = runtime()
@@ -92,26 +103,28 @@ def verify_access_token(token: str) -> dict[str, Any] | None:
         return None
     if claims["exp"] <= now or not isinstance(claims.get("jti"), str):
         return None
-    if rt.redis.exists(key("revoked-at", claims["jti"])):
+    family = claims.get(FAMILY_CLAIM)
+    state = revocations.check(claims["jti"], family if isinstance(family, str) else None)
+    if state.revoked:
+        return None
+    # A disabled or deleted client's tokens die with it (the cache is dropped at each change),
+    # even when a new client takes the deleted one's id.
+    client = find_client_at(str(claims.get("client_id")), state.clients_version)
+    if client is None or not _issued_since(claims, client.created_at):
         return None
     return claims
 
 
+def _issued_since(claims: dict[str, Any], created_at: datetime | None) -> bool:
+    if created_at is None:
+        return True
+    iat = claims.get("iat")
+    return isinstance(iat, int) and iat >= int(created_at.replace(tzinfo=UTC).timestamp())
+
+
 def revoke_access_token(jti: str, exp: int) -> None:
-    ttl = int(exp - time.time()) + 1
-    if ttl > 0:
-        runtime().redis.set(key("revoked-at", jti), "1", ex=ttl)
-
-
-def track_in_family(family_id: str, jti: str, expires_in: int) -> None:
-    """Remember an access token issued under a refresh-token family, until it expires."""
-    exp = int(time.time()) + expires_in
-    family = key("family-at", family_id)
-    pipe = runtime().redis.pipeline()
-    pipe.sadd(family, f"{jti} {exp}")
-    pipe.expireat(family, exp + 1, gt=True)
-    pipe.expireat(family, exp + 1, nx=True)
-    pipe.execute()
+    """Revoke one access token until it expires, in the caller's transaction."""
+    revocations.revoke(revocations.JTI, jti, exp)
 
 
 def issue_refresh_token(
@@ -120,7 +133,7 @@ def issue_refresh_token(
     """Returns (token, family_id); the token itself is never stored."""
     rt = runtime()
     token = secrets.token_urlsafe(32)
-    family_id = family_id or secrets.token_urlsafe(16)
+    family_id = family_id or new_family_id()
     ttl = client.ttl("refresh_token_ttl", rt.settings.tokens.refresh_token_ttl)
     db.session.add(
         RefreshToken(
@@ -155,17 +168,30 @@ def mark_used(row: RefreshToken) -> bool:
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def revoke_family(family_id: str) -> None:
-    """Revoke every refresh token of the family and the access tokens issued under it."""
-    rt = runtime()
-    db.session.execute(
+def revoke_family(family_id: str, reason: str = "revoked") -> None:
+    """Revoke every refresh token of the family and the access tokens issued under it, in the
+    caller's transaction. The request that actually revokes live tokens records
+    ``token.family_revoked`` with ``reason``; revoking a revoked family again records nothing."""
+    revoked = db.session.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
-    )
-    for entry in rt.redis.smembers(key("family-at", family_id)):
-        jti, exp = (entry.decode() if isinstance(entry, bytes) else entry).split(" ")
-        revoke_access_token(jti, int(exp))
+        .returning(RefreshToken.member_id, RefreshToken.client_id, RefreshToken.sid)
+    ).first()
+    # Any access token of the family was issued before now, so expires within the longest
+    # access-token lifetime from now.
+    revocations.revoke(revocations.FAMILY, family_id, int(time.time()) + _longest_access_ttl())
+    if revoked is not None:
+        member_id, client_id, sid = revoked
+        audit.record("token.family_revoked", member_id=member_id, client_id=client_id,
+                     commit=False, sid=sid, family=family_id, reason=reason)  # fmt: skip
+
+
+def _longest_access_ttl() -> int:
+    longest = runtime().settings.tokens.access_token_ttl
+    for row in all_clients():
+        longest = max(longest, int((row.settings or {}).get("access_token_ttl") or 0))
+    return longest
 
 
 def revoke_member_refresh_tokens(member_id: int) -> int:
@@ -179,6 +205,6 @@ def revoke_member_refresh_tokens(member_id: int) -> int:
         )
     )
     for family_id in families:
-        revoke_family(family_id)
+        revoke_family(family_id, reason="member_wide")
     db.session.commit()
     return len(families)

@@ -160,7 +160,8 @@ def test_a_member_whose_health_contract_ended_cannot_refresh_the_app(
     response = app.token_request(grant_type="refresh_token", refresh_token=tokens["refresh_token"])
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_grant"
-    assert events(server, "token.refresh_refused")[0].client_id == "mobile-app"
+    (refused,) = events(server, "token.refresh_rejected")
+    assert refused.client_id == "mobile-app" and refused.detail["reason"] == "access_rule"
     # A portal without a rule keeps working for the same member.
     health = RelyingParty(server.url, "health-portal")
     portal_tokens = health.fetch_token(browser.go(health.authorize_url()))

@@ -1,0 +1,197 @@
+"""The audit log tells a refresh-token family's whole story: issued, every refresh, every
+refusal with its reason, every reuse (each losing parallel refresh included), the revocation;
+each event with client, member, ``sid`` and family id, and ``idp audit --family`` prints it."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import requests
+from sqlalchemy import select, update
+
+from idp.db import db, utcnow
+from idp.models import AuditEvent, Member, RefreshToken
+from idp.oidc.tokens import FAMILY_CLAIM
+from tests.actors import DEMO_NUMBER, RelyingParty, code_from, jwt_claims, sign_in_tokens
+
+PARALLEL = 20
+
+
+def _refresh(rp: RelyingParty, refresh_token: str) -> requests.Response:
+    return rp.token_request(grant_type="refresh_token", refresh_token=refresh_token)
+
+
+def _family(server, tokens: dict) -> str:
+    _, claims = jwt_claims(tokens["access_token"], server.url)
+    return claims[FAMILY_CLAIM]
+
+
+def _events(server, name: str) -> list[AuditEvent]:
+    with server.app.app_context():
+        rows = list(db.session.scalars(select(AuditEvent).filter_by(event=name)))
+        db.session.remove()
+    return rows
+
+
+def _demo_member_id(server) -> int:
+    with server.app.app_context():
+        member_id = db.session.scalar(select(Member.id).filter_by(member_number=DEMO_NUMBER))
+        db.session.remove()
+    assert member_id is not None
+    return member_id
+
+
+def test_parallel_refreshes_one_wins_every_loser_is_a_reuse(server, browser, portal):
+    tokens = sign_in_tokens(browser, portal)
+    family = _family(server, tokens)
+    barrier = threading.Barrier(PARALLEL)
+    answers: list[requests.Response] = []
+    lock = threading.Lock()
+
+    def refresh_once() -> None:
+        barrier.wait()
+        response = _refresh(portal, tokens["refresh_token"])
+        with lock:
+            answers.append(response)
+
+    threads = [threading.Thread(target=refresh_once) for _ in range(PARALLEL)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    statuses = sorted(r.status_code for r in answers)
+    assert statuses == [200] + [400] * (PARALLEL - 1)
+    assert {r.json()["error"] for r in answers if r.status_code == 400} == {"invalid_grant"}
+    (winner,) = [r.json() for r in answers if r.status_code == 200]
+
+    member_id = _demo_member_id(server)
+    reuses = _events(server, "token.refresh_reused")
+    assert len(reuses) == PARALLEL - 1
+    for event in reuses:
+        assert event.detail["family"] == family and event.detail["sid"]
+        assert event.client_id == "health-portal" and event.member_id == member_id
+    (revoked,) = _events(server, "token.family_revoked")
+    assert revoked.detail == {
+        "family": family, "reason": "refresh_reused", "sid": reuses[0].detail["sid"]
+    }  # fmt: skip
+    # The family is revoked: the winner's new tokens are dead as well.
+    assert _refresh(portal, winner["refresh_token"]).json()["error"] == "invalid_grant"
+    assert portal.userinfo(winner["access_token"]).status_code == 401
+    with server.app.app_context():
+        live = db.session.scalars(
+            select(RefreshToken).filter_by(family_id=family, revoked_at=None)
+        ).all()
+        db.session.remove()
+    assert live == []
+
+    result = server.app.test_cli_runner().invoke(args=["audit", "--family", family])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    events = [line.split()[1] for line in lines]
+    assert events[:2] == ["token.issued", "token.refreshed"]
+    assert events.count("token.refresh_reused") == PARALLEL - 1
+    # The revocation comes after the first reuse (the request that revoked the family; other
+    # losers recorded theirs while they waited for it); the winner's new token, presented
+    # afterwards, is rejected as revoked_family.
+    assert events.index("token.family_revoked") > events.index("token.refresh_reused")
+    assert events.count("token.family_revoked") == 1
+    assert events[-1] == "token.refresh_rejected"
+    assert len(events) == 2 + (PARALLEL - 1) + 1 + 1
+    issued = lines[0].split()
+    assert issued[2:5] == ["health-portal", DEMO_NUMBER, reuses[0].detail["sid"]]
+    assert lines[-1].split()[-1] == "revoked_family"
+    assert all(tokens["refresh_token"] not in line for line in lines)
+
+
+def test_family_cli_knows_unknown_families(app):
+    result = app.test_cli_runner().invoke(args=["audit", "--family", "no-such-family"])
+    assert result.exit_code == 1
+    assert "no-such-family" in result.output
+    # The subcommands keep working beside the option.
+    assert app.test_cli_runner().invoke(args=["audit", "export"]).exit_code == 0
+    assert "--family" in app.test_cli_runner().invoke(args=["audit"]).output
+
+
+def test_each_refusal_is_audited_with_its_reason(server, browser, portal):
+    provident = RelyingParty(server.url, "provident-portal")
+    tokens = sign_in_tokens(browser, portal)
+    family = _family(server, tokens)
+
+    assert _refresh(portal, "not-a-token").json()["error"] == "invalid_grant"
+    assert _refresh(provident, tokens["refresh_token"]).json()["error"] == "invalid_grant"
+    with server.app.app_context():
+        db.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.family_id == family)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+        db.session.remove()
+    assert _refresh(portal, tokens["refresh_token"]).json()["error"] == "invalid_grant"
+
+    other = sign_in_tokens(browser, portal)
+    assert portal.revoke(other["refresh_token"]).status_code == 200
+    assert _refresh(portal, other["refresh_token"]).json()["error"] == "invalid_grant"
+
+    third = sign_in_tokens(browser, portal)
+    with server.app.app_context():
+        db.session.execute(
+            update(Member).where(Member.member_number == DEMO_NUMBER).values(password_hash=None)
+        )
+        db.session.commit()
+        db.session.remove()
+    assert _refresh(portal, third["refresh_token"]).json()["error"] == "invalid_grant"
+
+    rejected = {e.detail["reason"]: e for e in _events(server, "token.refresh_rejected")}
+    assert set(rejected) == {
+        "unknown", "wrong_client", "expired", "revoked_family", "inactive_member"
+    }  # fmt: skip
+    assert rejected["unknown"].client_id == "health-portal"
+    assert "family" not in rejected["unknown"].detail
+    assert rejected["wrong_client"].client_id == "provident-portal"
+    member_id = _demo_member_id(server)
+    for reason, expected in (("wrong_client", tokens), ("expired", tokens),
+                             ("revoked_family", other), ("inactive_member", third)):  # fmt: skip
+        event = rejected[reason]
+        assert event.member_id == member_id and event.detail["sid"], reason
+        assert event.detail["family"] == _family(server, expected), reason
+    # Another client presenting the token did not burn it: it was the expiry that stopped it.
+    assert _events(server, "token.refresh_reused") == []
+
+
+def test_issue_refresh_and_revocation_name_the_family(server, browser, portal):
+    tokens = sign_in_tokens(browser, portal)
+    family = _family(server, tokens)
+    rotated = _refresh(portal, tokens["refresh_token"]).json()
+    assert _family(server, rotated) == family
+    assert portal.revoke(rotated["access_token"]).status_code == 200
+    assert portal.revoke(rotated["refresh_token"]).status_code == 200
+
+    (issued,) = _events(server, "token.issued")
+    (refreshed,) = _events(server, "token.refreshed")
+    revoked = _events(server, "token.revoked")
+    (family_revoked,) = _events(server, "token.family_revoked")
+    for event in (issued, refreshed, *revoked, family_revoked):
+        assert event.detail["family"] == family, event.event
+        assert event.detail["sid"] and event.member_id == _demo_member_id(server), event.event
+    assert [e.detail["kind"] for e in revoked] == ["access_token", "refresh_token"]
+    assert family_revoked.detail["reason"] == "revocation_request"
+
+
+def test_code_replay_names_the_family_it_revokes(server, browser, portal):
+    callback = browser.sign_in(portal.authorize_url())
+    tokens = portal.fetch_token(callback)
+    family = _family(server, tokens)
+    replay = portal.token_request(
+        grant_type="authorization_code", code=code_from(callback),
+        redirect_uri=portal.redirect_uri, code_verifier=portal.verifier,
+    )  # fmt: skip
+    assert replay.json()["error"] == "invalid_grant"
+
+    (replayed,) = _events(server, "token.code_replayed")
+    assert replayed.detail["family"] == family
+    (family_revoked,) = _events(server, "token.family_revoked")
+    assert family_revoked.detail["reason"] == "code_replayed"
+    assert portal.userinfo(tokens["access_token"]).status_code == 401
