@@ -114,6 +114,10 @@ FR: dict[str, str] = {
     "form.validate": "Valider",
     "error.rate_limited": "Trop de tentatives. Réessayez dans {minutes} minute(s).",
     "error.rate_limited_title": "Merci de patienter",
+    "error.unavailable_title": "Service momentanément indisponible",
+    "error.unavailable": (
+        "Nous ne pouvons pas traiter votre demande pour le moment. Réessayez dans quelques minutes."
+    ),
     "error.delivery_failed": "Le message n'a pas pu être envoyé.",
     "email.spam_hint": (
         "Pensez à consulter vos courriers indésirables (spams) si vous ne le trouvez pas."
@@ -807,6 +811,10 @@ EN: dict[str, str] = {
     "form.validate": "Confirm",
     "error.rate_limited": "Too many attempts. Try again in {minutes} minute(s).",
     "error.rate_limited_title": "Please wait",
+    "error.unavailable_title": "Service temporarily unavailable",
+    "error.unavailable": (
+        "We cannot process your request right now. Please try again in a few minutes."
+    ),
     "error.delivery_failed": "The message could not be sent.",
     "email.spam_hint": "If you cannot find it, check your spam folder.",
     "activation.title": "Activate my member account",
