@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -20,9 +23,19 @@ import pytest
 import requests
 from sqlalchemy.engine import make_url
 
+from idp.admin.audit_log import purge_if_due
+from idp.kv import key
+from idp.logout.worker import EXTENSION as BACKCHANNEL_WORKERS
 from idp.oidc.keys import VERSION_KEY
 from tests.actors import REPORTING_SECRET, Browser, RelyingParty, sign_in_tokens
-from tests.conftest import LiveServer, build_app, free_port, make_settings, serve_app
+from tests.conftest import (
+    CLIENT_SECRETS,
+    LiveServer,
+    build_app,
+    free_port,
+    make_settings,
+    serve_app,
+)
 from tests.tcp_proxy import TcpProxy
 
 # Every request during an outage must end well before a client or a load balancer gives up.
@@ -62,6 +75,10 @@ class Outage:
         auth = (self.portal.client_id, self.portal.secret)  # a client introspects its own tokens
         return self.request("POST", "/introspect", data={"token": token}, auth=auth)
 
+    def revoke(self, token: str) -> requests.Response:
+        auth = (self.portal.client_id, self.portal.secret)
+        return self.request("POST", "/revoke", data={"token": token}, auth=auth)
+
     def authorize(self, **extra: str) -> requests.Response:
         """The member's browser opening the portal's sign-in (its SSO session included)."""
         path = self.portal.authorize_url(**extra).removeprefix(self.server.url)
@@ -71,21 +88,51 @@ class Outage:
         return response
 
 
-def _redis_target() -> tuple[str, int, int]:
-    url = urlsplit(os.environ["IDP_TEST_REDIS_URL"])
-    return url.hostname or "127.0.0.1", url.port or 6379, int(url.path.strip("/") or 0)
+@pytest.fixture(scope="module")
+def redis_target() -> Iterator[tuple[str, int, int]]:
+    """(host, port, db) of the Redis behind the proxy: the suite's server, or a private
+    ``redis-server`` when the suite runs on the in-process emulation."""
+    if os.environ.get("IDP_TEST_REDIS_URL"):
+        url = urlsplit(os.environ["IDP_TEST_REDIS_URL"])
+        yield url.hostname or "127.0.0.1", url.port or 6379, int(url.path.strip("/") or 0)
+        return
+    binary = shutil.which("redis-server")
+    assert binary, "the outage tests need redis-server on PATH (apt-get install redis-server)"
+    port = free_port()
+    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    try:
+        _wait_for_port(port)
+        yield "127.0.0.1", port, 0
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert time.monotonic() < deadline, f"redis-server did not listen on {port}"
+            time.sleep(0.05)
 
 
 @pytest.fixture
-def outage(database_url: str) -> Iterator[Outage]:
+def outage(database_url: str, redis_target: tuple[str, int, int]) -> Iterator[Outage]:
     """The provider served over HTTP, reaching PostgreSQL and Redis through proxies, with the
     demo member signed in at the portal once (so the portal and its keys are in the process's
     caches, as in a provider that has been serving for a while)."""
     from idp.accounts.directory import ensure_demo_member
 
     db_url = make_url(database_url)
-    assert db_url.get_backend_name() == "postgresql", "outage tests need IDP_TEST_DATABASE_URL"
-    redis_host, redis_port, redis_db = _redis_target()
+    assert db_url.get_backend_name() == "postgresql", (
+        "the outage tests cut a proxy in front of PostgreSQL: run them with "
+        "IDP_TEST_DATABASE_URL=postgresql+psycopg://user@host:port/db"
+    )
+    redis_host, redis_port, redis_db = redis_target
     with (
         TcpProxy((db_url.host or "127.0.0.1", db_url.port or 5432)) as database,
         TcpProxy((redis_host, redis_port)) as redis_proxy,
@@ -154,6 +201,7 @@ def test_redis_outage_is_503_with_one_log_line_then_recovers(outage, caplog):
         _unavailable(outage.token(grant_type="client_credentials"))
         _unavailable(outage.userinfo(tokens["access_token"]))
         _unavailable(outage.introspect(tokens["access_token"]))
+        _unavailable(outage.revoke(tokens["refresh_token"]))
     ready = outage.request("GET", "/readyz")
     assert ready.status_code == 503
     assert ready.json()["checks"] == {"database": "ok", "redis": "unreachable"}
@@ -250,3 +298,57 @@ def test_connections_broken_by_a_restart_are_replaced_unnoticed(outage, caplog):
         assert outage.userinfo(tokens["access_token"]).status_code == 200
         assert outage.authorize().status_code == 302
     assert _lines(caplog, "unreachable") == []
+
+
+def test_admin_api_answers_503_in_json(outage, caplog):
+    admin = ("admin-service", CLIENT_SECRETS["IDP_TEST_SECRET_ADMIN"])
+    issued = outage.request("POST", "/token", data={"grant_type": "client_credentials"}, auth=admin)
+    headers = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+    assert outage.request("GET", "/admin/api/clients", headers=headers).status_code == 200
+    caplog.set_level(logging.INFO)
+    for proxy in (outage.database, outage.redis):
+        proxy.cut()
+        answer = outage.request("GET", "/admin/api/clients", headers=headers)
+        assert answer.status_code == 503, answer.text
+        assert int(answer.headers["Retry-After"]) > 0
+        assert answer.json()["error"] == "temporarily_unavailable" and answer.json()["message"]
+        proxy.restore()
+        assert outage.request("GET", "/admin/api/clients", headers=headers).status_code == 200
+    _no_traceback(caplog)
+    assert [len(_lines(caplog, f"{d} unreachable: ")) for d in ("database", "redis")] == [1, 1]
+
+
+def test_background_delivery_logs_an_outage_once_not_per_loop(outage, caplog):
+    workers = outage.server.app.extensions[BACKCHANNEL_WORKERS]
+    assert workers.threads, "the first request starts the delivery threads"
+    caplog.set_level(logging.INFO)
+    outage.redis.cut()
+    for _ in range(10):  # ten loops of the delivery thread, each finding Redis gone
+        workers.wake.set()
+        time.sleep(0.1)
+    unreachable = _lines(caplog, "redis unreachable: ")
+    assert [r.threadName for r in unreachable] == ["idp-backchannel-0"]
+    _no_traceback(caplog)
+    outage.redis.restore()
+    workers.wake.set()
+    deadline = time.monotonic() + 5
+    while not _lines(caplog, "redis reachable again") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(_lines(caplog, "redis reachable again")) == 1
+
+
+def test_audit_purge_logs_an_outage_once(outage, caplog):
+    app = outage.server.app
+    caplog.set_level(logging.INFO)
+    outage.database.cut()
+    for _ in range(3):
+        with app.app_context():
+            app.extensions["idp"].redis.delete(key("audit-purge"))  # as if an hour had passed
+        assert purge_if_due(app) is False
+    assert len(_lines(caplog, "database unreachable: ")) == 1
+    _no_traceback(caplog)
+    outage.database.restore()
+    with app.app_context():
+        app.extensions["idp"].redis.delete(key("audit-purge"))
+    assert purge_if_due(app) is True
+    assert len(_lines(caplog, "database reachable again")) == 1
