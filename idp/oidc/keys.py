@@ -26,6 +26,7 @@ import redis
 from cryptography.fernet import Fernet, InvalidToken
 from joserfc.jwk import ECKey, KeySet, RSAKey
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from idp.config import DEV_SECRET_KEY, Settings
@@ -34,7 +35,7 @@ from idp.encryption import fernet_for
 from idp.errors import ConfigError
 from idp.kv import key as kv_key
 from idp.models import SigningKey
-from idp.outages import Outages, dependency_of
+from idp.outages import REDIS_ERRORS, Outages, dependency_of
 
 VERSION_KEY = kv_key("keys", "version")
 RECHECK_SECONDS = 5.0
@@ -137,7 +138,7 @@ class KeyStore:
             return snapshot
         try:
             return self._reload(now)
-        except Exception as error:
+        except (*REDIS_ERRORS, DBAPIError) as error:
             if snapshot is None or dependency_of(error) is None:
                 raise
             self._outages.report(error)
@@ -178,7 +179,7 @@ class KeyStore:
 
     def _bump(self) -> None:
         self._redis.incr(VERSION_KEY)
-        self._checked_at = 0.0
+        self._checked_at = self._retry_at = 0.0
 
     def _load(self) -> KeySnapshot:
         # A session of its own: a reload failing mid-request must not touch the request's

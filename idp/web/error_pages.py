@@ -51,8 +51,7 @@ def outage_response(error: Exception) -> Response | None:
     if dependency is None:
         return None
     runtime().outages.down(dependency, error)
-    if isinstance(error, DBAPIError):
-        _roll_back()
+    _roll_back()  # whichever failed, the work the request did so far must not be committed
     if request.path.startswith(OUTAGE_JSON_PREFIXES):
         body = {"error": "temporarily_unavailable", "error_description": UNAVAILABLE_DESCRIPTION}
         if request.path.startswith("/admin/api"):  # the admin API's {error, message} shape
