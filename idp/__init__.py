@@ -13,6 +13,7 @@ from idp.config import PROJECT_ROOT, Settings, load_settings
 from idp.db import db
 from idp.kv import connect
 from idp.oidc.keys import KeyStore
+from idp.outages import Outages, watch_engine
 from idp.runtime import Runtime, install
 from idp.web.raw_query import PercentEncodeQuery
 
@@ -47,14 +48,18 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     db.init_app(app)
-    redis_client = connect(settings)
+    outages = Outages()
+    with app.app_context():
+        watch_engine(db.engine, outages)
+    redis_client = connect(settings, outages)
     install(
         app,
         Runtime(
             settings=settings,
             redis=redis_client,
             passwords=PasswordHashing(settings.password_hash),
-            keys=KeyStore(settings, redis_client),
+            keys=KeyStore(settings, redis_client, outages),
+            outages=outages,
         ),
     )
 
@@ -86,7 +91,30 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
+# PostgreSQL (psycopg 3, libpq parameters): no request waits more than a few seconds on a
+# database that does not answer, and a pool emptied by an outage refills by itself
+# (``pool_pre_ping`` replaces a dead connection) once it is back: see docs/failure-modes.md.
+PG_CONNECT_TIMEOUT = 2  # seconds, libpq's smallest useful value
+PG_STATEMENT_TIMEOUT_MS = 5000
+PG_TCP_USER_TIMEOUT_MS = 5000  # unacknowledged data: a host gone silent is dead after this
+POOL_TIMEOUT = 5  # seconds waiting for a pooled connection
+
+
 def _engine_options(settings: Settings) -> dict[str, object]:
     if settings.database_url.startswith("sqlite"):
         return {"connect_args": {"check_same_thread": False, "timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    return {
+        "pool_pre_ping": True,
+        "pool_size": 10,
+        "max_overflow": 10,
+        "pool_timeout": POOL_TIMEOUT,
+        "connect_args": {
+            "connect_timeout": PG_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS}",
+            "tcp_user_timeout": PG_TCP_USER_TIMEOUT_MS,
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 2,
+            "keepalives_count": 3,
+        },
+    }

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -21,6 +22,10 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg = alembic_config(engine)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # A migration may rewrite a large table: the app's per-statement limit
+            # (idp/__init__.py) is for requests, not for this.
+            connection.execute(text("SET LOCAL statement_timeout = 0"))
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 

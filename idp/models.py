@@ -319,6 +319,7 @@ class QueuedMail(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
+
 class AccessTokenRevocation(Base):
     """A revoked access token (``kind`` ``jti``: its ``jti``) or every access token of a
     refresh-token family (``kind`` ``family``: their ``idp_family`` claim), kept until the

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from idp.authenticators.password import PasswordHashing
 from idp.clock import Clock
 from idp.config import Settings
+from idp.outages import Outages
 
 if TYPE_CHECKING:
     from idp.oidc.keys import KeyStore
@@ -25,6 +26,7 @@ class Runtime:
     passwords: PasswordHashing
     keys: KeyStore
     clock: Clock = field(default_factory=Clock)
+    outages: Outages = field(default_factory=Outages)
 
 
 def install(app: Flask, rt: Runtime) -> None:

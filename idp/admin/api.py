@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from idp.clients.registry import find_client
 from idp.errors import IdPError
 from idp.oidc.tokens import verify_access_token
+from idp.web.error_pages import outage_response
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
@@ -124,7 +125,11 @@ def _http_error(error: HTTPException) -> tuple[Response, int]:
 
 
 @bp.errorhandler(Exception)
-def _unexpected(error: Exception) -> tuple[Response, int]:
-    """A JSON answer for API callers, the details only in the server log."""
+def _unexpected(error: Exception) -> Response | tuple[Response, int]:
+    """A JSON answer for API callers, the details only in the server log; 503 when Redis or
+    the database does not answer."""
+    outage = outage_response(error)
+    if outage is not None:
+        return outage
     log.exception("Unexpected error on %s %s", request.method, request.path)
     return jsonify(error="server_error", message="An unexpected error occurred."), 500

@@ -231,7 +231,9 @@ def purge_if_due(app: Flask) -> bool:
             if not runtime().redis.set(key("audit-purge"), "1", nx=True, ex=PURGE_EVERY):
                 return False
             purge_expired(max_batches=AUTOMATIC_PURGE_BATCHES)
-    except Exception:
-        log.exception("Automatic audit log purge failed; `idp audit purge` does it too")
+    except Exception as error:
+        # An outage is logged once by idp/outages.py, not with a traceback per try.
+        if not runtime(app).outages.report(error):
+            log.exception("Automatic audit log purge failed; `idp audit purge` does it too")
         return False
     return True

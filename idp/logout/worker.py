@@ -63,8 +63,11 @@ class Workers:
             try:
                 with self.app.app_context():
                     tried = deliver_due(limit=BATCH)
-            except Exception:  # a thread that dies silently would stop every delivery
-                log.exception("Back-channel logout delivery failed; trying again later")
+            except Exception as error:  # a thread that dies silently would stop every delivery
+                # Redis or the database down: one line when it starts (idp/outages.py), not a
+                # traceback per loop; the jobs wait in the queue until it answers again.
+                if not runtime(self.app).outages.report(error):
+                    log.exception("Back-channel logout delivery failed; trying again later")
             if tried < BATCH:
                 self.wake.wait(self.poll_interval)
 

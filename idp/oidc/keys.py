@@ -7,7 +7,10 @@ Keys are loaded once into joserfc key objects and reused: importing a PEM per to
 * ``active``: signs every new token;
 * ``retired``: published until ``publish_until`` (when every token it signed has expired).
 
-Instances notice a rotation made elsewhere through a version counter in Redis.
+Instances notice a rotation made elsewhere through a version counter in Redis. A reload that
+fails because Redis or the database does not answer keeps the keys already loaded and is tried
+again a few seconds later, so JWKS, discovery and signing go on through an outage
+(``docs/failure-modes.md``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import redis
 from cryptography.fernet import Fernet, InvalidToken
 from joserfc.jwk import ECKey, KeySet, RSAKey
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from idp.config import DEV_SECRET_KEY, Settings
 from idp.db import db, utcnow
@@ -30,9 +35,13 @@ from idp.encryption import fernet_for
 from idp.errors import ConfigError
 from idp.kv import key as kv_key
 from idp.models import SigningKey
+from idp.outages import REDIS_ERRORS, Outages, dependency_of
 
 VERSION_KEY = kv_key("keys", "version")
 RECHECK_SECONDS = 5.0
+# After a failed reload, the loaded keys serve this long before the next try, so an outage
+# costs one slow request per interval, not one per request.
+RETRY_SECONDS = 5.0
 
 PrivateKey = RSAKey | ECKey
 
@@ -59,14 +68,18 @@ def _generate(alg: str) -> PrivateKey:
 
 
 class KeyStore:
-    def __init__(self, settings: Settings, redis_client: redis.Redis) -> None:
+    def __init__(
+        self, settings: Settings, redis_client: redis.Redis, outages: Outages | None = None
+    ) -> None:
         self._settings = settings
         self._redis = redis_client
+        self._outages = outages or Outages()
         self._fernet = _fernet(settings)
         self._lock = threading.Lock()
         self._snapshot: KeySnapshot | None = None
         self._version: bytes | None = None
         self._checked_at = 0.0
+        self._retry_at = 0.0
 
     # -- lifecycle -------------------------------------------------------------------------
     def ensure(self) -> None:
@@ -112,12 +125,27 @@ class KeyStore:
     # -- use ---------------------------------------------------------------------------------
     def current(self) -> KeySnapshot:
         """The keys to sign and verify with, reloaded when another instance rotated them
-        (checked every few seconds) or when a retired key leaves the JWKS."""
+        (checked every few seconds) or when a retired key leaves the JWKS.
+
+        Raises only when no keys were ever loaded and Redis or the database is unreachable
+        (the caller answers 503): once loaded, keys outlive an outage."""
         now = time.monotonic()
         snapshot = self._snapshot
-        fresh = now - self._checked_at <= RECHECK_SECONDS
-        if snapshot is not None and fresh and not _outdated(snapshot):
+        due = now - self._checked_at > RECHECK_SECONDS or (
+            snapshot is not None and _outdated(snapshot)
+        )
+        if snapshot is not None and (not due or now < self._retry_at):
             return snapshot
+        try:
+            return self._reload(now)
+        except (*REDIS_ERRORS, DBAPIError) as error:
+            if snapshot is None or dependency_of(error) is None:
+                raise
+            self._outages.report(error)
+            self._retry_at = now + RETRY_SECONDS
+            return snapshot
+
+    def _reload(self, now: float) -> KeySnapshot:
         version = cast(bytes | None, self._redis.get(VERSION_KEY))
         with self._lock:
             if self._snapshot is None or version != self._version or _outdated(self._snapshot):
@@ -151,15 +179,22 @@ class KeyStore:
 
     def _bump(self) -> None:
         self._redis.incr(VERSION_KEY)
-        self._checked_at = 0.0
+        self._checked_at = self._retry_at = 0.0
 
     def _load(self) -> KeySnapshot:
-        rows = self._rows()
-        now = utcnow()
-        active = next((r for r in rows if r.state == "active"), None)
-        if active is None:
+        # A session of its own: a reload failing mid-request must not touch the request's
+        # unit of work, and reading keys never writes.
+        with Session(db.engine) as session:
+            rows = list(session.scalars(select(SigningKey).order_by(SigningKey.created_at)))
+        if not any(r.state == "active" for r in rows):
             self.ensure()
-            return self._load()
+            with Session(db.engine) as session:
+                rows = list(session.scalars(select(SigningKey).order_by(SigningKey.created_at)))
+        return self._snapshot_of(rows)
+
+    def _snapshot_of(self, rows: list[SigningKey]) -> KeySnapshot:
+        now = utcnow()
+        active = next(r for r in rows if r.state == "active")
         try:
             pem = self._fernet.decrypt(active.private_key_encrypted.encode())
         except InvalidToken:

@@ -128,6 +128,10 @@ FR: dict[str, str] = {
     "error.rate_limited.one": "Trop de tentatives. Réessayez dans {count} minute.",
     "error.rate_limited.other": "Trop de tentatives. Réessayez dans {count} minutes.",
     "error.rate_limited_title": "Merci de patienter",
+    "error.unavailable_title": "Service momentanément indisponible",
+    "error.unavailable": (
+        "Nous ne pouvons pas traiter votre demande pour le moment. Réessayez dans quelques minutes."
+    ),
     "error.delivery_failed": "Le message n'a pas pu être envoyé.",
     "email.spam_hint": (
         "Pensez à consulter vos courriers indésirables (spams) si vous ne le trouvez pas."
@@ -823,6 +827,10 @@ EN: dict[str, str] = {
     "error.rate_limited.one": "Too many attempts. Try again in {count} minute.",
     "error.rate_limited.other": "Too many attempts. Try again in {count} minutes.",
     "error.rate_limited_title": "Please wait",
+    "error.unavailable_title": "Service temporarily unavailable",
+    "error.unavailable": (
+        "We cannot process your request right now. Please try again in a few minutes."
+    ),
     "error.delivery_failed": "The message could not be sent.",
     "email.spam_hint": "If you cannot find it, check your spam folder.",
     "activation.title": "Activate my member account",
