@@ -6,6 +6,7 @@ answer is the right page (docs/failure-modes.md, "Lockout").
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from tests.actors import (
 )
 from tests.conftest import build_app, dispose_app, free_port, make_settings
 from tests.e2e.conftest import serve_process
+from tests.private_redis import private_redis
 
 THRESHOLD = 5
 PARALLEL = 30
@@ -68,7 +70,18 @@ class Pair:
 
 
 @pytest.fixture
-def pair(database_url: str, tmp_path: Path) -> Iterator[Pair]:
+def shared_redis(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Two processes need one real Redis: the suite's, or a private ``redis-server``."""
+    if os.environ.get("IDP_TEST_REDIS_URL"):
+        yield
+        return
+    with private_redis() as server:
+        monkeypatch.setenv("IDP_TEST_REDIS_URL", server.url)
+        yield
+
+
+@pytest.fixture
+def pair(shared_redis: None, database_url: str, tmp_path: Path) -> Iterator[Pair]:
     ports = free_port(), free_port()
     issuer = f"http://127.0.0.1:{ports[0]}"
     settings = make_settings(database_url, issuer=issuer)
