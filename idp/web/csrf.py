@@ -7,7 +7,8 @@ Two independent checks, both required on every state-changing POST of a page:
   constant time;
 - the request's origin: a browser's ``Sec-Fetch-Site`` must say ``same-origin`` (or ``none``,
   the member's own action), and an ``Origin`` header must be the issuer's (or this host's)
-  origin. Requests without these headers (old browsers, non-browser clients) rely on the token.
+  origin (``null``, sent under our ``no-referrer`` policy, leaves the decision to
+  ``Sec-Fetch-Site``). Requests without these headers (old browsers, non-browser clients) rely on the token.
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ def check_same_origin() -> None:
     if site is not None and site not in SAME_ORIGIN_SITES:
         raise CsrfFailure("cross-site request")
     origin = request.headers.get("Origin")
-    if origin is not None and origin not in _own_origins():
+    # ``null``: our pages send ``Referrer-Policy: no-referrer``, under which browsers hide
+    # the origin of a same-origin form; Fetch Metadata above has decided then.
+    if origin is not None and origin != "null" and origin not in _own_origins():
         raise CsrfFailure("foreign origin")
 
 
