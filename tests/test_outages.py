@@ -329,7 +329,8 @@ def test_background_delivery_logs_an_outage_once_not_per_loop(outage, caplog):
         workers.wake.set()
         time.sleep(0.1)
     unreachable = _lines(caplog, "redis unreachable: ")
-    assert [r.threadName for r in unreachable] == ["idp-backchannel-0"]
+    # One line for the process, whichever of its threads met the outage first.
+    assert len(unreachable) == 1
     _no_traceback(caplog)
     outage.redis.restore()
     workers.wake.set()

@@ -64,8 +64,10 @@ class Workers:
             try:
                 with self.app.app_context():
                     tried = deliver_due(limit=BATCH)
-            except Exception:  # the database is down: a thread that died would stop every e-mail
-                if not failing:
+            except Exception as error:  # a thread that died would stop every e-mail
+                # The database down: one line when it starts (idp/outages.py), not a
+                # traceback per loop; the mails wait in the outbox until it answers again.
+                if not runtime(self.app).outages.report(error) and not failing:
                     log.exception("Sending queued e-mails failed; trying again until it works")
                 failing = True
             else:

@@ -8,7 +8,8 @@ Two independent checks, both required on every state-changing POST of a page:
 - the request's origin: a browser's ``Sec-Fetch-Site`` must say ``same-origin`` (or ``none``,
   the member's own action), and an ``Origin`` header must be the issuer's (or this host's)
   origin (``null``, sent under our ``no-referrer`` policy, leaves the decision to
-  ``Sec-Fetch-Site``). Requests without these headers (old browsers, non-browser clients) rely on the token.
+  ``Sec-Fetch-Site``). Requests without these headers (old browsers, non-browser clients)
+  rely on the token.
 """
 
 from __future__ import annotations
