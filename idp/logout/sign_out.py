@@ -61,9 +61,12 @@ def sign_out_everywhere(
                      offline=True, scope="everywhere")  # fmt: skip
 
 
-def end_passkey_sessions(member: Member, credential_id: int) -> SignedOut:
+def end_passkey_sessions(
+    member: Member, credential_id: int, *, spare: SsoSession | None = None
+) -> SignedOut:
     """A passkey was removed (a lost phone): every session it opened ends, live or not, with
-    every refresh token issued under them, offline ones included."""
+    every refresh token issued under them, offline ones included. ``spare``: the session the
+    member removes it from, who has just shown it is them."""
     sids = list(
         db.session.scalars(
             select(PasskeySession.public_sid).where(
@@ -78,6 +81,9 @@ def end_passkey_sessions(member: Member, credential_id: int) -> SignedOut:
         if credential_id in s.passkeys or s.public_sid in sids
     ]
     sids = sorted({*sids, *(s.public_sid for s in sessions)})
+    if spare is not None:
+        sessions = [s for s in sessions if s.sid != spare.sid]
+        sids = [sid for sid in sids if sid != spare.public_sid]
     db.session.execute(delete(PasskeySession).where(PasskeySession.credential_id == credential_id))
     return _sign_out(member, member.id, sessions, sids, "passkey_removed", client_id=None,
                      offline=True, scope="passkey")  # fmt: skip

@@ -14,6 +14,7 @@ from idp.accounts.devices import (
 from idp.authenticators.passkeys import NAME_LENGTH, PasskeyRejected, credentials_of
 from idp.db import db
 from idp.login import device
+from idp.login import session as sso
 from idp.logout.sign_out import end_passkey_sessions
 from idp.models import Member
 from idp.selfservice import bp
@@ -56,7 +57,8 @@ def remove_device_submit(device_id: int):
         return render_template("selfservice/signed_out.html"), 401
     name = remove_device(member, device_id).name
     db.session.commit()
-    end_passkey_sessions(member, device_id)
+    # The other sessions the passkey opened end; this one, where the member acts, stays.
+    end_passkey_sessions(member, device_id, spare=sso.load(request.cookies.get(sso.COOKIE)))
     notify_device_removed(member, name, i18n.current())
     done = "removed" if credentials_of(member) else "removed_last"
     response = redirect(url_for("selfservice.devices", done=done), 303)
