@@ -16,6 +16,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -46,11 +47,25 @@ SERVICE = ("reporting-service", REPORTING_SECRET)
 @dataclass
 class Outage:
     server: LiveServer
-    database: TcpProxy
     redis: TcpProxy
     browser: Browser
     portal: RelyingParty
+    # None when the suite runs on SQLite (a file cannot be cut): the database cases then skip.
+    postgres: TcpProxy | None = None
     slowest: float = 0.0
+
+    @property
+    def database(self) -> TcpProxy:
+        if self.postgres is None:
+            pytest.skip("cutting the database needs PostgreSQL: set IDP_TEST_DATABASE_URL")
+        return self.postgres
+
+    def proxies(self) -> dict[str, TcpProxy]:
+        """The dependencies this run can cut, by the name the log lines give them."""
+        found = {"redis": self.redis}
+        if self.postgres is not None:
+            found["database"] = self.postgres
+        return found
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
         """A request to the provider, timed: the slowest one is kept for the assertions."""
@@ -128,37 +143,35 @@ def outage(database_url: str, redis_target: tuple[str, int, int]) -> Iterator[Ou
     from idp.accounts.directory import ensure_demo_member
 
     db_url = make_url(database_url)
-    assert db_url.get_backend_name() == "postgresql", (
-        "the outage tests cut a proxy in front of PostgreSQL: run them with "
-        "IDP_TEST_DATABASE_URL=postgresql+psycopg://user@host:port/db"
-    )
     redis_host, redis_port, redis_db = redis_target
-    with (
-        TcpProxy((db_url.host or "127.0.0.1", db_url.port or 5432)) as database,
-        TcpProxy((redis_host, redis_port)) as redis_proxy,
-    ):
+    with ExitStack() as stack:
+        database = None
+        if db_url.get_backend_name() == "postgresql":
+            database = stack.enter_context(
+                TcpProxy((db_url.host or "127.0.0.1", db_url.port or 5432))
+            )
+            db_url = db_url.set(host="127.0.0.1", port=database.port)
+        redis_proxy = stack.enter_context(TcpProxy((redis_host, redis_port)))
         port = free_port()
-        settings = make_settings(
-            db_url.set(host="127.0.0.1", port=database.port).render_as_string(False),
-            issuer=f"http://127.0.0.1:{port}",
-        )
+        settings = make_settings(db_url.render_as_string(False), issuer=f"http://127.0.0.1:{port}")
         redis_url = f"redis://127.0.0.1:{redis_proxy.port}/{redis_db}"
         settings = replace(settings, storage=replace(settings.storage, redis_url=redis_url))
         app = build_app(settings)
         with app.app_context():
             ensure_demo_member()
         with serve_app(app, port) as served:
+            outage = Outage(
+                served,
+                redis_proxy,
+                Browser(served.url),
+                RelyingParty(served.url, "health-portal"),
+                postgres=database,
+            )
             try:
-                yield Outage(
-                    served,
-                    database,
-                    redis_proxy,
-                    Browser(served.url),
-                    RelyingParty(served.url, "health-portal"),
-                )
+                yield outage
             finally:
-                database.restore()
-                redis_proxy.restore()
+                for proxy in outage.proxies().values():
+                    proxy.restore()
 
 
 def _lines(caplog: pytest.LogCaptureFixture, text: str) -> list[logging.LogRecord]:
@@ -277,13 +290,14 @@ def test_a_silent_dependency_costs_seconds_not_minutes(outage, caplog, dependenc
     """A host that accepts connections and never answers: only the timeouts end the wait."""
     tokens = sign_in_tokens(outage.browser, outage.portal)
     caplog.set_level(logging.INFO)
-    getattr(outage, dependency).cut(silent=True)
+    proxy = outage.database if dependency == "database" else outage.redis
+    proxy.cut(silent=True)
     for _ in range(3):
         _unavailable(outage.userinfo(tokens["access_token"]))
     _unavailable_page(outage.authorize(), "Service momentanément indisponible")
     assert outage.slowest < MAX_SECONDS, outage.slowest
     assert len(_lines(caplog, f"{dependency} unreachable: ")) == 1
-    getattr(outage, dependency).restore()
+    proxy.restore()
     assert outage.userinfo(tokens["access_token"]).status_code == 200
     print(f"slowest request while {dependency} was silent: {outage.slowest:.2f} s")
 
@@ -294,7 +308,7 @@ def test_connections_broken_by_a_restart_are_replaced_unnoticed(outage, caplog):
     ``pool_pre_ping``) instead of an error."""
     tokens = sign_in_tokens(outage.browser, outage.portal)
     caplog.set_level(logging.INFO)
-    for proxy in (outage.redis, outage.database):
+    for proxy in outage.proxies().values():
         proxy.cut()
         proxy.restore()
         assert outage.userinfo(tokens["access_token"]).status_code == 200
@@ -308,7 +322,7 @@ def test_admin_api_answers_503_in_json(outage, caplog):
     headers = {"Authorization": f"Bearer {issued.json()['access_token']}"}
     assert outage.request("GET", "/admin/api/clients", headers=headers).status_code == 200
     caplog.set_level(logging.INFO)
-    for proxy in (outage.database, outage.redis):
+    for proxy in outage.proxies().values():
         proxy.cut()
         answer = outage.request("GET", "/admin/api/clients", headers=headers)
         assert answer.status_code == 503, answer.text
@@ -317,7 +331,9 @@ def test_admin_api_answers_503_in_json(outage, caplog):
         proxy.restore()
         assert outage.request("GET", "/admin/api/clients", headers=headers).status_code == 200
     _no_traceback(caplog)
-    assert [len(_lines(caplog, f"{d} unreachable: ")) for d in ("database", "redis")] == [1, 1]
+    assert [len(_lines(caplog, f"{d} unreachable: ")) for d in outage.proxies()] == [1] * len(
+        outage.proxies()
+    )
 
 
 def test_background_delivery_logs_an_outage_once_not_per_loop(outage, caplog):
