@@ -16,6 +16,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import threading
 import urllib.error
 import urllib.request
 from typing import Any
@@ -45,6 +46,11 @@ class SmsWebhookTransport:
         self.token = token.strip()
         self.timeout = timeout
         self._opener = urllib.request.build_opener(_NoRedirect)
+        # Why the gateway last failed, None while it answers: an outage is one log line when
+        # it starts and one when it ends, not a line per code asked (each failed message
+        # still has its ``sms.failed`` audit event).
+        self._failing: str | None = None
+        self._state = threading.Lock()
 
     def __repr__(self) -> str:
         return f"SmsWebhookTransport({self.gateway!r}, timeout={self.timeout})"
@@ -68,8 +74,16 @@ class SmsWebhookTransport:
         try:
             status = self._post(to, text)
         except DeliveryFailed as failure:
-            log.warning("SMS %r to %s not sent: %s", purpose, mask_phone(to), failure.detail)
+            with self._state:
+                first, self._failing = self._failing is None, failure.detail
+            if first:
+                log.error("sms gateway unreachable: %s", failure.detail)
+            log.debug("SMS %r to %s not sent: %s", purpose, mask_phone(to), failure.detail)
             raise
+        with self._state:
+            recovered, self._failing = self._failing is not None, None
+        if recovered:
+            log.warning("sms gateway reachable again: %s", self.gateway)
         log.info(
             "SMS %r to %s handed to %s (HTTP %s)", purpose, mask_phone(to), self.gateway, status
         )

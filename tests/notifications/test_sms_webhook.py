@@ -93,16 +93,36 @@ def test_error_status_is_delivery_failed_naming_it(app, gateway: SmsGateway, cap
     gateway.status = 500
     transport = SmsWebhookTransport(gateway.url + f"?key={TOKEN}", TOKEN, timeout=5)
 
-    with caplog.at_level(logging.WARNING), pytest.raises(DeliveryFailed) as caught:
+    with caplog.at_level(logging.DEBUG), pytest.raises(DeliveryFailed) as caught:
         transport.send_sms(NUMBER, f"code {CODE}", purpose="otp")
 
     assert caught.value.detail == f"SMS gateway 127.0.0.1:{gateway.port}: HTTP 500"
     assert caught.value.message == "error.delivery_failed"
     assert len(gateway.received) == 1
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert warnings and "HTTP 500" in warnings[0] and MASKED in warnings[0]
-    for line in [*warnings, caught.value.detail]:
+    lines = [r.getMessage() for r in caplog.records]
+    assert f"sms gateway unreachable: {caught.value.detail}" in lines
+    assert any("HTTP 500" in line and MASKED in line for line in lines)  # the debug detail
+    for line in [*lines, caught.value.detail]:
         assert CODE not in line and TOKEN not in line and "612345678" not in line
+
+
+def test_an_outage_is_one_line_when_it_starts_and_one_when_it_ends(app, gateway, caplog):
+    transport = SmsWebhookTransport(gateway.url, TOKEN, timeout=5)
+    gateway.status = 503
+    with caplog.at_level(logging.INFO):
+        for _ in range(5):
+            with pytest.raises(DeliveryFailed):
+                transport.send_sms(NUMBER, "x", purpose="otp")
+        gateway.status = 200
+        transport.send_sms(NUMBER, "x", purpose="otp")
+        transport.send_sms(NUMBER, "x", purpose="otp")
+
+    assert len(gateway.received) == 7
+    problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert problems == [
+        f"sms gateway unreachable: SMS gateway 127.0.0.1:{gateway.port}: HTTP 503",
+        f"sms gateway reachable again: 127.0.0.1:{gateway.port}",
+    ]
 
 
 def test_redirect_is_not_followed(app, gateway: SmsGateway):
