@@ -26,6 +26,7 @@ from idp.notifications.masking import mask_email, mask_phone
 from idp.oidc import interaction
 from idp.oidc.interaction import Interaction
 from idp.runtime import runtime
+from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import Limit, hit
 from idp.throttling.lockout import AccountLocked, AttemptInProgress, begin_attempt
 from idp.web.csrf import check_csrf
@@ -124,7 +125,7 @@ def check_code(interaction_id: str) -> Page:
     member, client = parties(pending)
     sent = otp.current(pending.id)
     try:
-        attempt = begin_attempt(member, "otp", pending.lang)
+        attempt = begin_attempt(member, "otp", pending.lang, browser=known_browser(member.id))
     except AccountLocked as locked:
         return _locked(pending, locked)
     except AttemptInProgress as busy:

@@ -33,6 +33,7 @@ from idp.models import Member
 from idp.oidc import interaction
 from idp.oidc.interaction import Interaction
 from idp.runtime import runtime
+from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import Limit, hit
 from idp.throttling.lockout import AccountLocked, check_not_locked, record_failure
 from idp.web.csrf import check_csrf
@@ -83,7 +84,7 @@ def passkey_sign_in(interaction_id: str) -> Page:
     try:
         if not member.active:
             raise passkeys.PasskeyRejected("inactive_account", None)
-        check_not_locked(member)
+        check_not_locked(member, known_browser(member.id))
     except passkeys.PasskeyRejected as rejected:
         db.session.rollback()
         return _sign_in_failed(pending, rejected)
@@ -115,7 +116,7 @@ def _sign_in_failed(pending: Interaction, rejected: passkeys.PasskeyRejected) ->
     message = "passkey.expired" if rejected.reason == "challenge_unknown" else "passkey.failed"
     if member is not None and member.active:
         try:
-            record_failure(member, "passkey", pending.lang)
+            record_failure(member, "passkey", pending.lang, browser=known_browser(member.id))
         except AccountLocked as locked:
             return _locked(pending, locked)
     return password_page(pending, message), 401

@@ -2,9 +2,12 @@
 
 Any wrong identifier or password gives the same error and goes through the same password-hash
 work (a dummy hash is verified when no account matches), so the answer never tells whether an
-account exists. For an account, a try is reserved before the hash is checked
-(``throttling/lockout.py``): with a lock threshold of N, at most N wrong passwords are ever
-verified, however many arrive at once; a locked account is refused after the same work.
+account exists, nor does the lock: an unknown identifier is "locked" after as many failures
+as an account seen from an unknown browser. For an account, a try is reserved before the hash
+is checked (``throttling/lockout.py``), in the budget of this browser when it has signed the
+member in before (``throttling/known_browsers.py``): with a lock threshold of N, at most N
+wrong passwords per budget are ever verified, however many arrive at once; a locked account is
+refused after the same work.
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ from idp.db import db, utcnow
 from idp.errors import InvalidCredentials
 from idp.models import Member
 from idp.runtime import runtime
+from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import hit, password_limits
 from idp.throttling.lockout import (
     AccountLocked,
     AttemptInProgress,
     begin_attempt,
-    count_unknown_failure,
+    unknown_identifier_failed,
 )
 
 MAX_PASSWORD_LENGTH = 256  # longer input is refused before hashing (hash flooding)
@@ -35,17 +39,20 @@ def verify_password(
     identifier = identifier.strip()[:320]
     per_ip, per_identifier = password_limits()
     hit(per_ip, ip)
-    hit(per_identifier, identifier)
     passwords = runtime().passwords
     # A control character can be in no identifier (and PostgreSQL refuses NUL in text).
     usable = identifier.isprintable() and bool(identifier)
     member = find_member_by_identifier(identifier) if usable else None
+    browser = known_browser(member.id) if member is not None else None
+    # A browser that knows the member has its own rate, as it has its own lockout budget:
+    # requests from elsewhere cannot slow the member down on their own phone.
+    hit(per_identifier, identifier if browser is None else f"{identifier}\x00{browser}")
     if member is None or not member.active:
         passwords.verify(None, password[:MAX_PASSWORD_LENGTH])  # the same work, no account
         _failed(member, client_id)
-        raise InvalidCredentials(tries_left=count_unknown_failure(identifier))
+        raise InvalidCredentials(tries_left=unknown_identifier_failed(identifier))
     try:
-        attempt = begin_attempt(member, "password", lang)
+        attempt = begin_attempt(member, "password", lang, browser=browser)
     except (AccountLocked, AttemptInProgress):
         passwords.verify(None, password[:MAX_PASSWORD_LENGTH])  # a refusal costs the same time
         raise

@@ -19,6 +19,7 @@ from idp.models import Member
 from idp.oidc.claims import acr_for
 from idp.oidc.interaction import Interaction
 from idp.runtime import runtime
+from idp.throttling.known_browsers import known_browser, remember_browser
 from idp.throttling.lockout import clear_failures
 
 
@@ -54,7 +55,8 @@ def establish_session(pending: Interaction) -> sso.SsoSession:
             sign_out_session(previous, reason="other_member")
     if pending.passkey_id is not None:
         record_passkey_session(pending.member_id, pending.passkey_id, session.public_sid)
-    clear_failures(pending.member_id)  # every step passed: earlier failures are forgotten
+    # Every step passed: the earlier failures of this browser's budget are forgotten.
+    clear_failures(pending.member_id, known_browser(pending.member_id))
     _remember_language(pending.member_id, pending.lang)
     pending.sid = session.sid
     return session
@@ -84,6 +86,8 @@ def current_session(pending: Interaction) -> sso.SsoSession | None:
 
 
 def set_session_cookie(response: Response, session: sso.SsoSession) -> None:
+    """The SSO cookie; and this browser now knows the member, for the lockout's budgets."""
+    remember_browser(response, session.member_id)
     settings = runtime().settings
     response.set_cookie(
         sso.COOKIE,

@@ -102,9 +102,11 @@ def password(interaction_id: str) -> HttpResponse | tuple[str, int]:
 
 
 def locked_page(pending: Interaction, locked: AccountLocked) -> str:
-    """The locked page of every sign-in step. The request whose failure started the lock
-    also signs the member out everywhere: a locked account keeps no session nor token."""
-    if locked.started and locked.member_id is not None:
+    """The locked page of every sign-in step, the same for a member and for an identifier
+    that names no account. The request whose failure locked a browser that knows the member
+    also signs the member out everywhere (their own device is failing); a lock met by unknown
+    browsers leaves the member's sessions alone, or anyone could sign anyone out."""
+    if locked.ends_sessions and locked.member_id is not None:
         member = db.session.get(Member, locked.member_id)
         if member is not None:
             sign_out_everywhere(member, reason="locked")

@@ -1,6 +1,16 @@
-"""Account lockout (docs/failure-modes.md, "Lockout"): failed password, one-time-code and
-passkey steps count together; after ``max_failures`` within ``window`` the account is locked
-for ``duration``, then unlocks by itself.
+"""Account lockout (docs/failure-modes.md, "Lockout"; docs/security.md, "Lockout that an
+attacker cannot aim"): failed password, one-time-code and passkey steps count together; after
+``max_failures`` within ``window`` the account is locked for ``duration``, then unlocks by
+itself.
+
+Failures are counted per *budget*. A browser that has signed the member in before
+(``throttling/known_browsers.py``) has a budget of its own: when it runs out, that browser is
+locked out for the member (a Redis hash, ``browser-locks:<member>``) and the member is signed
+out everywhere, since the member's own device is failing. Every other browser shares the
+member's "unknown browsers" budget: when it runs out, the account is locked for unknown
+browsers (``members.locked_until``), while the browsers that know the member keep signing in.
+An identifier that names no account has the same budget and lock as a member seen from an
+unknown browser, so the answers never tell whether it exists.
 
 Exact under concurrency: an attempt is *reserved* in Redis before its secret is checked
 (:func:`begin_attempt`), in one Lua call that refuses the reservation once failures plus
@@ -46,13 +56,18 @@ redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return {1, failures, in_flight + 1}
 """
 
-# KEYS: as above. ARGV: reservation id, 1 when the secret was wrong, window (s). Returns the
+# KEYS: as above, then (a known browser's budget) the member's set of browsers with failures.
+# ARGV: reservation id, 1 when the secret was wrong, window (s), browser id. Returns the
 # failures counted in the window. A wrong secret is counted even if its lease ran out.
 SETTLE_SCRIPT = """
 redis.call('ZREM', KEYS[2], ARGV[1])
 if ARGV[2] == '1' then
   local n = redis.call('INCR', KEYS[1])
   if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
+  if #KEYS == 3 then
+    redis.call('SADD', KEYS[3], ARGV[4])
+    redis.call('EXPIRE', KEYS[3], ARGV[3])
+  end
   return n
 end
 return tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -61,17 +76,24 @@ return tonumber(redis.call('GET', KEYS[1]) or '0')
 
 class AccountLocked(IdPError):
     """Sign-in refused until ``until`` (naive UTC). ``started`` is true for the one request
-    whose failure started the lock: its edge signs the member out everywhere."""
+    whose failure started the lock; when that lock is a browser's that knows the member,
+    ``ends_sessions`` is true too and the page's edge signs the member out everywhere."""
 
     message = "login.locked"
 
     def __init__(
-        self, until: datetime, *, started: bool = False, member_id: int | None = None
+        self,
+        until: datetime,
+        *,
+        started: bool = False,
+        member_id: int | None = None,
+        ends_sessions: bool = False,
     ) -> None:
         super().__init__(f"locked until {until.isoformat()}")
         self.until = until
         self.started = started
         self.member_id = member_id
+        self.ends_sessions = ends_sessions
 
 
 class AttemptInProgress(IdPError):
@@ -81,12 +103,35 @@ class AttemptInProgress(IdPError):
     message = "login.attempt_in_progress"
 
 
-def _keys(member_id: int) -> tuple[str, str]:
-    return key("failures", member_id), key("failures-pending", member_id)
+def _keys(member_id: int, browser: str | None = None) -> tuple[str, str]:
+    """The failure counter and the reservations of one budget."""
+    if browser is None:
+        return key("failures", member_id), key("failures-pending", member_id)
+    return key("failures", member_id, browser), key("failures-pending", member_id, browser)
 
 
-def locked_until(member: Member) -> datetime | None:
-    """When the member's lock ends, or None. An expired lock is lifted (and audited) here."""
+def _failing_browsers(member_id: int) -> str:
+    return key("failing-browsers", member_id)
+
+
+def _browser_locks(member_id: int) -> str:
+    return key("browser-locks", member_id)
+
+
+def _epoch(moment: datetime) -> float:
+    return moment.replace(tzinfo=UTC).timestamp()
+
+
+def _moment(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
+
+
+def locked_until(member: Member, browser: str | None = None) -> datetime | None:
+    """When the lock this browser meets ends, or None: the browser's own lock when it knows
+    the member (``browser``), the account's lock for unknown browsers otherwise. An expired
+    lock is lifted (and audited) here."""
+    if browser is not None:
+        return _browser_locked_until(member, browser)
     if member.locked_until is None:
         return None
     if member.locked_until > runtime().clock.now():
@@ -103,8 +148,22 @@ def locked_until(member: Member) -> datetime | None:
     return None
 
 
-def check_not_locked(member: Member) -> None:
-    until = locked_until(member)
+def _browser_locked_until(member: Member, browser: str) -> datetime | None:
+    redis = runtime().redis
+    raw = cast(bytes | None, redis.hget(_browser_locks(member.id), browser))
+    if raw is None:
+        return None
+    until = _moment(float(raw))
+    if until > runtime().clock.now():
+        return until
+    if redis.hdel(_browser_locks(member.id), browser):
+        redis.delete(_keys(member.id, browser)[0])
+        audit.record("lock.ended", member_id=member.id, reason="expired", scope="browser")
+    return None
+
+
+def check_not_locked(member: Member, browser: str | None = None) -> None:
+    until = locked_until(member, browser)
     if until is not None:
         raise AccountLocked(until)
 
@@ -117,6 +176,7 @@ class Attempt:
     member: Member
     step: str
     reservation: str
+    browser: str | None = None  # the budget: this known browser's, or unknown browsers'
     settled: bool = False
 
     def failed(self, lang: str = "fr") -> int:
@@ -128,7 +188,7 @@ class Attempt:
                      count=failures)  # fmt: skip
         if failures < settings.max_failures:
             return settings.max_failures - failures
-        raise _start_lock(self.member, failures, lang)
+        raise _start_lock(self.member, failures, lang, self.browser)
 
     def succeeded(self) -> None:
         self._settle(False)
@@ -141,67 +201,86 @@ class Attempt:
     def _settle(self, wrong: bool) -> int:
         self.settled = True
         window = runtime().settings.lockout.window
+        keys = [*_keys(self.member.id, self.browser)]
+        if self.browser is not None:
+            keys.append(_failing_browsers(self.member.id))
         count = runtime().redis.eval(
-            SETTLE_SCRIPT, 2, *_keys(self.member.id), self.reservation, int(wrong), window
-        )
+            SETTLE_SCRIPT, len(keys), *keys, self.reservation, int(wrong), window,
+            self.browser or "",
+        )  # fmt: skip
         return int(cast(int, count))
 
 
-def begin_attempt(member: Member, step: str, lang: str = "fr") -> Attempt:
-    """Reserve one try for ``member`` before checking a secret. Raises
+def begin_attempt(
+    member: Member, step: str, lang: str = "fr", *, browser: str | None = None
+) -> Attempt:
+    """Reserve one try for ``member`` before checking a secret, in the budget of ``browser``
+    (:func:`~idp.throttling.known_browsers.known_browser`; None: unknown browsers). Raises
     :class:`AccountLocked` (locked, or the threshold already reached) or
     :class:`AttemptInProgress` (the remaining tries are all being checked now)."""
-    check_not_locked(member)
+    check_not_locked(member, browser)
     settings = runtime().settings.lockout
     reservation = secrets.token_hex(8)
     now_ms = int(time.time() * 1000)
     granted, failures, _ = cast(
         list[int],
         runtime().redis.eval(
-            RESERVE_SCRIPT, 2, *_keys(member.id), settings.max_failures, now_ms,
+            RESERVE_SCRIPT, 2, *_keys(member.id, browser), settings.max_failures, now_ms,
             LEASE_SECONDS * 1000, reservation,
         ),
     )  # fmt: skip
     if int(granted):
-        return Attempt(member, step, reservation)
+        return Attempt(member, step, reservation, browser)
     if int(failures) >= settings.max_failures:
-        raise _start_lock(member, int(failures), lang)  # counted, but the lock is not there
+        # counted, but the lock is not there
+        raise _start_lock(member, int(failures), lang, browser)
     audit.record("login.attempt_refused", member_id=member.id, step=step, reason="in_flight")
     raise AttemptInProgress()
 
 
-def tries_left(member: Member) -> int:
-    """The failures the account can still take before it locks (for the warning)."""
-    failures = int(cast(bytes | None, runtime().redis.get(_keys(member.id)[0])) or 0)
-    return max(runtime().settings.lockout.max_failures - failures, 0)
-
-
-def count_unknown_failure(identifier: str) -> int:
-    """A wrong password for an identifier that names no account: counted like a member's
-    (under a digest of the identifier), so the warning before the last try shows the same
-    whether or not the account exists. Returns the tries "left"."""
-    settings = runtime().settings.lockout
+def _unknown_keys(identifier: str) -> tuple[str, str]:
     digest = hashlib.sha256(identifier.strip().casefold().encode()).hexdigest()[:32]
-    count, _ = cast(
-        list[int],
-        runtime().redis.eval(HIT_SCRIPT, 1, key("failures-unknown", digest), settings.window),
-    )
-    return max(settings.max_failures - int(count), 0)
+    return key("failures-unknown", digest), key("locked-unknown", digest)
 
 
-def record_failure(member: Member, step: str, lang: str = "fr") -> int:
+def unknown_identifier_failed(identifier: str) -> int:
+    """A wrong password for an identifier that names no account, answered as a member seen
+    from an unknown browser would be: counted (under a digest of the identifier), the tries
+    "left" returned for the warning before the last try, and :class:`AccountLocked` raised on
+    the failure that reaches the threshold and for ``duration`` after it."""
+    settings = runtime().settings.lockout
+    redis = runtime().redis
+    counter, lock = _unknown_keys(identifier)
+    now = runtime().clock.now()
+    raw = cast(bytes | None, redis.get(lock))
+    if raw is not None and _moment(float(raw)) > now:
+        raise AccountLocked(_moment(float(raw)))
+    count, _ = cast(list[int], redis.eval(HIT_SCRIPT, 1, counter, settings.window))
+    if int(count) < settings.max_failures:
+        return settings.max_failures - int(count)
+    until = now + timedelta(seconds=settings.duration)
+    redis.set(lock, _epoch(until), ex=settings.duration)
+    redis.delete(counter)
+    raise AccountLocked(until)
+
+
+def record_failure(
+    member: Member, step: str, lang: str = "fr", *, browser: str | None = None
+) -> int:
     """Count a failure that was not reserved beforehand (a passkey answer, whose signature is
     no guessable secret); raises :class:`AccountLocked` when it starts the lock."""
     try:
-        attempt = begin_attempt(member, step, lang)
+        attempt = begin_attempt(member, step, lang, browser=browser)
     except AttemptInProgress:
         return 0
     return attempt.failed(lang)
 
 
-def _start_lock(member: Member, failures: int, lang: str) -> AccountLocked:
-    """Lock the account (once, whatever the number of requests reaching the threshold
-    together), e-mail the member, and return the error to raise."""
+def _start_lock(member: Member, failures: int, lang: str, browser: str | None) -> AccountLocked:
+    """Lock the budget that ran out (once, whatever the number of requests reaching the
+    threshold together), e-mail the member, and return the error to raise."""
+    if browser is not None:
+        return _lock_browser(member, failures, lang, browser)
     now = runtime().clock.now()
     until = now + timedelta(seconds=runtime().settings.lockout.duration)
     started = db.session.execute(
@@ -214,21 +293,46 @@ def _start_lock(member: Member, failures: int, lang: str) -> AccountLocked:
         db.session.commit()  # another request locked it first
         db.session.refresh(member)
         return AccountLocked(member.locked_until or until)
-    audit.record("lock.started", member_id=member.id, commit=False, failures=failures)
-    _notify_locked(member, until, lang)  # the lock and its notice: one unit of work
+    audit.record("lock.started", member_id=member.id, commit=False, failures=failures,
+                 scope="unknown_browsers")  # fmt: skip
+    # the lock and its notice: one unit of work
+    _notify_locked(member, until, lang, known_browsers_spared=True)
     db.session.commit()
     return AccountLocked(until, started=True, member_id=member.id)
 
 
-def clear_failures(member_id: int) -> None:
-    """A completed sign-in forgets earlier failures (reservations in flight stay)."""
-    runtime().redis.delete(_keys(member_id)[0])
+def _lock_browser(member: Member, failures: int, lang: str, browser: str) -> AccountLocked:
+    """A browser that knows the member ran out of its own budget: lock it out, e-mail the
+    member, and have the page sign the member out everywhere (their own device is failing:
+    it may be in someone else's hands)."""
+    settings = runtime().settings.lockout
+    redis = runtime().redis
+    until = runtime().clock.now() + timedelta(seconds=settings.duration)
+    if not redis.hsetnx(_browser_locks(member.id), browser, _epoch(until)):
+        return AccountLocked(locked_until(member, browser) or until)  # locked by another
+    redis.expire(_browser_locks(member.id), settings.duration)
+    audit.record("lock.started", member_id=member.id, commit=False, failures=failures,
+                 scope="browser")  # fmt: skip
+    _notify_locked(member, until, lang, known_browsers_spared=False)
+    db.session.commit()
+    return AccountLocked(until, started=True, member_id=member.id, ends_sessions=True)
+
+
+def clear_failures(member_id: int, browser: str | None = None) -> None:
+    """A completed sign-in forgets the earlier failures of its own budget (the browser's,
+    or unknown browsers'); reservations in flight stay."""
+    runtime().redis.delete(_keys(member_id, browser)[0])
 
 
 def unlock(member: Member, by: str) -> bool:
-    """Lift the lock now (an adviser, or a successful password reset); False if none."""
-    runtime().redis.delete(_keys(member.id)[0])
-    if member.locked_until is None:
+    """Lift every lock of the member now (an adviser, or a successful password reset): the
+    account's for unknown browsers and each browser's own; False if there was none."""
+    redis = runtime().redis
+    browsers = [b.decode() for b in cast(set[bytes], redis.smembers(_failing_browsers(member.id)))]
+    redis.delete(_keys(member.id)[0], *(_keys(member.id, b)[0] for b in browsers))
+    redis.delete(_failing_browsers(member.id))
+    browser_locks = int(cast(int, redis.delete(_browser_locks(member.id))))
+    if member.locked_until is None and not browser_locks:
         return False
     member.locked_until = None
     audit.record("lock.ended", member_id=member.id, commit=False, reason=by)
@@ -244,7 +348,9 @@ def local_time(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(zone)
 
 
-def _notify_locked(member: Member, until: datetime, lang: str) -> None:
+def _notify_locked(
+    member: Member, until: datetime, lang: str, *, known_browsers_spared: bool
+) -> None:
     """Queue the notice (the outbox retries while the mail server is down); the caller
     commits it with the lock."""
     if not member.email:
@@ -256,4 +362,5 @@ def _notify_locked(member: Member, until: datetime, lang: str) -> None:
         member_id=member.id,
         first_name=member.first_name,
         until=local_time(until).strftime("%d/%m/%Y %H:%M"),
+        known_browsers_spared=known_browsers_spared,
     )

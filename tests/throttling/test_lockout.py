@@ -179,22 +179,125 @@ def test_password_attempts_per_ip_are_limited(database_url):
     assert "Trop de tentatives" in answers[-1].text  # type: ignore[union-attr]
 
 
-def test_the_lock_signs_the_member_out_everywhere(site):
+def wrong_from(browser: Browser, site, identifier: str = DEMO_NUMBER, **extra: str):
+    """A wrong password typed in ``browser`` (which keeps its cookies)."""
+    page = browser.go(RelyingParty(site.url, "health-portal").authorize_url(**extra))
+    assert isinstance(page, requests.Response) and page.status_code == 200, page
+    answer = browser.post_password(page, identifier, "not-the-password")
+    assert isinstance(answer, requests.Response)
+    return answer
+
+
+def notices(site) -> list[str]:
+    wait_for_mail(site.app)
+    with site.app.app_context():
+        rows = db.session.scalars(select(OutboxMessage).filter_by(purpose="account_locked"))
+        return [row.text for row in rows]
+
+
+def test_guessing_from_elsewhere_locks_unknown_browsers_not_the_members_own(site):
+    """OWASP's device cookies: five wrong passwords from browsers that never signed the
+    member in lock those browsers out; the member's phone keeps its session, its tokens and
+    the right to sign in again."""
     portal = RelyingParty(site.url, "health-portal")
-    signed_in = Browser(site.url)
-    tokens = portal.fetch_token(signed_in.sign_in(portal.authorize_url()))
-    for _ in range(5):
-        attempt(site, "not-the-password")  # someone else, elsewhere, guessing
-    # The member's own browser and portal lose their session and refresh token at once.
-    again = signed_in.go(portal.authorize_url(prompt="none"))
-    assert isinstance(again, str) and "error=login_required" in again
-    refused = portal.token_request(
+    phone = Browser(site.url)
+    tokens = portal.fetch_token(phone.sign_in(portal.authorize_url()))
+
+    answers = [wrong_from(Browser(site.url), site).status_code for _ in range(5)]
+    assert answers == [401, 401, 401, 401, 403]
+    stranger = attempt(site, DEMO_PASSWORD)  # the right password from an unknown browser
+    assert isinstance(stranger, requests.Response) and stranger.status_code == 403
+    assert "bloqué jusqu" in stranger.text
+    # More requests from elsewhere: locked, then rate-limited (10 per identifier in 5 min).
+    more = [wrong_from(Browser(site.url), site).status_code for _ in range(5)]
+    assert set(more) == {403, 429} and more[-1] == 429
+
+    # The member's own phone: the session stands, the portal's tokens too...
+    again = phone.go(portal.authorize_url(prompt="none"))
+    assert isinstance(again, str) and "code=" in again, again
+    refreshed = portal.token_request(
         grant_type="refresh_token", refresh_token=tokens["refresh_token"]
     )
-    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    assert refreshed.status_code == 200, refreshed.text
+    # ...and signing in again there (prompt=login) works despite the lock and the rate limit.
+    assert "code=" in phone.sign_in(portal.authorize_url(prompt="login"))
+    assert events(site, "logout") == 0
+    [notice] = notices(site)
+    assert "ne sont pas concernés" in notice
+
+
+def test_the_members_own_browser_has_its_own_budget_and_its_lock_ends_every_session(site):
+    portal = RelyingParty(site.url, "health-portal")
+    phone, laptop = Browser(site.url), Browser(site.url)
+    phone.sign_in(portal.authorize_url())
+    laptop_tokens = portal.fetch_token(laptop.sign_in(portal.authorize_url()))
+
+    # Four failures from unknown browsers, then five on the phone: two budgets, one lock.
+    assert [wrong_from(Browser(site.url), site).status_code for _ in range(4)] == [401] * 4
+    answers = [wrong_from(phone, site, prompt="login").status_code for _ in range(5)]
+    assert answers == [401, 401, 401, 401, 403]
+    assert wrong_from(phone, site, prompt="login").status_code == 403
+    refused = phone.go(portal.authorize_url(prompt="login"))
+    assert isinstance(refused, requests.Response)
+    still = phone.submit_password(refused, DEMO_NUMBER, DEMO_PASSWORD)
+    assert isinstance(still, requests.Response) and still.status_code == 403
+
+    # The phone may be in someone else's hands: every session and refresh token ends.
+    gone = laptop.go(portal.authorize_url(prompt="none"))
+    assert isinstance(gone, str) and "error=login_required" in gone
+    lost = portal.token_request(
+        grant_type="refresh_token", refresh_token=laptop_tokens["refresh_token"]
+    )
+    assert lost.status_code == 400 and lost.json()["error"] == "invalid_grant"
     with site.app.app_context():
-        [logout] = db.session.scalars(select(AuditEvent).filter_by(event="logout")).all()
-    assert logout.detail["reason"] == "locked" and logout.detail["token_families"] == 1
+        reasons = [
+            e.detail["reason"]
+            for e in db.session.scalars(select(AuditEvent).filter_by(event="logout"))
+        ]
+    assert set(reasons) == {"locked"}
+    # The laptop and unknown browsers were not locked: the member signs in there.
+    assert "code=" in laptop.sign_in(portal.authorize_url())
+    assert isinstance(attempt(site, DEMO_PASSWORD), str)
+    [notice] = notices(site)
+    assert "bloqué jusqu" in notice and "ne sont pas concernés" not in notice
+
+    # The adviser's unlock (as a reset does) lifts the phone's lock as well.
+    result = site.app.test_cli_runner().invoke(args=["accounts", "unlock", DEMO_NUMBER])
+    assert result.exit_code == 0 and "unlocked" in result.output
+    assert "code=" in phone.sign_in(portal.authorize_url(prompt="login"))
+
+
+def test_a_stolen_cookie_is_no_key(site):
+    """The known-browser cookie grants a budget, never a way in, and a forged one is an
+    unknown browser."""
+    portal = RelyingParty(site.url, "health-portal")
+    phone = Browser(site.url)
+    phone.sign_in(portal.authorize_url())
+    known = phone.http.cookies.get("idp_known")
+    assert known
+    thief = Browser(site.url)
+    thief.http.cookies.set("idp_known", known)
+    page = thief.go(portal.authorize_url())
+    assert isinstance(page, requests.Response) and 'name="password"' in page.text
+    forged = Browser(site.url)
+    forged.http.cookies.set("idp_known", known[:-4] + "AAAA")
+    assert [wrong_from(forged, site).status_code for _ in range(5)] == [401] * 4 + [403]
+    assert wrong_from(Browser(site.url), site).status_code == 403  # it was an unknown browser
+
+
+def test_an_unknown_identifier_is_locked_like_a_member(site):
+    def locked_text(answer: requests.Response) -> str:
+        return answer.text[answer.text.index("<h1>") : answer.text.index("</main>")]
+
+    member = [wrong_from(Browser(site.url), site) for _ in range(6)]
+    stranger = [wrong_from(Browser(site.url), site, "999999999") for _ in range(6)]
+    assert [a.status_code for a in member] == [401, 401, 401, 401, 403, 403]
+    assert [a.status_code for a in stranger] == [a.status_code for a in member]
+    assert locked_text(stranger[4]) == locked_text(member[4])
+    assert locked_text(stranger[5]) == locked_text(member[5])
+    assert "bloqué jusqu" in locked_text(stranger[5])
+    runtime(site.app).clock.advance(hours=24, seconds=1)
+    assert wrong_from(Browser(site.url), site, "999999999").status_code == 401
 
 
 def test_the_page_before_the_last_try_warns_and_offers_the_reset(site):
