@@ -133,6 +133,37 @@ def test_password_is_case_sensitive(server, browser, portal):
     assert answer.status_code == 401
 
 
+def test_a_password_is_the_same_whatever_the_unicode_form(server, browser, portal):
+    """ "é" as one character (NFC, most phones) or as "e" + U+0301 (NFD): one password, as the
+    length rule counts it; a hash made from a decomposed password before still verifies."""
+    import unicodedata
+
+    from argon2 import PasswordHasher
+
+    composed = "Prévoyance-Été-2026"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+    add_member(server.app, "100000081", decomposed)  # set from a decomposing keyboard
+    for typed in (composed, decomposed):
+        assert code_from(Browser(server.url).sign_in(portal.authorize_url(), "100000081", typed))
+    legacy = add_member(server.app, "100000082", "Placeholder-Pass-1")
+    from idp.db import db
+    from idp.models import Member
+
+    with server.app.app_context():
+        member = db.session.scalars(db.select(Member).filter_by(subject=legacy)).one()
+        member.password_hash = PasswordHasher().hash(decomposed)  # hashed before NFC
+        db.session.commit()
+    for typed in (composed, decomposed):
+        assert code_from(Browser(server.url).sign_in(portal.authorize_url(), "100000082", typed))
+    wrong = _page(
+        browser.submit_password(
+            _page(browser.go(portal.authorize_url())), "100000082", composed + "x"
+        )
+    )
+    assert wrong.status_code == 401
+
+
 # -- the form --------------------------------------------------------------------------------------
 
 
