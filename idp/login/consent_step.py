@@ -4,6 +4,8 @@ plain words; "Autoriser" is remembered (``accounts/consents.py``), "Refuser" ans
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
@@ -27,8 +29,17 @@ def consent_page(pending: Interaction) -> Response | str:
         return redirect(url_for("login.step", interaction_id=pending.id), code=303)
     scopes = [s for s in consents.requested_scopes(pending.params, client)
               if s not in consents.SILENT_SCOPES]  # fmt: skip
+    # The name is the client's own choice (a self-registered client may call itself after
+    # one of the mutual's portals): the page also shows where the answer goes and who
+    # declared the client.
+    host = urlsplit(str(pending.params.get("redirect_uri") or "")).hostname or ""
     return render_template(
-        "login/consent.html", interaction=pending, client_name=client.name, scopes=scopes
+        "login/consent.html",
+        interaction=pending,
+        client_name=client.name,
+        scopes=scopes,
+        client_host=host,
+        third_party=client.managed_by == "registration",
     )
 
 

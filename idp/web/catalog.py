@@ -678,6 +678,11 @@ FR: dict[str, str] = {
     "access.refused": "Votre contrat ne donne pas accès à ce service.",
     "consent.title": "« {client} » demande l'accès à vos informations",
     "consent.intro": "En continuant, vous autorisez « {client} » à recevoir :",
+    "consent.host": "Vos informations seront envoyées au site {host}.",
+    "consent.third_party": (
+        "Ce service n'est pas proposé par {brand} : il s'est inscrit lui-même. Vérifiez que "
+        "vous le connaissez et que l'adresse ci-dessus est la sienne avant d'autoriser."
+    ),
     "consent.scope.openid": "votre identifiant de connexion (sans autre information)",
     "consent.scope.profile": "vos nom, prénom et date de naissance",
     "consent.scope.email": "votre adresse e-mail",
@@ -1336,6 +1341,11 @@ EN: dict[str, str] = {
     "access.refused": "Your contract does not give access to this service.",
     "consent.title": "“{client}” asks to access your information",
     "consent.intro": "If you continue, you allow “{client}” to receive:",
+    "consent.host": "Your information will be sent to the site {host}.",
+    "consent.third_party": (
+        "This service is not provided by {brand}: it registered itself. Make sure you know it "
+        "and that the address above is its own before you allow it."
+    ),
     "consent.scope.openid": "your sign-in identifier (nothing else)",
     "consent.scope.profile": "your last name, first name and date of birth",
     "consent.scope.email": "your e-mail address",

@@ -13,7 +13,7 @@ from idp.accounts.directory import ensure_demo_member
 from idp.config import AdminSettings, LogoutSettings
 from idp.db import db
 from idp.models import AuditEvent, OAuthClient
-from tests.actors import Browser
+from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, Browser
 from tests.admin.new_clients import code_flow, relying_party
 from tests.admin.service_caller import database
 from tests.conftest import LiveServer, build_app, free_port, make_settings
@@ -124,6 +124,23 @@ def test_a_registered_client_signs_members_in_at_once(
         assert body["registration_access_token"] not in str(row.registration_token_hash)
         (event,) = db.session.scalars(select(AuditEvent).filter_by(event="client.created"))
         assert event.actor == "registration" and event.client_id == body["client_id"]
+
+
+def test_a_self_registered_name_is_not_taken_at_its_word(
+    idp_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A third party may call itself after the mutual's own portal: the consent page says
+    where the data goes and that the mutual does not provide the service."""
+    body = register(idp_server, {**METADATA, "client_name": "Espace santé"}).json()
+    rp = relying_party(monkeypatch, idp_server, body["client_id"], body["client_secret"], CALLBACK)
+    browser = Browser(idp_server.url)
+    page = browser.go(rp.authorize_url())
+    assert isinstance(page, requests.Response)
+    consent = browser.submit_password(page, DEMO_NUMBER, DEMO_PASSWORD)
+    assert isinstance(consent, requests.Response) and "/consent" in consent.text
+    assert "« Espace santé » demande l&#39;accès" in consent.text
+    assert "Vos informations seront envoyées au site 127.0.0.1." in consent.text
+    assert "Ce service n&#39;est pas proposé par" in consent.text
 
 
 def test_a_public_native_client(idp_server: LiveServer) -> None:

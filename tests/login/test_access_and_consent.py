@@ -184,6 +184,8 @@ def test_consent_is_asked_in_plain_words_remembered_and_asked_again_on_demand(
     page = sign_in(browser, rp)
     assert isinstance(page, requests.Response) and page.status_code == 200
     assert CONSENT_TITLE in page.text
+    assert "Vos informations seront envoyées au site 127.0.0.1." in page.text
+    assert "Ce service n&#39;est pas proposé par" not in page.text  # declared by the mutual
     for words in ("vos nom, prénom et date de naissance", "votre adresse e-mail",
                   "votre numéro d&#39;adhérent et la liste de vos contrats"):  # fmt: skip
         assert f"<li>{words}</li>" in page.text
