@@ -109,7 +109,9 @@ def parse_allow_list(text: str) -> AllowList:
     networks: list[Network] = []
     for entry in text.replace(",", " ").split():
         try:
-            networks.append(ipaddress.ip_network(entry.strip("[]"), strict=True))
+            networks.append(
+                ipaddress.ip_network(entry.replace("[", "").replace("]", ""), strict=True)
+            )
             continue
         except ValueError as error:
             if "/" in entry or literal_address(entry) is not None:
