@@ -4,6 +4,7 @@ allow-list admits the group's own portals."""
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
@@ -42,22 +43,26 @@ def test_localhost_names_are_loopback(host: str) -> None:
 
 
 def test_a_name_resolving_to_loopback_is_refused() -> None:
-    with fake_dns(FakeDns({"rp.example.org": "127.0.0.1"})):
-        with pytest.raises(OutboundRefused, match="rp.example.org resolves to 127.0.0.1"):
-            check_url("https://rp.example.org/logout", NOTHING_ALLOWED)
+    with (
+        fake_dns(FakeDns({"rp.example.org": "127.0.0.1"})),
+        pytest.raises(OutboundRefused, match=re.escape("rp.example.org resolves to 127.0.0.1")),
+    ):
+        check_url("https://rp.example.org/logout", NOTHING_ALLOWED)
 
 
 def test_the_system_resolver_is_asked_for_real_names() -> None:
     """This machine's own name (/etc/hosts) is an address of our own network."""
     host = socket.gethostname().lower()
-    with pytest.raises(OutboundRefused, match=f"{host} resolves to"):
+    with pytest.raises(OutboundRefused, match=re.escape(f"{host} resolves to")):
         check_url(f"https://{host}/logout", NOTHING_ALLOWED)
 
 
 def test_one_private_answer_among_public_ones_is_refused() -> None:
-    with fake_dns(FakeDns({"rp.example.org": [str(PUBLIC), "10.0.0.7"]})):
-        with pytest.raises(OutboundRefused, match="10.0.0.7 is a private address"):
-            check_url("https://rp.example.org/logout", NOTHING_ALLOWED)
+    with (
+        fake_dns(FakeDns({"rp.example.org": [str(PUBLIC), "10.0.0.7"]})),
+        pytest.raises(OutboundRefused, match=re.escape("10.0.0.7 is a private address")),
+    ):
+        check_url("https://rp.example.org/logout", NOTHING_ALLOWED)
 
 
 def test_a_public_name_is_accepted_with_its_addresses() -> None:
@@ -90,9 +95,11 @@ def test_malformed_urls_are_refused(url: object, reason: str) -> None:
 
 
 def test_plain_http_only_inside_the_allow_list() -> None:
-    with fake_dns(FakeDns({"rp.example.org": str(PUBLIC)})):
-        with pytest.raises(OutboundRefused, match="only https"):
-            check_url("http://rp.example.org/logout", NOTHING_ALLOWED)
+    with (
+        fake_dns(FakeDns({"rp.example.org": str(PUBLIC)})),
+        pytest.raises(OutboundRefused, match="only https"),
+    ):
+        check_url("http://rp.example.org/logout", NOTHING_ALLOWED)
     check_url("http://127.0.0.1:5001/logout", parse_allow_list("127.0.0.1"))
 
 
@@ -105,7 +112,7 @@ def test_the_allow_list_admits_its_names_and_networks() -> None:
         check_url("https://prevoyance.groupe.internal/logout", allow)  # by network
         check_url("https://10.20.0.9/logout", allow)
         check_url("https://[fd00:20::9]/logout", allow)
-        with pytest.raises(OutboundRefused, match="10.30.0.1 is a private"):
+        with pytest.raises(OutboundRefused, match=re.escape("10.30.0.1 is a private")):
             check_url("https://autre.groupe.internal/logout", allow)
         with pytest.raises(OutboundRefused):
             check_url("https://localhost/logout", allow)
