@@ -212,7 +212,7 @@ def _check_outbound(field: str, uri: object) -> None:
     try:
         check_url(uri, runtime().settings.outbound.allow_list())
     except OutboundRefused as refused:
-        _invalid(field, f"idp may not call this URL: {refused.reason}")
+        _invalid(field, f"idp may not call this URL: {refused.public}")
 
 
 def _invalid(field: str, reason: str) -> NoReturn:

@@ -84,6 +84,8 @@ def post_logout_token(uri: str, token: str, timeout: float) -> Attempt:
         return Attempt(False, error="host name does not resolve")
     except (OSError, http.client.HTTPException) as error:
         return Attempt(False, error=_describe(error))
+    except ValueError as error:  # http.client.InvalidURL: the same URI would fail again
+        return Attempt(False, permanent=True, error=f"invalid URI ({type(error).__name__})")
     if 200 <= answer.status < 300:
         return Attempt(True, status=answer.status)
     return _refused(answer.status, answer.body)

@@ -24,12 +24,14 @@ LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
 
 
 class OutboundRefused(Exception):
-    """This URL may not be called; the message says why, in words fit for the caller (it names
-    the host or address, never a credential)."""
+    """This URL may not be called. ``reason`` says why, for operators (logs, audit: it may
+    name what a host resolves to); ``public`` is what a third party is told, which never
+    reveals what our resolver knows about a name (no internal DNS oracle)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, public: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.public = public or reason
 
 
 class ResolutionFailed(OSError):
@@ -79,7 +81,7 @@ def check_url(url: object, allow: AllowList) -> Target:
     try:
         return resolve_target(url, allow)
     except ResolutionFailed as error:
-        raise OutboundRefused(str(error)) from None
+        raise OutboundRefused(str(error), _only_public(url)) from None
 
 
 def resolve_target(url: object, allow: AllowList) -> Target:
@@ -103,17 +105,29 @@ def resolve_target(url: object, allow: AllowList) -> Target:
         if named or allow.admits_address(address):
             continue
         reason = refusal(address)
+        if reason and literal is not None:
+            raise OutboundRefused(reason)
         if reason:
-            shown = reason if literal is not None else f"{host} resolves to {reason}"
-            raise OutboundRefused(shown)
+            raise OutboundRefused(f"{host} resolves to {reason}", _only_public(host))
     if scheme != "https" and not (named or all(allow.admits_address(a) for a in addresses)):
         raise OutboundRefused("only https is allowed outside IDP_OUTBOUND_ALLOW")
     return Target(scheme, host, port, path, tuple(addresses))
 
 
+def _only_public(host: object) -> str:
+    """The same words whether the name does not resolve or resolves to a refused address."""
+    if isinstance(host, str) and "/" in host:
+        host = urlsplit(host).hostname or host
+    return f"{host} must resolve to public addresses only"
+
+
 def _parse(url: object) -> tuple[str, str, int, str]:
     if not isinstance(url, str):
         raise OutboundRefused("not a URL")
+    if any(ord(c) <= 0x20 or ord(c) >= 0x7F for c in url):
+        # Spaces, control characters (header injection) and non-ASCII (IDN names go in
+        # their xn-- form) have no place in a URL idp calls.
+        raise OutboundRefused("the URL contains characters that are not allowed")
     try:
         parts = urlsplit(url)
         port = parts.port

@@ -86,12 +86,23 @@ def test_every_notation_of_our_network_is_refused_on_update(idp_server: LiveServ
     )
 
 
-def test_the_error_says_why(idp_server: LiveServer) -> None:
-    response = register(idp_server, with_backchannel("https://rebind.example.org/bc"))
-    assert (
-        "rebind.example.org resolves to 127.0.0.1 is a loopback address"
-        in (response.json()["error_description"])
-    )
+def test_the_error_says_why_without_telling_what_a_name_resolves_to(
+    idp_server: LiveServer,
+) -> None:
+    """A literal address is named; for a name, the answer is the same whether it does not
+    resolve or resolves to one of our addresses: registration is no oracle of our DNS."""
+    literal = register(idp_server, with_backchannel("https://169.254.169.254/bc")).json()
+    assert "169.254.169.254 is a link-local address" in literal["error_description"]
+    answers = [
+        register(idp_server, with_backchannel(f"https://{host}/bc")).json()["error_description"]
+        for host in ("rebind.example.org", "nowhere.example.org")
+    ]
+    assert answers == [
+        f"field 'backchannel_logout_uri': idp may not call this URL: {host} must resolve to "
+        "public addresses only"
+        for host in ("rebind.example.org", "nowhere.example.org")
+    ]
+    assert "127.0.0.1" not in answers[0]
 
 
 def test_a_name_that_does_not_resolve_is_refused(idp_server: LiveServer) -> None:

@@ -85,7 +85,10 @@ def test_a_name_that_does_not_resolve_is_refused() -> None:
         ("https://user:pass@rp.example.org/x", "credentials"),
         ("https:///x", "no host"),
         ("https://rp.example.org:99999/x", "not a valid URL"),
-        ("https://rp_example org/x", "not a host name"),
+        ("https://rp_example org/x", "characters"),
+        ("https://rp.example.org/x\r\nX-Injected: 1", "characters"),
+        ("https://rp.exämple.org/x", "characters"),
+        ("https://rp..example.org/x", "not a host name"),
         (42, "not a URL"),
     ],
 )
