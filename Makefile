@@ -21,12 +21,14 @@ run: venv
 	$(BIN)/idp serve --bind 127.0.0.1:8000
 
 # `make run` plus the two demo portals of examples/ (single sign-on, logout). Ctrl-C stops all
-# three; so does any of them stopping.
+# three; so does any of them stopping. idp may POST logout tokens to the portals on 127.0.0.1
+# (IDP_OUTBOUND_ALLOW; docs/security.md).
 demo: venv
 	$(BIN)/idp dev bootstrap
 	@trap 'kill $$idp $$health $$provident 2>/dev/null; wait' EXIT; \
 	trap 'exit 130' INT TERM; \
-	$(BIN)/idp serve --bind 127.0.0.1:8000 & idp=$$!; \
+	IDP_OUTBOUND_ALLOW=$${IDP_OUTBOUND_ALLOW:-127.0.0.1} \
+		$(BIN)/idp serve --bind 127.0.0.1:8000 & idp=$$!; \
 	$(BIN)/python -m examples.health_portal & health=$$!; \
 	$(BIN)/python -m examples.provident_portal & provident=$$!; \
 	sleep 3; \

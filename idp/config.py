@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from idp.errors import ConfigError
+from idp.outbound.addresses import AllowList, parse_allow_list
 
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -300,6 +301,19 @@ class LogoutSettings:
 
 
 @dataclass(frozen=True)
+class OutboundSettings:
+    """Requests idp makes to URLs relying parties give (docs/security.md, "Outbound
+    requests")."""
+
+    # Host names and CIDR networks (comma- or space-separated) that outbound requests may reach
+    # although they are private: the group's own portals. Everything else must be global.
+    allow: str = ""
+
+    def allow_list(self) -> AllowList:
+        return parse_allow_list(self.allow)
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
@@ -318,6 +332,7 @@ class Settings:
     sms: SmsSettings = field(default_factory=SmsSettings)
     brand: BrandSettings = field(default_factory=BrandSettings)
     logout: LogoutSettings = field(default_factory=LogoutSettings)
+    outbound: OutboundSettings = field(default_factory=OutboundSettings)
     clients_file: str = "clients.yaml"
     instance_path: str = str(PROJECT_ROOT / "instance")
 
@@ -420,6 +435,7 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "IDP_BACKCHANNEL_WORKERS": ("logout", "backchannel_workers"),
     "IDP_BACKCHANNEL_POLL_INTERVAL": ("logout", "backchannel_poll_interval"),
     "IDP_LOGOUT_CONFIRM_TTL": ("logout", "confirm_ttl"),
+    "IDP_OUTBOUND_ALLOW": ("outbound", "allow"),
     "IDP_CLIENTS_FILE": ("", "clients_file"),
     "IDP_INSTANCE_PATH": ("", "instance_path"),
 }
@@ -512,6 +528,10 @@ def validate(settings: Settings) -> None:
         raise ConfigError("IDP_AUDIT_RETENTION_DAYS must be at least 1.")
     _validate_logout(settings.logout)
     _validate_mail(settings.mail)
+    try:
+        settings.outbound.allow_list()
+    except ValueError as error:
+        raise ConfigError(f"IDP_OUTBOUND_ALLOW: {error}.") from None
     if server.production:
         _validate_production(settings)
 

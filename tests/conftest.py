@@ -18,6 +18,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from idp import create_app
 from idp.config import (
+    OutboundSettings,
     PasswordHashSettings,
     ServerSettings,
     Settings,
@@ -38,6 +39,7 @@ CLIENT_SECRETS = {
     "IDP_TEST_SECRET_SUPPORT": "support-service-test-secret-0123456789abcdef",
 }
 os.environ.update(CLIENT_SECRETS)
+TEST_OUTBOUND_ALLOW = "127.0.0.1/32"
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +64,9 @@ def make_settings(database_url: str, issuer: str = "http://127.0.0.1:8000", **se
             database_url=database_url, redis_url=os.environ.get("IDP_TEST_REDIS_URL", "")
         ),
         password_hash=PasswordHashSettings(),
+        # The test portals' back-channel receivers listen on 127.0.0.1: allowed as the
+        # group's own portals are in production (tests of refusals use their own list).
+        outbound=OutboundSettings(allow=TEST_OUTBOUND_ALLOW),
         clients_file=str(TEST_CLIENTS_FILE),
     )
     return replace(base, **sections)

@@ -11,11 +11,9 @@ an ``idp:`` service scope). Metadata this server does not understand is ignored 
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import secrets
 from datetime import UTC
 from typing import Any, NoReturn
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -23,6 +21,7 @@ from idp.clients import admin as clients
 from idp.clients.registry import RegisteredClient
 from idp.clients.schema import KNOWN_SCOPES
 from idp.models import OAuthClient
+from idp.outbound.guard import OutboundRefused, check_url
 from idp.runtime import runtime
 
 bp = Blueprint("registration", __name__)
@@ -124,9 +123,8 @@ def client_data(metadata: dict[str, Any], *, policies: bool) -> dict[str, Any]:
         if value not in KNOWN_SCOPES:
             _invalid("scope", f"unknown scope {value!r}")
     backchannel = metadata.get("backchannel_logout_uri")
-    if backchannel is not None and not _public_https(backchannel):
-        # idp itself POSTs there: a third party must not point it at our own network.
-        _invalid("backchannel_logout_uri", "must be an https URL on a public host name")
+    if backchannel is not None:
+        _check_outbound("backchannel_logout_uri", backchannel)
     data: dict[str, Any] = {
         "name": metadata.get("client_name"),
         "type": AUTH_METHODS[method],
@@ -206,22 +204,15 @@ def _metadata() -> dict[str, Any]:
     return body
 
 
-def _public_https(uri: object) -> bool:
-    """An https URL whose host is a name (not an IP literal, not localhost)."""
-    if not isinstance(uri, str):
-        return False
+def _check_outbound(field: str, uri: object) -> None:
+    """idp itself calls this URL: a third party must not point it at our own network
+    (``idp/outbound``; checked again at every call, against DNS rebinding)."""
+    if not isinstance(uri, str) or not uri.startswith("https://"):
+        _invalid(field, "must be an https URL")
     try:
-        parts = urlsplit(uri)
-        host = parts.hostname or ""
-    except ValueError:
-        return False
-    if parts.scheme != "https" or not host or host == "localhost" or host.endswith(".localhost"):
-        return False
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return "." in host
-    return False
+        check_url(uri, runtime().settings.outbound.allow_list())
+    except OutboundRefused as refused:
+        _invalid(field, f"idp may not call this URL: {refused.public}")
 
 
 def _invalid(field: str, reason: str) -> NoReturn:

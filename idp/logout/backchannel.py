@@ -23,13 +23,13 @@ import http.client
 import json
 import secrets
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from idp.oidc import tokens
+from idp.outbound import client
+from idp.outbound.guard import OutboundRefused, ResolutionFailed
 from idp.runtime import runtime
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
@@ -66,42 +66,29 @@ def logout_token(client_id: str, sub: str | None, sid: str | None) -> str:
     return tokens.sign(claims, typ=LOGOUT_TOKEN_TYP)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # a 3xx surfaces as an HTTPError: the token is never sent elsewhere
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
 def post_logout_token(uri: str, token: str, timeout: float) -> Attempt:
-    """POST the token to the client's ``backchannel_logout_uri``."""
-    if urlsplit(uri).scheme not in ("http", "https"):
-        return Attempt(False, permanent=True, error="not an http(s) URI")
+    """POST the token to the client's ``backchannel_logout_uri``, through the guarded
+    client of ``idp/outbound`` (never to an address of our own network unless
+    ``IDP_OUTBOUND_ALLOW`` lists it; redirects never followed)."""
     body = urlencode({"logout_token": token}).encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
-    # http(s) only: checked above
-    req = urllib.request.Request(uri, data=body, headers=headers, method="POST")  # noqa: S310
+    allow = runtime().settings.outbound.allow_list()
     try:
-        with _OPENER.open(req, timeout=timeout) as response:
-            response.read(4096)  # drain a little, so the connection closes cleanly
-            status = int(response.status)
-    except urllib.error.HTTPError as error:
-        with error:  # holds the open response: close it
-            try:
-                answer = error.read(4096)
-            except (OSError, http.client.HTTPException):
-                answer = b""
-            return _refused(error.code, answer)
-    except urllib.error.URLError as error:
-        return Attempt(False, error=_describe(error.reason))
-    except (http.client.InvalidURL, ValueError) as error:
-        return Attempt(False, permanent=True, error=f"invalid URI ({type(error).__name__})")
+        answer = client.request(
+            "POST", uri, allow=allow, timeout=timeout, body=body, headers=headers, max_body=4096
+        )
+    except OutboundRefused as refused:
+        # Nothing was sent, and the same URI would be refused again: given up at once.
+        return Attempt(False, permanent=True, error=f"refused: {refused.reason}"[:200])
+    except ResolutionFailed:
+        return Attempt(False, error="host name does not resolve")
     except (OSError, http.client.HTTPException) as error:
         return Attempt(False, error=_describe(error))
-    if 200 <= status < 300:
-        return Attempt(True, status=status)
-    return Attempt(False, status=status, error=f"HTTP {status}")
+    except ValueError as error:  # http.client.InvalidURL: the same URI would fail again
+        return Attempt(False, permanent=True, error=f"invalid URI ({type(error).__name__})")
+    if 200 <= answer.status < 300:
+        return Attempt(True, status=answer.status)
+    return _refused(answer.status, answer.body)
 
 
 def _refused(status: int, body: bytes) -> Attempt:

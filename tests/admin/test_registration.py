@@ -10,7 +10,7 @@ import requests
 from sqlalchemy import select
 
 from idp.accounts.directory import ensure_demo_member
-from idp.config import AdminSettings, LogoutSettings
+from idp.config import AdminSettings, LogoutSettings, OutboundSettings
 from idp.db import db
 from idp.models import AuditEvent, OAuthClient
 from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, Browser
@@ -33,13 +33,17 @@ METADATA = {
 }
 
 
-def serve_provider(database_url: str, registration_token: str = "") -> Iterator[LiveServer]:
+def serve_provider(
+    database_url: str, registration_token: str = "", outbound_allow: str = ""
+) -> Iterator[LiveServer]:
+    """No outbound allow-list by default: a third party's URL on our network is refused."""
     port = free_port()
     settings = make_settings(
         database_url,
         issuer=f"http://127.0.0.1:{port}",
         logout=LogoutSettings(backchannel_workers=0),
         admin=AdminSettings(registration_token=registration_token),
+        outbound=OutboundSettings(allow=outbound_allow),
     )
     app = build_app(settings)
     with app.app_context():
