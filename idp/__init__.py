@@ -15,6 +15,7 @@ from idp.kv import connect
 from idp.oidc.keys import KeyStore
 from idp.outages import Outages, watch_engine
 from idp.runtime import Runtime, install
+from idp.web.cookies import prefixed
 from idp.web.raw_query import PercentEncodeQuery
 
 log = logging.getLogger("idp")
@@ -35,7 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         SECRET_KEY=settings.server.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings),
-        SESSION_COOKIE_NAME="idp_ui",
+        SESSION_COOKIE_NAME=prefixed("idp_ui", settings.server.https),  # docs/security.md
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SECURE=settings.server.https,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from idp.models import Member
 from idp.runtime import runtime
+from idp.web.cookies import cookie_name, read_cookie
 
 COOKIE = "idp_device"
 MAX_MEMBERS = 5  # a family tablet
@@ -33,7 +34,7 @@ def _entry(member: Member) -> str:
 
 
 def _entries(request: Request) -> list[str]:
-    raw = request.cookies.get(COOKIE)
+    raw = read_cookie(COOKIE)
     if not raw or len(raw) > 4096:
         return []
     max_age = runtime().settings.second_factor.remember_device_days * 86400
@@ -53,7 +54,7 @@ def remember(request: Request, response: Response, member: Member) -> None:
     entries = [_entry(member), *entries][:MAX_MEMBERS]
     settings = runtime().settings
     response.set_cookie(
-        COOKIE,
+        cookie_name(COOKIE),
         _serializer().dumps(entries),
         max_age=settings.second_factor.remember_device_days * 86400,
         httponly=True,
@@ -77,7 +78,7 @@ def _passkey_entry(member: Member) -> str:
 
 
 def _passkey_entries(request: Request) -> list[str]:
-    raw = request.cookies.get(PASSKEY_COOKIE)
+    raw = read_cookie(PASSKEY_COOKIE)
     if not raw or len(raw) > 4096:
         return []
     try:
@@ -98,7 +99,7 @@ def mark_passkey_here(request: Request, response: Response, member: Member, here
     if here:
         entries = [_passkey_entry(member), *entries]
     response.set_cookie(
-        PASSKEY_COOKIE,
+        cookie_name(PASSKEY_COOKIE),
         _passkey_serializer().dumps(entries[:MAX_MEMBERS]),
         max_age=PASSKEY_COOKIE_DAYS * 86400,
         httponly=True,

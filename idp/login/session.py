@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from idp.kv import key
 from idp.runtime import runtime
+from idp.web.cookies import cookie_name
 
 COOKIE = "idp_session"
 USER_AGENT_LENGTH = 512
@@ -197,5 +198,9 @@ def end_all(member_id: int) -> int:
 def clear_cookie(response: Response) -> None:
     """Make the browser forget its session id (after signing out)."""
     response.delete_cookie(
-        COOKIE, path="/", httponly=True, secure=runtime().settings.server.https, samesite="Lax"
+        cookie_name(COOKIE),
+        path="/",
+        httponly=True,
+        secure=runtime().settings.server.https,
+        samesite="Lax",
     )

@@ -21,6 +21,7 @@ from idp.oidc.interaction import Interaction
 from idp.runtime import runtime
 from idp.throttling.known_browsers import known_browser, remember_browser
 from idp.throttling.lockout import clear_failures
+from idp.web.cookies import cookie_name, read_cookie
 
 
 def authenticated_here(pending: Interaction) -> bool:
@@ -41,7 +42,7 @@ def establish_session(pending: Interaction) -> sso.SsoSession:
         if existing is not None:
             return existing
     assert pending.member_id is not None and pending.auth_time is not None
-    previous = sso.load(request.cookies.get(sso.COOKIE))
+    previous = sso.load(read_cookie(sso.COOKIE))
     same_member = previous is not None and previous.member_id == pending.member_id
     session = sso.create(
         pending.member_id, pending.amr, acr_for(pending.amr), pending.auth_time,
@@ -77,7 +78,7 @@ def current_session(pending: Interaction) -> sso.SsoSession | None:
     arrived signed in (and is the one the interaction is about)."""
     if authenticated_here(pending):
         return establish_session(pending)
-    previous = sso.load(request.cookies.get(sso.COOKIE))
+    previous = sso.load(read_cookie(sso.COOKIE))
     if previous is None or (
         pending.member_id is not None and previous.member_id != pending.member_id
     ):
@@ -90,7 +91,7 @@ def set_session_cookie(response: Response, session: sso.SsoSession) -> None:
     remember_browser(response, session.member_id)
     settings = runtime().settings
     response.set_cookie(
-        sso.COOKIE,
+        cookie_name(sso.COOKIE),
         session.sid,
         max_age=max(settings.session.absolute_ttl - (int(time.time()) - session.created_at), 0),
         httponly=True,

@@ -37,6 +37,7 @@ from idp.oidc.endpoints import bp
 from idp.oidc.server import StoredRequest, authorization_error, get_server
 from idp.oidc.tokens import AuthContext
 from idp.web import i18n
+from idp.web.cookies import read_cookie
 from idp.web.csrf import browser_id, check_csrf
 
 MAX_PARAM_LENGTH = 2048
@@ -61,7 +62,7 @@ ERROR_SAFE = re.compile(r"[\x20-\x21\x23-\x5b\x5d-\x7e]*")
 @bp.route("/authorize", methods=["GET", "POST"])
 def authorize() -> HttpResponse:
     params = {k: v for k, v in request.values.items() if k in KNOWN_PARAMS}
-    session = sso.load(request.cookies.get(sso.COOKIE))
+    session = sso.load(read_cookie(sso.COOKIE))
     member = _member(session)
     server = get_server()
     try:

@@ -28,6 +28,7 @@ from idp.oidc.logout_request import (
     validate_logout_request,
 )
 from idp.web import i18n
+from idp.web.cookies import read_cookie
 from idp.web.csrf import browser_id, check_csrf
 
 # ``logout_hint`` is accepted and ignored: the hint and the cookie say who signs out.
@@ -46,7 +47,7 @@ def end_session() -> HttpResponse:
         logout = validate_logout_request(params)
     except LogoutRejected as rejected:
         return _rejected(rejected, params.get("client_id"))
-    session = sso.load(request.cookies.get(sso.COOKIE))
+    session = sso.load(read_cookie(sso.COOKIE))
     if session is None:
         return _signed_out(logout)
     member = db.session.get(Member, session.member_id)
@@ -70,7 +71,7 @@ def confirm_logout() -> HttpResponse:
     logout, lang = take_pending(request.form.get("logout_request"), browser_id())
     if lang:
         i18n.set_language(lang)
-    session = sso.load(request.cookies.get(sso.COOKIE))
+    session = sso.load(read_cookie(sso.COOKIE))
     if session is not None:
         sign_out_session(session, client_id=_client_id(logout))
     return _signed_out(logout)

@@ -14,11 +14,12 @@ from idp.runtime import runtime
 from idp.selfservice import bp
 from idp.selfservice.forms import render_password_form
 from idp.selfservice.reset import notify_password_changed
+from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
 
 def signed_in_member() -> Member | None:
-    session = sso.load(request.cookies.get(sso.COOKIE))
+    session = sso.load(read_cookie(sso.COOKIE))
     if session is None:
         return None
     member = db.session.get(Member, session.member_id)

@@ -20,6 +20,7 @@ from idp.models import Member
 from idp.selfservice import bp
 from idp.selfservice.account import signed_in_member
 from idp.web import i18n
+from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
 DONE = ("renamed", "removed", "removed_last")
@@ -58,7 +59,7 @@ def remove_device_submit(device_id: int):
     name = remove_device(member, device_id).name
     db.session.commit()
     # The other sessions the passkey opened end; this one, where the member acts, stays.
-    end_passkey_sessions(member, device_id, spare=sso.load(request.cookies.get(sso.COOKIE)))
+    end_passkey_sessions(member, device_id, spare=sso.load(read_cookie(sso.COOKIE)))
     notify_device_removed(member, name, i18n.current())
     done = "removed" if credentials_of(member) else "removed_last"
     response = redirect(url_for("selfservice.devices", done=done), 303)

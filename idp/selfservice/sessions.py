@@ -24,6 +24,7 @@ from idp.models import Member
 from idp.selfservice import bp
 from idp.selfservice.account import signed_in_member
 from idp.web import i18n
+from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
 DONE = ("signed_out", "already")
@@ -105,7 +106,7 @@ def sessions():
     lang = i18n.current()
     return render_template(
         "selfservice/sessions.html",
-        sessions=session_views(member, request.cookies.get(sso.COOKIE)),
+        sessions=session_views(member, read_cookie(sso.COOKIE)),
         when=lambda moment: format_moment(moment, lang),
         done=done if done in DONE else None,
     )
@@ -117,7 +118,7 @@ def sign_out_device(handle: str) -> HttpResponse | tuple[str, int]:
     member = signed_in_member()
     if member is None:
         return render_template("selfservice/signed_out.html"), 401
-    current_sid = request.cookies.get(sso.COOKIE)
+    current_sid = read_cookie(sso.COOKIE)
     chosen = next((s for s in sso.list_sessions(member.id) if handle_of(s) == handle), None)
     if chosen is None:
         return redirect(url_for("selfservice.sessions", done="already"), 303)

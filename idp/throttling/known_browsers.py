@@ -23,6 +23,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from idp.runtime import runtime
+from idp.web.cookies import cookie_name
 
 COOKIE = "idp_known"
 MAX_MEMBERS = 5  # a family tablet
@@ -41,7 +42,7 @@ def _entry(member_id: int) -> str:
 
 
 def _read(incoming: Request) -> tuple[str, list[str]] | None:
-    raw = incoming.cookies.get(COOKIE)
+    raw = incoming.cookies.get(cookie_name(COOKIE))
     if not raw or len(raw) > 4096:
         return None
     try:
@@ -74,7 +75,7 @@ def remember_browser(response: Response, member_id: int) -> None:
     entry = _entry(member_id)
     members = [entry, *(m for m in members if m != entry)][:MAX_MEMBERS]
     response.set_cookie(
-        COOKIE,
+        cookie_name(COOKIE),
         _serializer().dumps({"b": browser, "m": members}),
         max_age=COOKIE_DAYS * 86400,
         httponly=True,

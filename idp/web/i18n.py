@@ -7,6 +7,7 @@ from flask import Flask, g, request
 
 from idp.runtime import runtime
 from idp.web.catalog import CATALOGS
+from idp.web.cookies import cookie_name, read_cookie
 
 DEFAULT = "fr"
 SUPPORTED = tuple(CATALOGS)
@@ -19,7 +20,7 @@ def pick(ui_locales: str | None = None) -> str:
         lang = tag.split("-")[0].lower()
         if lang in SUPPORTED:
             return lang
-    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
+    for candidate in (request.args.get("lang"), read_cookie(COOKIE)):
         if candidate in SUPPORTED:
             return candidate
     best = request.accept_languages.best_match(SUPPORTED)
@@ -72,9 +73,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def remember_language(response):
         chosen = request.args.get("lang")
-        if chosen in SUPPORTED and request.cookies.get(COOKIE) != chosen:
+        if chosen in SUPPORTED and read_cookie(COOKIE) != chosen:
             response.set_cookie(
-                COOKIE,
+                cookie_name(COOKIE),
                 chosen,
                 max_age=365 * 24 * 3600,
                 samesite="Lax",

@@ -24,6 +24,7 @@ from idp.db import db
 from idp.errors import CsrfFailure
 from idp.models import StaffMember
 from idp.web import i18n
+from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
 bp = Blueprint("admin_console", __name__, url_prefix="/admin")
@@ -39,7 +40,7 @@ def signed_in_staff() -> StaffMember | None:
     may still sign in (disabling an account ends its sessions at their next request)."""
     if "staff" not in g:
         g.staff = None
-        session = staff_sessions.load(request.cookies.get(staff_sessions.COOKIE))
+        session = staff_sessions.load(read_cookie(staff_sessions.COOKIE, staff_sessions.PATH))
         if session is not None and session.stage == staff_sessions.SIGNED_IN:
             staff = db.session.get(StaffMember, session.staff_id)
             if staff is not None and can_sign_in(staff):

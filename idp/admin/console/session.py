@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from idp.kv import key
 from idp.runtime import runtime
+from idp.web.cookies import cookie_name
 
 COOKIE = "idp_admin"
 PATH = "/admin"
@@ -102,7 +103,7 @@ def set_cookie(response: Response, session: StaffSession) -> None:
     settings = runtime().settings
     lifetime = PENDING_TTL if session.stage == PASSWORD else settings.admin.staff_session_absolute
     response.set_cookie(
-        COOKIE,
+        cookie_name(COOKIE, PATH),
         session.sid,
         max_age=lifetime,
         httponly=True,
@@ -115,5 +116,9 @@ def set_cookie(response: Response, session: StaffSession) -> None:
 def clear_cookie(response: Response) -> None:
     settings = runtime().settings
     response.delete_cookie(
-        COOKIE, path=PATH, httponly=True, secure=settings.server.https, samesite="Strict"
+        cookie_name(COOKIE, PATH),
+        path=PATH,
+        httponly=True,
+        secure=settings.server.https,
+        samesite="Strict",
     )

@@ -18,6 +18,7 @@ from idp.admin.console.blueprint import bp
 from idp.authenticators.totp import provisioning_uri
 from idp.models import StaffMember
 from idp.runtime import runtime
+from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 from idp.web.i18n import translate
 
@@ -87,7 +88,7 @@ def setup_code() -> Page:
         secret = staff_accounts.enrolment_secret(staff)
         return _totp_page(staff, token, secret, 400, error.message)
     staff_accounts.record_sign_in(staff)
-    staff_sessions.end(request.cookies.get(staff_sessions.COOKIE))
+    staff_sessions.end(read_cookie(staff_sessions.COOKIE, staff_sessions.PATH))
     session = staff_sessions.promote(staff_sessions.start(staff.id))
     response = redirect(url_for("admin_console.home", done="enrolled"))
     staff_sessions.set_cookie(response, session)

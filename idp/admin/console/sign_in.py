@@ -15,6 +15,7 @@ from idp.admin.console import session as staff_sessions
 from idp.admin.console.blueprint import bp, safe_next, signed_in_staff
 from idp.db import db
 from idp.models import StaffMember
+from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
 Page = Response | tuple[str, int] | str
@@ -44,7 +45,7 @@ def login() -> Page:
         page = render_template("admin/login.html", email=email, next=next_url, error=error.message)
         return page, 401
     # Whatever console session this browser had (another account's, a pending one) ends.
-    staff_sessions.end(request.cookies.get(staff_sessions.COOKIE))
+    staff_sessions.end(read_cookie(staff_sessions.COOKIE, staff_sessions.PATH))
     pending = staff_sessions.start(staff.id, next_url)
     response = redirect(url_for("admin_console.code_form"))
     staff_sessions.set_cookie(response, pending)
@@ -52,7 +53,7 @@ def login() -> Page:
 
 
 def _pending() -> tuple[staff_sessions.StaffSession, StaffMember] | None:
-    session = staff_sessions.load(request.cookies.get(staff_sessions.COOKIE))
+    session = staff_sessions.load(read_cookie(staff_sessions.COOKIE, staff_sessions.PATH))
     if session is None or session.stage != staff_sessions.PASSWORD:
         return None
     staff = db.session.get(StaffMember, session.staff_id)
@@ -125,7 +126,7 @@ def logout() -> Response:
     staff = signed_in_staff()
     if staff is not None:
         audit.record("staff.signed_out", actor=f"staff:{staff.email}")
-    staff_sessions.end(request.cookies.get(staff_sessions.COOKIE))
+    staff_sessions.end(read_cookie(staff_sessions.COOKIE, staff_sessions.PATH))
     response = make_response(redirect(url_for("admin_console.login_form", done="signed_out")))
     staff_sessions.clear_cookie(response)
     return response
