@@ -1,8 +1,8 @@
 """Signing a member out (OIDC RP-Initiated Logout 1.0 §2, Back-Channel Logout 1.0 §2.7).
 
 Every way a member's sessions end — logout at a portal, "sign out of this device" or
-"everywhere", a password reset, an adviser's action, a lock, the removal of the passkey that
-opened a session — goes through :func:`_sign_out`, which always: ends the SSO sessions,
+"everywhere", a password reset or change, an adviser's action, a lock, the removal of the
+passkey that opened a session — goes through :func:`_sign_out`, which always: ends the SSO sessions,
 revokes the refresh tokens they own (through ``oidc/tokens.py``, which records revocations
 durably), queues a logout token for every client of those sessions with the ``sid`` that
 client received, and audits ``logout`` with the reason. docs/sessions.md tells the story.
@@ -59,6 +59,14 @@ def sign_out_everywhere(
     sessions = sso.list_sessions(member.id)
     return _sign_out(member, member.id, sessions, None, reason, client_id=client_id,
                      offline=True, scope="everywhere")  # fmt: skip
+
+
+def sign_out_others_than(member: Member, keep: SsoSession | None, *, reason: str) -> SignedOut:
+    """End every session of the member but ``keep`` (the one the member acts from, after a
+    password change), with every refresh token not issued under it, offline ones included."""
+    sessions = [s for s in sso.list_sessions(member.id) if keep is None or s.sid != keep.sid]
+    return _sign_out(member, member.id, sessions, None, reason, client_id=None, offline=True,
+                     scope="others", keep_sid=keep.public_sid if keep else None)  # fmt: skip
 
 
 def end_passkey_sessions(
@@ -124,11 +132,12 @@ def record_passkey_session(member_id: int, credential_id: int, public_sid: str) 
 def _sign_out(
     member: Member | None, member_id: int, sessions: list[SsoSession], sids: list[str] | None,
     reason: str, *, client_id: str | None, offline: bool, scope: str,
-    only: set[str] | None = None,
+    only: set[str] | None = None, keep_sid: str | None = None,
 ) -> SignedOut:  # fmt: skip
     """``sids``: the public sids whose refresh tokens to revoke; None means all of the
     member's. ``offline``: revoke ``offline_access`` tokens too. ``only``: sign out of these
-    clients alone, the sessions staying open for the others."""
+    clients alone, the sessions staying open for the others. ``keep_sid``: the refresh
+    tokens issued under this public sid stay."""
     jobs: list[tuple[str, str | None]] = [
         (c, s.public_sid) for s in sessions for c in s.clients if only is None or c in only
     ]
@@ -143,6 +152,7 @@ def _sign_out(
         for family, (holder, token_scope, _) in families.items()
         if (offline or OFFLINE_ACCESS not in token_scope.split())
         and (only is None or holder in only)
+        and (keep_sid is None or families[family][2] != keep_sid)
     ]
     for family in revoked:
         revoke_family(family)

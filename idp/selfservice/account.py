@@ -1,19 +1,31 @@
-"""The member's account page and password change (current password required)."""
+"""The member's account page and password change (current password required).
+
+The current password is a secret like the sign-in's: each check reserves a try in the member's
+lockout budget for this browser (``throttling/lockout.py``), warns before the last one and
+locks as the sign-in does. A change ends the member's other sessions and their refresh tokens
+(with back-channel logout) unless the member unticks the box; this session stays.
+"""
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from typing import Any
+
+from flask import Response, make_response, render_template, request, url_for
 
 from idp import audit
 from idp.accounts.passwords import set_password
 from idp.accounts.policy import PasswordRejected
 from idp.db import db
 from idp.login import session as sso
+from idp.logout.sign_out import sign_out_everywhere, sign_out_others_than
 from idp.models import Member
 from idp.runtime import runtime
 from idp.selfservice import bp
 from idp.selfservice.forms import render_password_form
 from idp.selfservice.reset import notify_password_changed
+from idp.throttling.known_browsers import known_browser
+from idp.throttling.lockout import AccountLocked, AttemptInProgress, begin_attempt, local_time
+from idp.web import i18n
 from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
@@ -50,14 +62,36 @@ def change_password():
     member = signed_in_member()
     if member is None:
         return render_template("selfservice/signed_out.html"), 401
-    form = {"action": url_for("selfservice.change_password")}
+    form: dict[str, Any] = {"action": url_for("selfservice.change_password")}
     current = request.form.get("current_password", "")
     new = request.form.get("password", "")
-    if not runtime().passwords.verify(member.password_hash, current[:256]):
-        audit.record("password.change_failed", member_id=member.id)
+    sign_out_others = request.form.get("sign_out_others") == "on"
+    form["sign_out_others"] = sign_out_others  # an error page keeps the member's choice
+    lang = i18n.current()
+    try:
+        attempt = begin_attempt(member, "account_password", lang, browser=known_browser(member.id))
+    except AttemptInProgress as busy:
         return render_password_form(
-            "selfservice/change_password.html", 400, current_error=True, **form
+            "selfservice/change_password.html", 429, current_error=busy.message, **form
         )
+    except AccountLocked as locked:
+        return _locked(member, locked)
+    try:
+        verified = runtime().passwords.verify(member.password_hash, current[:256])
+    except BaseException:
+        attempt.release()
+        raise
+    if not verified:
+        audit.record("password.change_failed", member_id=member.id)
+        try:
+            left = attempt.failed(lang)
+        except AccountLocked as locked:
+            return _locked(member, locked)
+        message = "account.current_wrong_last_try" if left == 1 else "account.current_wrong"
+        return render_password_form(
+            "selfservice/change_password.html", 400, current_error=message, **form
+        )
+    attempt.succeeded()
     if new != request.form.get("password_confirmation", ""):
         return render_password_form(
             "selfservice/change_password.html", 400,
@@ -73,4 +107,26 @@ def change_password():
     audit.record("password.changed", member_id=member.id, commit=False)
     notify_password_changed(member)  # queued with the change: one transaction
     db.session.commit()
-    return render_template("selfservice/password_changed.html")
+    ended = 0
+    if sign_out_others:
+        here = sso.load(read_cookie(sso.COOKIE))
+        ended = sign_out_others_than(member, here, reason="password_changed").sessions
+    return render_template("selfservice/password_changed.html", others_ended=sign_out_others,
+                           sessions_ended=ended)  # fmt: skip
+
+
+def _locked(member: Member, locked: AccountLocked) -> Response:
+    """The sign-in's locked page; the lock this check started ends every session, this one
+    included (the browser forgets it)."""
+    until = local_time(locked.until)
+    page = render_template(
+        "login/locked.html",
+        until_date=until.strftime("%d/%m/%Y"),
+        until_time=until.strftime("%H:%M"),
+        hours=runtime().settings.lockout.duration // 3600,
+    )
+    response = make_response(page, 403)
+    if locked.ends_sessions:
+        sign_out_everywhere(member, reason="locked")
+        sso.clear_cookie(response)
+    return response

@@ -209,6 +209,16 @@ FR: dict[str, str] = {
     "account.change_password": "Changer mon mot de passe",
     "account.current_password": "Mot de passe actuel",
     "account.current_wrong": "Le mot de passe actuel est incorrect.",
+    "account.current_wrong_last_try": (
+        "Le mot de passe actuel est incorrect. Attention : encore un échec et votre compte "
+        "sera bloqué pendant 24 heures."
+    ),
+    "account.sign_out_others": "Me déconnecter de mes autres appareils et applications",
+    "account.sign_out_others_help": (
+        "Recommandé si vous changez de mot de passe parce que quelqu'un d'autre a pu le "
+        "connaître. Cet appareil-ci reste connecté."
+    ),
+    "account.others_signed_out": "Vos autres appareils et applications ont été déconnectés.",
     "account.password_changed_title": "Mot de passe modifié",
     "account.password_changed_text": "Votre nouveau mot de passe est enregistré.",
     "account.back": "Retour à mon compte",
@@ -905,6 +915,16 @@ EN: dict[str, str] = {
     "account.change_password": "Change my password",
     "account.current_password": "Current password",
     "account.current_wrong": "The current password is incorrect.",
+    "account.current_wrong_last_try": (
+        "The current password is incorrect. Careful: one more failure and your account will "
+        "be locked for 24 hours."
+    ),
+    "account.sign_out_others": "Sign me out of my other devices and applications",
+    "account.sign_out_others_help": (
+        "Recommended if you change your password because someone else may have known it. "
+        "This device stays signed in."
+    ),
+    "account.others_signed_out": "Your other devices and applications have been signed out.",
     "account.password_changed_title": "Password changed",
     "account.password_changed_text": "Your new password is saved.",
     "account.back": "Back to my account",
