@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false as sa_false
 
 from idp.db import Base, utcnow
 
@@ -48,6 +49,12 @@ class Member(Base):
     password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
     activated_at: Mapped[datetime | None] = mapped_column(DateTime)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # The password was last set through the mailbox (a reset link): until a sign-in proves a
+    # factor that is not e-mail (SMS, passkey), an e-mailed code is no second factor
+    # (docs/security.md, "Second factor that is really second").
+    needs_strong_factor: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sa_false()
+    )
     # WebAuthn user handle: random, given to authenticators instead of anything personal.
     webauthn_handle: Mapped[bytes | None] = mapped_column(LargeBinary(64), unique=True)
     # The member answered "not now" to the biometric offer at this time.

@@ -39,6 +39,8 @@ def complete_reset(token: str, password: str) -> Member:
     tokens is the caller's next step (``idp/selfservice``), as it spans other layers."""
     member = set_password_by_link(token, RESET, password)
     unlock(member, by="password_reset")
+    # The mailbox set this password: it cannot also be the second factor of the next sign-in.
+    member.needs_strong_factor = True
     audit.record("reset.completed", member_id=member.id, commit=False)
     db.session.commit()
     return member

@@ -18,7 +18,7 @@ from idp.authenticators import otp
 from idp.errors import InteractionExpired
 from idp.login import device
 from idp.login.blueprint import bp
-from idp.login.flow import OTP, code_required
+from idp.login.flow import OTP, code_required, wants_mfa
 from idp.login.parties import parties
 from idp.models import Member
 from idp.notifications import DeliveryFailed, current_notifier
@@ -39,14 +39,21 @@ Page = Response | str | tuple[str, int]
 
 
 def contacts(member: Member) -> dict[str, str]:
-    """Where a code can go: a mobile number (SMS) and an e-mail address, when on file."""
+    """Where a code can go: a mobile number (SMS) and an e-mail address, when on file. After
+    a reset by e-mail the mailbox set the password, so it is not offered as the second
+    factor while a mobile number is on file (docs/security.md)."""
     found: dict[str, str] = {}
     phone = member.phone or ""
     if phone.startswith(FRENCH_MOBILE) or (phone.startswith("+") and not phone.startswith("+33")):
         found["sms"] = phone
-    if member.email:
+    if member.email and not (member.needs_strong_factor and found):
         found["email"] = member.email
     return found
+
+
+def is_second_factor(member: Member, channel: str) -> bool:
+    """A code is a second factor unless it went to the mailbox that set the password."""
+    return channel != "email" or not member.needs_strong_factor
 
 
 def masked(channel: str, destination: str) -> str:
@@ -74,7 +81,8 @@ def code_page(
     if sent is None or choose or sent.channel not in available:
         options = [(c, masked(c, d)) for c, d in available.items()]
         page = render_template("login/code_choose.html", interaction=pending, options=options,
-                               error=error, values=values)  # fmt: skip
+                               error=error, values=values,
+                               after_reset=member.needs_strong_factor)  # fmt: skip
         return page, status
     cooldown = runtime().settings.second_factor.resend_cooldown
     wait = max(sent.sent_at + cooldown - int(time.time()), 0)
@@ -154,10 +162,18 @@ def check_code(interaction_id: str) -> Page:
         attempt.release()
         raise
     attempt.succeeded()
-    by_sms = sent is not None and sent.channel == "sms"
-    factors = {*pending.amr, "otp", *(["sms"] if by_sms else [])}
-    if "pwd" in factors:
+    channel = sent.channel if sent is not None else "email"
+    factors = {*pending.amr, "otp", channel}  # RFC 8176 "sms"; "email" for the mailbox
+    if "pwd" in factors and is_second_factor(member, channel):
         factors.add("mfa")
+    elif wants_mfa(pending.params, client):
+        # The mailbox alone (it set the password, it received the code) is not two factors,
+        # and this client accepts nothing less: the member needs the advisers.
+        audit.record("otp.not_second_factor", member_id=member.id, client_id=client.client_id,
+                     channel=channel)  # fmt: skip
+        return render_template("login/strong_factor_needed.html", interaction=pending), 403
+    if channel == "sms" and member.needs_strong_factor:
+        member.needs_strong_factor = False  # committed with the audit event below
     pending.amr = sorted(factors)
     pending.auth_time = int(time.time())
     pending.complete(OTP)

@@ -93,6 +93,7 @@ def passkey_sign_in(interaction_id: str) -> Page:
         return _locked(pending, locked)
     audit.record("passkey.used", member_id=member.id, client_id=pending.client_id,
                  device=result.credential.name, commit=False)  # fmt: skip
+    member.needs_strong_factor = False  # a factor that is not the mailbox was proven
     db.session.commit()
     pending.member_id = member.id
     pending.passkey_id = result.credential.id

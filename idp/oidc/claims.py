@@ -29,7 +29,7 @@ SUPPORTED_CLAIMS = sorted(
 def acr_for(amr: list[str]) -> str:
     if "hwk" in amr and "user" in amr:
         return ACR_PHISHING_RESISTANT
-    if "otp" in amr and "pwd" in amr:
+    if "mfa" in amr:  # set by the code step only for a code that is a second factor
         return ACR_MFA
     return ACR_PASSWORD
 

@@ -113,6 +113,24 @@ FR: dict[str, str] = {
     "otp.email_failed": (
         "Le code n'a pas pu être envoyé par e-mail. Réessayez ou choisissez de le recevoir par SMS."
     ),
+    "otp.after_reset": (
+        "Votre mot de passe vient d'être réinitialisé depuis votre boîte e-mail : pour cette "
+        "connexion, le code de sécurité vous est envoyé par SMS."
+    ),
+    "otp.after_reset_email_only": (
+        "Votre mot de passe vient d'être réinitialisé depuis votre boîte e-mail. Faute de "
+        "numéro de portable dans votre dossier, le code vous est envoyé par e-mail, mais "
+        "certains services exigeront une vérification renforcée."
+    ),
+    "otp.strong_needed_title": "Une vérification renforcée est nécessaire",
+    "otp.strong_needed_text": (
+        "Votre mot de passe vient d'être réinitialisé depuis votre boîte e-mail, et ce service "
+        "demande un second moyen de vérification qui ne soit pas cette même boîte e-mail. "
+        "Aucun numéro de portable ne figure dans votre dossier."
+    ),
+    "otp.strong_needed_help": (
+        "Appelez nos conseillers au {phone} ({hours}) pour ajouter votre numéro de portable."
+    ),
     "otp.no_contact_title": "Nous ne pouvons pas vous envoyer de code",
     "otp.no_contact_text": (
         "Aucun numéro de portable ni aucune adresse e-mail ne figure dans votre dossier. "
@@ -827,6 +845,20 @@ EN: dict[str, str] = {
     "otp.email_failed": (
         "The code could not be sent by e-mail. Try again or choose to receive it by text message."
     ),
+    "otp.after_reset": (
+        "Your password was just reset from your mailbox: for this sign-in, the security code "
+        "is sent to you by SMS."
+    ),
+    "otp.after_reset_email_only": (
+        "Your password was just reset from your mailbox. As no mobile number is on file, the "
+        "code is sent by e-mail, but some services will require a stronger verification."
+    ),
+    "otp.strong_needed_title": "A stronger verification is needed",
+    "otp.strong_needed_text": (
+        "Your password was just reset from your mailbox, and this service asks for a second "
+        "verification that is not that same mailbox. No mobile number is on file for you."
+    ),
+    "otp.strong_needed_help": "Call our advisers on {phone} ({hours}) to add your mobile number.",
     "otp.no_contact_title": "We cannot send you a code",
     "otp.no_contact_text": (
         "There is no mobile number and no e-mail address in your file. Contact our advisers "

@@ -321,7 +321,7 @@ def test_sign_in_with_a_code_by_email(site: Site):
 
     callback = callback_of(post_code(browser, enter, code))
     claims = id_token_claims(site, portal, callback)
-    assert claims["amr"] == ["mfa", "otp", "pwd"]
+    assert claims["amr"] == ["email", "mfa", "otp", "pwd"]
     assert claims["acr"] == ACR_MFA
     assert site.events("otp.sent") == [{"channel": "email", "to": MASKED_EMAIL}]
 
@@ -576,7 +576,7 @@ def test_gateway_failure_offers_email_and_consumes_nothing(site: Site, failure: 
     # The e-mail works at once (no cooldown: nothing was sent) and the sign-in completes.
     enter = send(browser, failed, "email")
     callback = callback_of(post_code(browser, enter, site.email_code()))
-    assert id_token_claims(site, portal, callback)["amr"] == ["mfa", "otp", "pwd"]
+    assert id_token_claims(site, portal, callback)["amr"] == ["email", "mfa", "otp", "pwd"]
 
 
 # -- 8: no contact details --------------------------------------------------------------------
@@ -624,7 +624,7 @@ def test_new_device_asks_the_code_once_per_browser(site: Site):
     browser = Browser(site.url)
     callback, asked = sign_in(site, browser, mobile)
     assert asked and callback.startswith(MOBILE_LOOPBACK)
-    assert id_token_claims(site, mobile, callback)["amr"] == ["mfa", "otp", "pwd"]
+    assert id_token_claims(site, mobile, callback)["amr"] == ["email", "mfa", "otp", "pwd"]
     sent = len(site.smtp.received)
 
     # A fresh sign-in in the same browser: the password only.
@@ -653,7 +653,7 @@ def test_new_device_forgets_the_browser_after_a_password_change(site: Site):
 
     callback, asked = sign_in(site, browser, mobile, password=new_password, prompt="login")
     assert asked
-    assert id_token_claims(site, mobile, callback)["amr"] == ["mfa", "otp", "pwd"]
+    assert id_token_claims(site, mobile, callback)["amr"] == ["email", "mfa", "otp", "pwd"]
     # Remembered again, with the new password.
     assert not sign_in(site, browser, mobile, password=new_password, prompt="login")[1]
 
@@ -680,7 +680,7 @@ def test_new_device_asks_the_code_when_the_app_demands_mfa(site: Site):
     enter = send(browser, code_step, "email")
     callback = callback_of(post_code(browser, enter, site.email_code()))
     claims = id_token_claims(site, mobile, callback)
-    assert claims["amr"] == ["mfa", "otp", "pwd"] and claims["acr"] == ACR_MFA
+    assert claims["amr"] == ["email", "mfa", "otp", "pwd"] and claims["acr"] == ACR_MFA
 
 
 # -- 10: step-up from a session without the code ------------------------------------------
@@ -825,3 +825,73 @@ def test_redis_down_at_the_code_check_fails_closed(site: Site, outage: str):
     assert site.events("authorization.granted") == []
     # Nothing was consumed by the failed check: the code still completes the sign-in.
     callback_of(post_code(browser, waiting, code))
+
+
+# -- 9: after a reset by e-mail, the mailbox is not the second factor ------------------------
+
+
+def reset_by_email(site: Site, password: str = "Tournesol-Bleu-2024") -> None:
+    from tests.selfservice.conftest import Mailbox
+    from tests.selfservice.pages import choose_password, open_page, submit
+
+    browser = Browser(site.url)
+    page = open_page(browser, f"{site.url}/password/forgot")
+    submit(browser, page, "/password/forgot", identifier=DEMO_NUMBER)
+    link = Mailbox(site.smtp, site.app).link_in_last(EMAIL, "/password/reset")
+    done = choose_password(browser, link, password)
+    assert done.status_code == 200, done.text
+
+
+def test_after_a_reset_by_email_the_code_goes_by_sms_until_a_strong_sign_in(site: Site):
+    """The mailbox takeover: forgotten password by e-mail, then the code by e-mail, would be
+    two "factors" from one mailbox. The code step offers SMS only, says why, and the sign-in
+    that follows is multi-factor; afterwards e-mail is offered again."""
+    reset_by_email(site)
+    browser, portal = Browser(site.url), site.portal()
+    choose = to_code_step(browser, portal, password="Tournesol-Bleu-2024")
+    assert 'value="email"' not in choose.text and 'value="sms"' in choose.text
+    assert "le code de sécurité vous est envoyé par SMS" in text(choose)
+    forced = page_of(browser.go(
+        f"{site.url}{form_fields_action(choose, '/code/send')}", "POST",
+        {"csrf_token": form_fields(choose.text)["csrf_token"], "channel": "email"},
+    ))  # fmt: skip
+    assert forced.status_code == 400 and site.events("otp.sent") == []  # no code e-mailed
+    enter = send(browser, choose, "sms")
+    claims = id_token_claims(site, portal, callback_of(post_code(browser, enter, site.sms.code())))
+    assert claims["amr"] == ["mfa", "otp", "pwd", "sms"] and claims["acr"] == ACR_MFA
+    # The SMS sign-in proved a factor that is not the mailbox: e-mail is offered again.
+    again = to_code_step(Browser(site.url), portal, password="Tournesol-Bleu-2024")
+    assert 'value="email"' in again.text and "réinitialisé" not in text(again)
+
+
+def test_without_a_mobile_number_the_mailbox_sign_in_claims_no_mfa(site: Site):
+    with site.app.app_context():
+        db.session.execute(update(Member).values(phone=None))
+        db.session.commit()
+    reset_by_email(site)
+
+    # A portal that demands two factors refuses, and says whom to call.
+    browser, portal = Browser(site.url), site.portal()
+    choose = to_code_step(browser, portal, password="Tournesol-Bleu-2024")
+    assert "certains services exigeront une vérification renforcée" in text(choose)
+    refused = page_of(post_code(browser, send(browser, choose, "email"), site.email_code()))
+    assert refused.status_code == 403
+    assert "Une vérification renforcée est nécessaire" in text(refused)
+    assert SUPPORT_PHONE in text(refused)
+    assert site.events("otp.not_second_factor")[0]["channel"] == "email"
+
+    # The app (second factor for new devices only) accepts it, without claiming MFA.
+    mobile = site.mobile()
+    app_browser = Browser(site.url)
+    choose = to_code_step(app_browser, mobile, password="Tournesol-Bleu-2024")
+    callback = callback_of(post_code(app_browser, send(app_browser, choose, "email"),
+                                     site.email_code()))  # fmt: skip
+    claims = id_token_claims(site, mobile, callback)
+    assert claims["amr"] == ["email", "otp", "pwd"]
+    assert claims["acr"] != ACR_MFA
+
+
+def form_fields_action(page: Page, contains: str) -> str:
+    from tests.actors import form_action
+
+    return form_action(page.text, contains)

@@ -21,7 +21,7 @@ def test_code_flow_with_pkce_gives_verified_id_token_and_userinfo(server, browse
     assert claims["iss"] == server.url
     assert claims["aud"] == "health-portal" and claims["azp"] == "health-portal"
     assert claims["nonce"] == portal.nonce
-    assert claims["amr"] == ["mfa", "otp", "pwd"] and claims["acr"] == "urn:idp:acr:mfa"
+    assert claims["amr"] == ["email", "mfa", "otp", "pwd"] and claims["acr"] == "urn:idp:acr:mfa"
     assert claims["sub"] != "100000001" and claims["sid"] and claims["at_hash"]
     assert claims["auth_time"] <= claims["iat"] < claims["exp"]
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from idp.accounts.directory import ensure_demo_member
 from idp.clock import ShiftedClock
+from idp.db import db
+from idp.models import OutboxMessage
 from idp.runtime import runtime
 from tests.actors import CODE, CODE_READERS, wait_for_mail
 from tests.conftest import LiveServer, build_app, free_port, make_settings, serve_app
@@ -69,8 +72,34 @@ def site(database_url, smtp) -> Iterator[LiveServer]:
     with app.app_context():
         ensure_demo_member()
     with serve_app(app, port) as served:
-        CODE_READERS[served.url] = lambda: smtp_code(smtp)  # codes arrive by real e-mail
+        # Codes arrive by real e-mail, or by SMS in the development outbox (after a reset by
+        # e-mail, the code step offers SMS only).
+        CODE_READERS[served.url] = newest_code_reader(app, smtp)
         yield served
+
+
+def newest_code_reader(app: Flask, smtp: SmtpServer) -> Callable[[], str]:
+    """The code just sent: an SMS kept in the development outbox since the last read, else
+    the newest one-time-code e-mail."""
+    seen = {"sms": 0}
+
+    def read() -> str:
+        with app.app_context():
+            row = db.session.scalars(
+                select(OutboxMessage)
+                .filter_by(channel="sms", purpose="otp")
+                .where(OutboxMessage.id > seen["sms"])
+                .order_by(OutboxMessage.id.desc())
+            ).first()
+            db.session.remove()
+        if row is None:
+            return smtp_code(smtp)
+        seen["sms"] = row.id
+        found = CODE.search(row.text)
+        assert found, row.text
+        return found.group(1)
+
+    return read
 
 
 def smtp_code(smtp: SmtpServer) -> str:
