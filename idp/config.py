@@ -61,13 +61,28 @@ class KeySettings:
     signing_alg: str = "RS256"
 
 
+DAY = 24 * 3600
+# The token lifetimes a client may set and the defaults may take, in seconds
+# (docs/security.md, "Tokens"): short-lived access and ID tokens; a refresh token's idle
+# lifetime and the absolute lifetime of its family (rotation never extends past it) at most
+# 400 days.
+LIFETIME_BOUNDS: dict[str, tuple[int, int]] = {
+    "access_token_ttl": (30, DAY),
+    "id_token_ttl": (30, DAY),
+    "refresh_token_ttl": (60, 400 * DAY),
+    "refresh_token_max_lifetime": (300, 400 * DAY),
+}
+
+
 @dataclass(frozen=True)
 class TokenSettings:
     """Default lifetimes in seconds; a client in clients.yaml may set its own."""
 
     access_token_ttl: int = 300
     id_token_ttl: int = 300
-    refresh_token_ttl: int = 30 * 24 * 3600
+    refresh_token_ttl: int = 30 * 24 * 3600  # idle: each rotation, at most this long
+    # Absolute: a refresh-token family ends this long after the sign-in, however often used.
+    refresh_token_max_lifetime: int = 90 * 24 * 3600
     authorization_code_ttl: int = 60
 
 
@@ -374,6 +389,7 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "IDP_ACCESS_TOKEN_TTL": ("tokens", "access_token_ttl"),
     "IDP_ID_TOKEN_TTL": ("tokens", "id_token_ttl"),
     "IDP_REFRESH_TOKEN_TTL": ("tokens", "refresh_token_ttl"),
+    "IDP_REFRESH_TOKEN_MAX_LIFETIME": ("tokens", "refresh_token_max_lifetime"),
     "IDP_AUTHORIZATION_CODE_TTL": ("tokens", "authorization_code_ttl"),
     "IDP_SESSION_IDLE_TTL": ("session", "idle_ttl"),
     "IDP_SESSION_ABSOLUTE_TTL": ("session", "absolute_ttl"),
@@ -503,6 +519,9 @@ def validate(settings: Settings) -> None:
             value = getattr(section, f.name)
             if isinstance(value, int) and value < 0:
                 raise ConfigError(f"{_var_for(f.name)} must not be negative.")
+    for name, (low, high) in LIFETIME_BOUNDS.items():
+        if not low <= getattr(settings.tokens, name) <= high:
+            raise ConfigError(f"{_var_for(name)} must be from {low} to {high} seconds.")
     if not 1 <= settings.tokens.authorization_code_ttl <= 600:
         raise ConfigError("IDP_AUTHORIZATION_CODE_TTL must be between 1 and 600 seconds.")
     for url_var, url in (

@@ -141,6 +141,9 @@ class RefreshToken(Base):
     amr: Mapped[list[str]] = mapped_column(JSON, default=list)
     issued_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+    # When the family ends, whatever its rotations (the absolute lifetime, set at sign-in
+    # and carried over; NULL on tokens issued before it existed).
+    family_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 

@@ -15,6 +15,7 @@ from flask import Response, jsonify, url_for
 from idp.admin.api import ADMIN, bp, caller, json_body, requires
 from idp.admin.openapi import operation
 from idp.clients import admin as clients
+from idp.config import LIFETIME_BOUNDS
 
 CLIENT_ID_PARAMETER = [
     {"name": "client_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -47,8 +48,8 @@ CLIENT_FIELDS: dict[str, Any] = {
         },
     },
     **{
-        ttl: {"type": ["integer", "null"], "minimum": 1}
-        for ttl in ("access_token_ttl", "id_token_ttl", "refresh_token_ttl")
+        ttl: {"type": ["integer", "null"], "minimum": low, "maximum": high}
+        for ttl, (low, high) in LIFETIME_BOUNDS.items()
     },
 }
 NEW_CLIENT = {

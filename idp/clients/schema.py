@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from idp.config import Settings
+from idp.config import LIFETIME_BOUNDS, Settings
 from idp.errors import ConfigError
 
 KNOWN_SCOPES = ("openid", "profile", "email", "phone", "member", "offline_access")
@@ -31,7 +31,8 @@ FIELDS = {
     "client_id", "name", "type", "secret_env", "secret_hash", "redirect_uris",
     "post_logout_redirect_uris", "backchannel_logout_uri", "scopes", "grant_types",
     "require_pkce", "second_factor", "webauthn", "access", "consent",
-    "access_token_ttl", "id_token_ttl", "refresh_token_ttl", "client_uri",
+    "access_token_ttl", "id_token_ttl", "refresh_token_ttl", "refresh_token_max_lifetime",
+    "client_uri",
 }  # fmt: skip
 
 
@@ -64,6 +65,7 @@ class ClientSpec:
     access_token_ttl: int | None = None
     id_token_ttl: int | None = None
     refresh_token_ttl: int | None = None
+    refresh_token_max_lifetime: int | None = None
     # The service's home page (RFC 7591 ``client_uri``): where members are sent to use it.
     client_uri: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -84,6 +86,7 @@ class ClientSpec:
             "access_token_ttl": self.access_token_ttl,
             "id_token_ttl": self.id_token_ttl,
             "refresh_token_ttl": self.refresh_token_ttl,
+            "refresh_token_max_lifetime": self.refresh_token_max_lifetime,
             "client_uri": self.client_uri,
         }
 
@@ -247,12 +250,12 @@ def _parse(
             "require_pkce", "PKCE is always required for public clients", at("require_pkce")
         )
     ttls: dict[str, Any] = {}
-    for ttl in ("access_token_ttl", "id_token_ttl", "refresh_token_ttl"):
+    for ttl, (low, high) in LIFETIME_BOUNDS.items():
         value = raw.get(ttl)
         if value is not None and (
-            not isinstance(value, int) or isinstance(value, bool) or value <= 0
+            not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high
         ):
-            raise where.fail(ttl, "must be a positive number of seconds", at(ttl))
+            raise where.fail(ttl, f"must be a number of seconds from {low} to {high}", at(ttl))
         ttls[ttl] = value
     return ClientSpec(
         client_id=client_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import time
+from datetime import datetime, timedelta
 from typing import Any, cast
 from urllib.parse import unquote
 
@@ -152,8 +153,10 @@ class IdToken(OpenIDCode):
 
 def _token_response(
     client: RegisteredClient, scope: str, member: Member, ctx: AuthContext,
-    family_id: str | None, with_refresh: bool,
+    family_id: str | None, with_refresh: bool, rotated: RefreshToken | None = None,
 ) -> tuple[dict[str, Any], str | None, str]:  # fmt: skip
+    """The token answer. ``rotated``: the refresh token being rotated, whose family keeps its
+    scope (a narrower ``scope`` narrows the access token only, RFC 6749 §6) and its end."""
     if with_refresh:
         family_id = family_id or tokens.new_family_id()
     access, expires_in, jti = tokens.issue_access_token(
@@ -167,9 +170,22 @@ def _token_response(
     }
     if with_refresh:
         token["refresh_token"], family_id = tokens.issue_refresh_token(
-            client, scope, ctx, family_id
+            client,
+            rotated.scope if rotated is not None else scope,
+            ctx,
+            family_id,
+            _family_end(client, rotated) if rotated is not None else None,
         )
     return token, family_id, jti
+
+
+def _family_end(client: RegisteredClient, row: RefreshToken) -> datetime:
+    """The end of the family ``row`` belongs to (counted from the token's issue for tokens
+    issued before families had one)."""
+    if row.family_expires_at is not None:
+        return row.family_expires_at
+    longest = runtime().settings.tokens.refresh_token_max_lifetime
+    return row.issued_at + timedelta(seconds=client.ttl("refresh_token_max_lifetime", longest))
 
 
 def _active_member(member_id: int) -> Member | None:
@@ -305,7 +321,9 @@ class RefreshGrant(grants.RefreshTokenGrant):
                        include_refresh_token=True):  # fmt: skip
         row = self.request.refresh_token.row
         ctx = AuthContext(user.id, row.sid, row.auth_time, list(row.amr or []), row.acr)
-        token, _, _ = _token_response(self.request.client, scope, user, ctx, row.family_id, True)
+        token, _, _ = _token_response(
+            self.request.client, scope, user, ctx, row.family_id, True, rotated=row
+        )
         audit.record("token.refreshed", member_id=user.id, client_id=row.client_id,
                      commit=False, sid=row.sid, family=row.family_id)  # fmt: skip
         return token

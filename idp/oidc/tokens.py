@@ -128,13 +128,25 @@ def revoke_access_token(jti: str, exp: int) -> None:
 
 
 def issue_refresh_token(
-    client: RegisteredClient, scope: str, ctx: AuthContext, family_id: str | None
+    client: RegisteredClient,
+    scope: str,
+    ctx: AuthContext,
+    family_id: str | None,
+    family_expires_at: datetime | None = None,
 ) -> tuple[str, str]:
-    """Returns (token, family_id); the token itself is never stored."""
+    """Returns (token, family_id); the token itself is never stored. A new family ends
+    ``refresh_token_max_lifetime`` from now; a rotation passes the family's end on, and the
+    new token expires after its idle lifetime or at that end, whichever comes first."""
     rt = runtime()
     token = secrets.token_urlsafe(32)
     family_id = family_id or new_family_id()
     ttl = client.ttl("refresh_token_ttl", rt.settings.tokens.refresh_token_ttl)
+    now = utcnow()
+    if family_expires_at is None:
+        longest = rt.settings.tokens.refresh_token_max_lifetime
+        family_expires_at = now + timedelta(
+            seconds=client.ttl("refresh_token_max_lifetime", longest)
+        )
     db.session.add(
         RefreshToken(
             token_hash=token_digest(token),
@@ -146,7 +158,8 @@ def issue_refresh_token(
             auth_time=ctx.auth_time,
             acr=ctx.acr,
             amr=ctx.amr,
-            expires_at=utcnow() + timedelta(seconds=ttl),
+            expires_at=min(now + timedelta(seconds=ttl), family_expires_at),
+            family_expires_at=family_expires_at,
         )
     )
     return token, family_id

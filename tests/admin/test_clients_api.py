@@ -140,7 +140,7 @@ def two_instances(
     if not os.environ.get("IDP_TEST_REDIS_URL"):
         shared = fakeredis.FakeServer()
         monkeypatch.setattr(
-            idp_package, "connect", lambda settings: fakeredis.FakeRedis(server=shared)
+            idp_package, "connect", lambda *_, **__: fakeredis.FakeRedis(server=shared)
         )
     ports = free_port(), free_port()
     apps = [
@@ -261,7 +261,9 @@ INVALID = [
     ({"secret": "hunter2-hunter2-hunter2-hunter2-hunter2"}, "secret", "generates"),
     ({"colour": "blue"}, "colour", "unknown field"),
     ({"name": ""}, "name", "required"),
-    ({"access_token_ttl": -1}, "access_token_ttl", "positive"),
+    ({"access_token_ttl": -1}, "access_token_ttl", "from 30 to 86400"),
+    ({"access_token_ttl": 10**12}, "access_token_ttl", "from 30 to 86400"),
+    ({"refresh_token_ttl": 10**9}, "refresh_token_ttl", "from 60 to 34560000"),
     (
         {"access": {"requires_contract": "health", "suggest_client": "nobody"}},
         "access.suggest_client",

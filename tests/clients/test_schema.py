@@ -87,7 +87,20 @@ def test_defaults(tmp_path):
             ("type: confidential", "type: confidential\n    access_token_ttl: -5"),
             6,
             "access_token_ttl",
-            "positive",
+            "from 30 to 86400",
+        ),
+        (
+            # An unbounded lifetime would later overflow a date at /token.
+            ("type: confidential", "type: confidential\n    access_token_ttl: 1000000000000"),
+            6,
+            "access_token_ttl",
+            "from 30 to 86400",
+        ),
+        (
+            ("type: confidential", "type: confidential\n    refresh_token_max_lifetime: 60"),
+            6,
+            "refresh_token_max_lifetime",
+            "from 300 to 34560000",
         ),
         (
             ("type: confidential", "type: confidential\n    second_factor: never"),

@@ -3,6 +3,9 @@ scope narrowing (RFC 6749 §6, RFC 9700 §4.14.2)."""
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
+
 import pytest
 import requests
 
@@ -101,6 +104,58 @@ def test_scope_can_be_narrowed(server, browser, portal):
     assert set(claims["scope"].split()) == {"openid", "email"}
     info = portal.userinfo(narrowed["access_token"]).json()
     assert "email" in info and "family_name" not in info and "member_number" not in info
+    # Only that access token narrowed: the rotated refresh token keeps the family's scope.
+    full = _ok(_refresh(portal, narrowed["refresh_token"]))
+    assert set(full["scope"].split()) == set(tokens["scope"].split())
+    assert "member_number" in portal.userinfo(full["access_token"]).json()
+
+
+def _family_rows(server, refresh_token: str):
+    from sqlalchemy import select
+
+    from idp.db import db
+    from idp.models import RefreshToken
+    from idp.oidc.tokens import token_digest
+
+    with server.app.app_context():
+        row = db.session.scalars(
+            select(RefreshToken).filter_by(token_hash=token_digest(refresh_token))
+        ).one()
+        db.session.expunge(row)
+        return row
+
+
+def test_rotation_never_extends_a_family_past_its_absolute_end(server, browser, portal):
+    """ASVS 10.4.8: a family ends ``refresh_token_max_lifetime`` after the sign-in (90 days
+    by default), however often it is used; each rotation lives ``refresh_token_ttl`` (30
+    days) at most, and never past that end."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from idp.db import db, utcnow
+    from idp.models import RefreshToken
+
+    tokens = sign_in_tokens(browser, portal)
+    row = _family_rows(server, tokens["refresh_token"])
+    assert row.family_expires_at is not None
+    assert abs(row.family_expires_at - row.issued_at - timedelta(days=90)) < timedelta(minutes=1)
+    assert abs(row.expires_at - row.issued_at - timedelta(days=30)) < timedelta(minutes=1)
+
+    # The same family, 89 days and some hours later: its end is 3 seconds away.
+    end = utcnow().replace(microsecond=0) + timedelta(seconds=3)
+    with server.app.app_context():
+        db.session.execute(
+            update(RefreshToken).filter_by(family_id=row.family_id).values(family_expires_at=end)
+        )
+        db.session.commit()
+    rotated = _ok(_refresh(portal, tokens["refresh_token"]))
+    assert _family_rows(server, rotated["refresh_token"]).expires_at == end
+    assert portal.introspect(rotated["refresh_token"])["exp"] <= int(
+        (end - datetime(1970, 1, 1)).total_seconds()
+    )
+    time.sleep(3.5)
+    _invalid_grant(_refresh(portal, rotated["refresh_token"]))
 
 
 def test_scope_cannot_be_widened(server, browser):

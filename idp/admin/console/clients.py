@@ -16,11 +16,12 @@ from werkzeug.wrappers import Response
 from idp.admin.console.blueprint import ADMIN, actor, bp, staff_page
 from idp.clients import admin as clients
 from idp.clients.schema import CONTRACTS, GRANT_TYPES, KNOWN_SCOPES
+from idp.config import LIFETIME_BOUNDS
 from idp.models import OAuthClient
 
 Page = Response | tuple[str, int] | str
 SCOPES = (*KNOWN_SCOPES, "idp:admin", "idp:support")
-TTLS = ("access_token_ttl", "id_token_ttl", "refresh_token_ttl")
+TTLS = tuple(LIFETIME_BOUNDS)
 CHOICES = {"second_factor": ("always", "new_device"), "webauthn": ("never", "offer"),
            "consent": ("implicit", "explicit")}  # fmt: skip
 NEW_CLIENT: dict[str, Any] = {
