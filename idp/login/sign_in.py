@@ -22,7 +22,6 @@ from idp.runtime import runtime
 from idp.throttling.known_browsers import known_browser, remember_browser
 from idp.throttling.lockout import clear_failures
 from idp.web.cookies import cookie_name, read_cookie
-from idp.web.csrf import renew_browser_binding
 
 
 def authenticated_here(pending: Interaction) -> bool:
@@ -59,7 +58,6 @@ def establish_session(pending: Interaction) -> sso.SsoSession:
         record_passkey_session(pending.member_id, pending.passkey_id, session.public_sid)
     # Every step passed: the earlier failures of this browser's budget are forgotten.
     clear_failures(pending.member_id, known_browser(pending.member_id))
-    pending.browser = renew_browser_binding()  # no CSRF token of before the sign-in lives on
     _remember_language(pending.member_id, pending.lang)
     pending.sid = session.sid
     return session

@@ -33,6 +33,7 @@ from idp.login.flow import PASSWORD, plan_steps
 from idp.login.sign_in import current_session, set_session_cookie
 from idp.models import Member
 from idp.oidc import interaction
+from idp.oidc.claims import RESPONSE_MODES
 from idp.oidc.endpoints import bp
 from idp.oidc.server import StoredRequest, authorization_error, get_server
 from idp.oidc.tokens import AuthContext
@@ -185,6 +186,12 @@ def _validate_oidc_params(params: dict[str, str], redirect_uri: str) -> None:
     max_age = params.get("max_age")
     if max_age is not None and not (max_age.isascii() and max_age.isdigit() and len(max_age) < 10):
         raise InvalidRequestError("max_age must be a number of seconds.", redirect_uri=redirect_uri)
+    mode = params.get("response_mode")
+    if mode is not None and mode not in RESPONSE_MODES:
+        # Redirected with the query encoding: the one mode this provider answers in.
+        error = InvalidRequestError("Unsupported response_mode.", redirect_uri=redirect_uri)
+        error.error = "unsupported_response_mode"
+        raise error
     for unsupported in ("request", "request_uri"):
         if unsupported in params:
             error = InvalidRequestError(

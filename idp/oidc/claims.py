@@ -20,6 +20,7 @@ SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
     "member": ("member_number", "contracts"),
 }
 SUPPORTED_SCOPES = ("openid", *SCOPE_CLAIMS, "offline_access")
+RESPONSE_MODES = ("query",)  # the code comes back in the redirect's query (RFC 6749 §4.1.2)
 SUPPORTED_CLAIMS = sorted(
     {"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid"}
     | {c for claims in SCOPE_CLAIMS.values() for c in claims}

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Response
 
-from idp.oidc.claims import ACR_LEVELS, SUPPORTED_CLAIMS, SUPPORTED_SCOPES
+from idp.oidc.claims import ACR_LEVELS, RESPONSE_MODES, SUPPORTED_CLAIMS, SUPPORTED_SCOPES
 from idp.oidc.endpoints import bp
 from idp.runtime import runtime
 
@@ -26,7 +26,7 @@ def metadata(issuer: str, signing_alg: str, registration: bool = False) -> dict[
         "end_session_endpoint": f"{issuer}/logout",
         "scopes_supported": list(SUPPORTED_SCOPES),
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
+        "response_modes_supported": list(RESPONSE_MODES),
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": [signing_alg],

@@ -8,6 +8,7 @@ from flask import Response
 
 from idp.oidc.endpoints import bp
 from idp.oidc.server import get_server
+from idp.oidc.strict_requests import ambiguity
 from idp.oidc.token_lookup import lookup
 
 
@@ -32,6 +33,9 @@ class Introspection(IntrospectionEndpoint):
 
 @bp.post("/introspect")
 def introspect() -> Response:
+    refused = ambiguity()
+    if refused is not None:
+        return refused
     response = get_server().create_endpoint_response(Introspection.ENDPOINT_NAME)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -10,6 +10,7 @@ from idp import audit
 from idp.db import db
 from idp.oidc.endpoints import bp
 from idp.oidc.server import get_server
+from idp.oidc.strict_requests import ambiguity
 from idp.oidc.token_lookup import lookup
 
 
@@ -34,4 +35,7 @@ class Revocation(RevocationEndpoint):
 
 @bp.post("/revoke")
 def revoke() -> Response:
+    refused = ambiguity()
+    if refused is not None:
+        return refused
     return get_server().create_endpoint_response(Revocation.ENDPOINT_NAME)

@@ -6,6 +6,7 @@ from flask import Response
 
 from idp.oidc.endpoints import bp
 from idp.oidc.server import get_server
+from idp.oidc.strict_requests import ambiguity
 
 
 @bp.route("/token", methods=["POST", "OPTIONS"])
@@ -14,6 +15,9 @@ def token() -> Response:
 
     if request.method == "OPTIONS":
         return Response(status=204)
+    refused = ambiguity()
+    if refused is not None:
+        return refused
     response = get_server().create_token_response()
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"

@@ -72,12 +72,3 @@ def browser_id() -> str:
         value = secrets.token_urlsafe(24)
         session["bid"] = value
     return str(value)
-
-
-def renew_browser_binding() -> str:
-    """At sign-in: a new browser id and a new CSRF token, so values this browser held before
-    (or that someone planted in it) are worth nothing in the signed-in session. Returns the
-    new id, to rebind the sign-in in progress."""
-    session["bid"] = secrets.token_urlsafe(24)
-    session[SESSION_KEY] = secrets.token_urlsafe(32)
-    return str(session["bid"])

@@ -247,22 +247,6 @@ def test_session_id_is_renewed_at_every_sign_in(server, browser, portal):
     assert _signed_in(browser, portal)
 
 
-def test_the_csrf_token_and_browser_binding_are_renewed_at_sign_in(server, browser, portal):
-    page = _page(browser.go(portal.authorize_url()))
-    before = form_fields(page.text)["csrf_token"]
-    assert code_from(browser.submit_password(page, DEMO_NUMBER, DEMO_PASSWORD))
-    account = _page(browser.go(f"{server.url}/account/sessions"))
-    assert account.status_code == 200
-    after = form_fields(account.text)["csrf_token"]
-    assert after != before
-    # The token of before the sign-in is refused; the new one works.
-    everywhere = f"{server.url}/account/sessions/sign-out-everywhere"
-    stale = browser.http.post(everywhere, data={"csrf_token": before}, allow_redirects=False)
-    assert stale.status_code in (400, 403) and _signed_in(browser, portal)
-    fresh = browser.http.post(everywhere, data={"csrf_token": after}, allow_redirects=False)
-    assert fresh.status_code == 200 and not _signed_in(browser, portal)
-
-
 def test_forged_session_cookie_is_ignored(server, browser, portal):
     browser.http.cookies.set("idp_session", "forged-session-id")
     assert not _signed_in(browser, portal)

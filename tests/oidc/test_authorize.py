@@ -235,11 +235,30 @@ def test_no_state_no_state_back(server, browser, portal):
         ({"max_age": "soon"}, "invalid_request"),
         ({"request": "eyJhbGciOiJub25lIn0.e30."}, "request_not_supported"),
         ({"request_uri": "https://rp.example.org/req"}, "request_uri_not_supported"),
+        ({"response_mode": "form_post"}, "unsupported_response_mode"),
+        ({"response_mode": "fragment"}, "unsupported_response_mode"),
+        ({"response_mode": "jwt"}, "unsupported_response_mode"),
     ],
 )
 def test_invalid_oidc_parameters_are_redirected_errors(server, browser, portal, params, error):
     callback = _redirect(browser.go(raw_authorize_url(portal, **params)))
     assert_error_redirect(callback, portal, error, server.url)
+
+
+def test_response_mode_query_is_the_one_answered(server, browser, portal):
+    callback = browser.sign_in(raw_authorize_url(portal, response_mode="query"))
+    assert query(callback)["code"] and query(callback)["state"] == portal.state
+    assert server.discovery()["response_modes_supported"] == ["query"]
+
+
+def test_an_unsupported_response_mode_with_an_unverified_redirect_is_a_page(
+    server, browser, portal
+):
+    page = browser.go(
+        raw_authorize_url(portal, response_mode="form_post", redirect_uri="https://evil.example/cb")
+    )
+    assert not isinstance(page, str)
+    assert page.status_code == 400 and "evil.example" not in page.headers.get("Location", "")
 
 
 def test_repeated_parameter_is_an_error_never_a_crash(server, browser, portal):

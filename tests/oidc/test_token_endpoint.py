@@ -358,3 +358,65 @@ def test_code_marker_keeps_what_was_issued(server, browser, portal):
         assert codes.record_issued(record.code_hash, "family", "jti") is True
         assert codes.replayed(code) == {"family_id": "family", "jti": "jti"}
         assert server.app.extensions["idp"].redis.ttl(f"idp:code-used:{record.code_hash}") > 0
+
+
+# -- one request, one meaning (RFC 6749 §2.3, §3.2) ---------------------------------------------
+
+
+def _code_request(rp: RelyingParty, code: str) -> dict:
+    return {
+        "grant_type": "authorization_code",
+        "code": code,
+        "code_verifier": rp.verifier,
+        "redirect_uri": rp.redirect_uri,
+    }
+
+
+def test_a_repeated_parameter_is_invalid_request_and_spends_nothing(server, browser, portal):
+    code = _code(browser, portal)
+    body = [*_code_request(portal, code).items(), ("code", code)]
+    response = requests.post(
+        server.discovery()["token_endpoint"], data=body, auth=(portal.client_id, portal.secret),
+        timeout=10,
+    )  # fmt: skip
+    _error(response, 400, "invalid_request")
+    assert "code" in response.json()["error_description"]
+    assert _exchange(portal, code).status_code == 200  # the code was not spent
+
+
+def test_two_authentication_methods_are_invalid_request(server, browser, portal):
+    code = _code(browser, portal)
+    data = {**_code_request(portal, code), "client_secret": portal.secret}
+    response = post_token(portal, data, auth=(portal.client_id, portal.secret))
+    _error(response, 400, "invalid_request")
+    assert _exchange(portal, code).status_code == 200
+
+
+def test_client_id_in_the_body_must_name_the_authenticated_client(server, browser, portal):
+    """Basic as one client with another client's id in the body gets nothing."""
+    code = _code(browser, portal)
+    legacy = RelyingParty(server.url, "legacy-portal")
+    data = {**_code_request(portal, code), "client_id": "health-portal"}
+    response = post_token(portal, data, auth=(legacy.client_id, LEGACY_SECRET))
+    _error(response, 400, "invalid_request")
+    same = post_token(portal, data, auth=(portal.client_id, portal.secret))
+    assert same.status_code == 200, same.text
+
+
+def test_introspection_and_revocation_are_as_strict(server, browser, portal):
+    tokens = _exchange(portal, _code(browser, portal)).json()
+    for endpoint in ("introspection_endpoint", "revocation_endpoint"):
+        url = server.discovery()[endpoint]
+        twice = [("token", tokens["refresh_token"]), ("token", "other")]
+        response = requests.post(
+            url, data=twice, auth=(portal.client_id, portal.secret), timeout=10
+        )
+        _error(response, 400, "invalid_request")
+        both = {"token": tokens["refresh_token"], "client_secret": portal.secret}
+        response = requests.post(url, data=both, auth=(portal.client_id, portal.secret), timeout=10)
+        _error(response, 400, "invalid_request")
+    # Nothing was revoked by the refused requests.
+    refreshed = portal.token_request(
+        grant_type="refresh_token", refresh_token=tokens["refresh_token"]
+    )
+    assert refreshed.status_code == 200, refreshed.text
