@@ -10,6 +10,7 @@ from gunicorn.app.base import BaseApplication
 
 from idp import create_app
 from idp.config import load_settings
+from idp.logs import ACCESS_FORMAT, ServerLogger, configure
 from idp.runtime import runtime
 
 log = logging.getLogger("idp")
@@ -41,6 +42,7 @@ def prepare() -> None:
 
 
 def run(bind: str) -> None:
+    configure()
     settings = load_settings()
     prepare()
     if settings.storage.embedded_redis:
@@ -54,8 +56,9 @@ def run(bind: str) -> None:
             "threads": 4,
             "worker_class": "gthread",
             "accesslog": "-",
-            # Path only: query strings carry link tokens, login hints and states.
-            "access_log_format": '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
+            # The raw path only, escaped: docs/security.md, "Logs" (idp/logs.py).
+            "access_log_format": ACCESS_FORMAT,
+            "logger_class": ServerLogger,
             "timeout": 30,
             "graceful_timeout": 20,
             "forwarded_allow_ips": "*" if settings.server.trusted_proxies else "127.0.0.1",
