@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from idp.authenticators.password import PasswordHashing
 from idp.config import PROJECT_ROOT, Settings, load_settings
@@ -21,6 +22,14 @@ from idp.web.raw_query import PercentEncodeQuery
 log = logging.getLogger("idp")
 
 
+class RowId(IntegerConverter):
+    """``<id:name>``: a row id in a URL. Ids are PostgreSQL integers, so a larger number
+    matches no route (404) instead of overflowing the query."""
+
+    def __init__(self, map: Map) -> None:
+        super().__init__(map, min=1, max=2**31 - 1)
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Wire the application; no business logic here (flaskr's ``create_app``)."""
     settings = settings or load_settings()
@@ -30,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         static_url_path="/static",
     )
+    app.url_map.converters["id"] = RowId
     if settings.storage.embedded_database:
         Path(settings.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(

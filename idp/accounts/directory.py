@@ -118,6 +118,8 @@ def _birth_date(value: str) -> date:
 def _email(value: str) -> str | None:
     if not value:
         return None
+    if not value.isprintable():  # a control character (NUL, a line break…) is in no address
+        raise _Invalid("email holds control characters: not a valid e-mail address")
     local, _, domain = value.partition("@")
     plausible = (
         len(value) <= EMAIL_MAX

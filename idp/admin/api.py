@@ -10,6 +10,7 @@ JSON ``{"error": code, "message": text}`` with the HTTP status that fits.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -25,6 +26,9 @@ from idp.web.error_pages import outage_response
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
+# Text the API stores or searches never holds control characters (PostgreSQL refuses NUL; the
+# others forge log lines and break exports); a newline or tab is fine in free text.
+_FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 ADMIN = "idp:admin"
 SUPPORT = "idp:support"
@@ -96,7 +100,35 @@ def json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_request", "The body must be a JSON object.")
+    _check_text(body, "")
     return body
+
+
+@bp.before_request
+def _refuse_control_characters() -> None:
+    """A query parameter with a control character is refused, naming it (as the body's
+    fields are by :func:`json_body`), before any handler reads it."""
+    for name, value in request.args.items(multi=True):
+        if _FORBIDDEN_CHARACTERS.search(value) or _FORBIDDEN_CHARACTERS.search(name):
+            raise ApiError(
+                400, "invalid_request", f"{name[:40]!r}: control characters are not allowed."
+            )
+
+
+def _check_text(value: Any, where: str) -> None:
+    """Every string of a JSON body, keys included, free of control characters."""
+    if isinstance(value, str):
+        if _FORBIDDEN_CHARACTERS.search(value):
+            raise ApiError(
+                400, "invalid_request", f"{where or 'body'}: control characters are not allowed."
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key, where or "body")
+            _check_text(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_text(item, f"{where}[{index}]")
 
 
 @bp.errorhandler(ApiError)

@@ -248,7 +248,7 @@ operation(
 )
 
 
-@bp.delete("/members/<member_number>/devices/<int:device_id>")
+@bp.delete("/members/<member_number>/devices/<id:device_id>")
 @requires("support")
 def remove_device(member_number: str, device_id: int) -> ResponseReturnValue:
     member = _member(member_number)

@@ -35,7 +35,7 @@ def devices():
     return devices_page(member, done=done if done in DONE else None)
 
 
-@bp.post("/account/devices/<int:device_id>/rename")
+@bp.post("/account/devices/<id:device_id>/rename")
 def rename_device_submit(device_id: int):
     check_csrf()
     member = signed_in_member()
@@ -50,7 +50,7 @@ def rename_device_submit(device_id: int):
     return redirect(url_for("selfservice.devices", done="renamed"), 303)
 
 
-@bp.post("/account/devices/<int:device_id>/remove")
+@bp.post("/account/devices/<id:device_id>/remove")
 def remove_device_submit(device_id: int):
     check_csrf()
     member = signed_in_member()

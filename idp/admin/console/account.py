@@ -45,7 +45,7 @@ def add_key() -> Page:
     return redirect(url_for("admin_console.account", done="key_added"), code=303)
 
 
-@bp.post("/account/keys/<int:key_id>/remove")
+@bp.post("/account/keys/<id:key_id>/remove")
 @staff_page(STAFF)
 def remove_key(key_id: int) -> Page:
     try:

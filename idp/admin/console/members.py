@@ -108,7 +108,7 @@ def end_sessions(member_number: str) -> Page:
     return _done(found, "sessions_ended")
 
 
-@bp.post("/members/<member_number>/devices/<int:device_id>/remove")
+@bp.post("/members/<member_number>/devices/<id:device_id>/remove")
 @staff_page(STAFF)
 def remove_device(member_number: str, device_id: int) -> Page:
     found = _member(member_number)
