@@ -104,6 +104,14 @@ def json_body() -> dict[str, Any]:
     return body
 
 
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    """Members' personal data, clients, the audit log: no answer is kept by a cache."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
 @bp.before_request
 def _refuse_control_characters() -> None:
     """A query parameter with a control character is refused, naming it (as the body's

@@ -14,12 +14,13 @@ import hmac
 import secrets
 from datetime import UTC
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, request
 
 from idp.clients import admin as clients
 from idp.clients.registry import RegisteredClient
-from idp.clients.schema import KNOWN_SCOPES
+from idp.clients.schema import KNOWN_SCOPES, LOOPBACK_HOSTS
 from idp.models import OAuthClient
 from idp.outbound.guard import OutboundRefused, check_url
 from idp.runtime import runtime
@@ -30,6 +31,7 @@ AUTH_METHODS = {"client_secret_basic": "confidential", "client_secret_post": "co
                 "none": "public"}  # fmt: skip
 GRANT_TYPES = ("authorization_code", "refresh_token")
 # Our field names → RFC 7591 metadata names, so errors speak the caller's vocabulary.
+MAX_REDIRECT_URIS = 10  # per list, for a self-registered client
 RFC_NAMES = {"name": "client_name", "scopes": "scope", "type": "token_endpoint_auth_method"}
 
 
@@ -125,6 +127,7 @@ def client_data(metadata: dict[str, Any], *, policies: bool) -> dict[str, Any]:
     backchannel = metadata.get("backchannel_logout_uri")
     if backchannel is not None:
         _check_outbound("backchannel_logout_uri", backchannel)
+    _check_redirects(metadata, confidential=AUTH_METHODS[method] == "confidential")
     data: dict[str, Any] = {
         "name": metadata.get("client_name"),
         "type": AUTH_METHODS[method],
@@ -138,6 +141,27 @@ def client_data(metadata: dict[str, Any], *, policies: bool) -> dict[str, Any]:
     if policies:
         data.update(consent="explicit", second_factor="always", webauthn="never")
     return data
+
+
+def _check_redirects(metadata: dict[str, Any], *, confidential: bool) -> None:
+    """A third party registers a handful of redirect URIs, and a confidential client (a web
+    server) none on loopback: ``http://127.0.0.1`` is for native apps (RFC 8252 §7.3)."""
+    for field in ("redirect_uris", "post_logout_redirect_uris"):
+        uris = metadata.get(field)
+        if isinstance(uris, list) and len(uris) > MAX_REDIRECT_URIS:
+            _invalid(field, f"at most {MAX_REDIRECT_URIS} URIs")
+    uris = metadata.get("redirect_uris")
+    if confidential and isinstance(uris, list):
+        for uri in uris:
+            if isinstance(uri, str) and _hostname(uri) in LOOPBACK_HOSTS:
+                _invalid("redirect_uris", "loopback redirects are for public native clients")
+
+
+def _hostname(uri: str) -> str | None:
+    try:
+        return urlsplit(uri).hostname
+    except ValueError:
+        return None  # the client rules refuse it with their own reason
 
 
 def registration_response(

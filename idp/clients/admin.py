@@ -21,7 +21,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from idp import audit
@@ -36,7 +36,7 @@ from idp.clients.schema import (
 )
 from idp.db import db
 from idp.errors import IdPError
-from idp.models import Consent, OAuthClient, RefreshToken
+from idp.models import Consent, Member, OAuthClient, RefreshToken
 from idp.runtime import runtime
 
 # Fields an update may change; ``client_id`` and ``type`` are the client's identity.
@@ -52,6 +52,13 @@ class ClientChangeRejected(IdPError):
         self.fields = [name for name, _ in problems]
         self.problems = [f"field {name!r}: {reason}" for name, reason in problems]
         super().__init__("; ".join(self.problems))
+
+
+def is_member_subject(client_id: str) -> bool:
+    """A client's tokens name it in ``sub`` (client_credentials): a client id equal to a
+    member's ``sub`` would let a resource server take one for the other (RFC 9700 §4.15)."""
+    found = db.session.scalar(select(Member.id).where(Member.subject == client_id).limit(1))
+    return found is not None
 
 
 class ClientNotFound(IdPError):
@@ -128,6 +135,8 @@ def create_client(
     spec = _validate(data)
     if db.session.get(OAuthClient, spec.client_id) is not None:
         raise ClientExists(f"A client {spec.client_id!r} already exists.")
+    if is_member_subject(spec.client_id):
+        raise ClientChangeRejected([("client_id", "is a member's subject identifier")])
     secret = new_secret() if spec.type == "confidential" else None
     row = OAuthClient(
         client_id=spec.client_id,

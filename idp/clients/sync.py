@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from idp import audit
+from idp.clients.admin import is_member_subject
 from idp.clients.registry import all_clients, clients_changed, secret_digest
 from idp.clients.schema import ClientSpec, load_clients_file
 from idp.db import db
@@ -44,6 +45,11 @@ def sync_clients(path: Path) -> SyncReport:
             raise ConfigError(
                 f"{path}: client {spec.client_id!r} is managed through the admin API; "
                 "remove it there or rename it in the file."
+            )
+        if row is None and is_member_subject(spec.client_id):
+            raise ConfigError(
+                f"{path}: client {spec.client_id!r} has the subject identifier of a member: "
+                "choose another client_id (RFC 9700 §4.15)."
             )
         values = _row_values(spec)
         if row is None:

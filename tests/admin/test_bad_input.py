@@ -77,3 +77,25 @@ def test_an_id_past_postgresql_integers_matches_nothing(api: AdminApi) -> None:
     answer = api.delete(f"/members/{DEMO_NUMBER}/devices/{2**31}")
     assert answer.status_code == 404, answer.text
     assert api.delete(f"/members/{DEMO_NUMBER}/devices/{10**30}").status_code == 404
+
+
+def test_a_client_id_may_not_be_a_members_subject(site: LiveServer, api: AdminApi) -> None:
+    """RFC 9700 §4.15: a client's own tokens name it in ``sub``."""
+    with database(site.app):
+        subject = db.session.scalars(
+            select(Member.subject).filter_by(member_number=DEMO_NUMBER)
+        ).one()
+    new = {"client_id": subject, "name": "Portail", "type": "confidential",
+           "redirect_uris": ["https://portal.example.org/cb"]}  # fmt: skip
+    answer = api.call("POST", "/clients", json=new)
+    _refused(answer, "client_id")
+    with database(site.app):
+        assert db.session.get(OAuthClient, subject) is None
+
+
+def test_answers_with_personal_data_are_never_cached(api: AdminApi) -> None:
+    for path, params in (("/members", {"q": DEMO_NUMBER}), (f"/members/{DEMO_NUMBER}", {}),
+                         ("/audit", {}), ("/clients", {})):  # fmt: skip
+        answer = api.get(path, **params)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["Cache-Control"] == "no-store", path

@@ -20,7 +20,7 @@ from tests.conftest import LiveServer, build_app, free_port, make_settings
 from tests.conftest import serve_app as serve
 
 INITIAL_TOKEN = "initial-access-token-0123456789abcdefgh"
-CALLBACK = "http://127.0.0.1:5007/callback"
+CALLBACK = "https://pharmacie.example.org/callback"
 METADATA = {
     "client_name": "Pharmacie partenaire",
     "redirect_uris": [CALLBACK],
@@ -143,8 +143,29 @@ def test_a_self_registered_name_is_not_taken_at_its_word(
     consent = browser.submit_password(page, DEMO_NUMBER, DEMO_PASSWORD)
     assert isinstance(consent, requests.Response) and "/consent" in consent.text
     assert "« Espace santé » demande l&#39;accès" in consent.text
-    assert "Vos informations seront envoyées au site 127.0.0.1." in consent.text
+    assert "Vos informations seront envoyées au site pharmacie.example.org." in consent.text
     assert "Ce service n&#39;est pas proposé par" in consent.text
+
+
+def test_a_third_party_registers_a_handful_of_redirects_and_none_on_loopback(
+    idp_server: LiveServer,
+) -> None:
+    before = client_count(idp_server)
+    many = [f"https://pharmacie.example.org/cb{i}" for i in range(11)]
+    for change, field in (
+        ({"redirect_uris": many}, "redirect_uris"),
+        ({"post_logout_redirect_uris": many}, "post_logout_redirect_uris"),
+        ({"redirect_uris": ["http://127.0.0.1:5007/callback"]}, "redirect_uris"),
+        ({"redirect_uris": ["http://localhost/cb"]}, "redirect_uris"),
+    ):
+        answer = register(idp_server, {**METADATA, **change})
+        assert answer.status_code == 400, answer.text
+        assert field in answer.json()["error_description"]
+    assert client_count(idp_server) == before
+    # A public native app may use loopback (RFC 8252 §7.3), and ten URIs are fine.
+    native = {**METADATA, "token_endpoint_auth_method": "none",
+              "redirect_uris": ["http://127.0.0.1/cb", *many[:9]]}  # fmt: skip
+    assert register(idp_server, native).status_code == 201
 
 
 def test_a_public_native_client(idp_server: LiveServer) -> None:
@@ -238,7 +259,7 @@ def test_read_update_and_delete_with_the_registration_token(
     assert read.json()["client_id"] == body["client_id"] and "client_secret" not in read.json()
     assert read.json()["registration_access_token"] == token
 
-    new_callback = "http://127.0.0.1:5008/callback"
+    new_callback = "https://pharmacie.example.org/callback2"
     update = {
         **METADATA,
         "client_id": body["client_id"],
