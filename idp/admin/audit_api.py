@@ -135,6 +135,7 @@ operation(
         200: "application/x-ndjson: one event per line, newest first",
         400: "A bad parameter (the message names it)",
     },
+    media_types={200: "application/x-ndjson"},
 )
 
 

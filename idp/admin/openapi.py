@@ -30,15 +30,24 @@ def operation(
     body: dict[str, Any] | None = None,
     responses: dict[int, str] | None = None,
     parameters: list[dict[str, Any]] | None = None,
+    media_types: dict[int, str] | None = None,
 ) -> None:
-    """Describe one operation (``path`` in OpenAPI form: ``/clients/{client_id}``)."""
+    """Describe one operation (``path`` in OpenAPI form: ``/clients/{client_id}``).
+    Answers are JSON objects unless ``media_types`` names another type for a status."""
     answers: dict[str, Any] = {
         str(status): {"description": text} for status, text in (responses or {200: "OK"}).items()
     }
-    for status, text in ((401, "No valid token"), (403, "Not allowed for this token")):
+    for status, text in (
+        (400, "A bad parameter or body: control characters, out of range (the message names it)"),
+        (401, "No valid token"),
+        (403, "Not allowed for this token"),
+    ):
         answers.setdefault(str(status), {"description": text})
+    other = {str(status): media for status, media in (media_types or {}).items()}
     for code, answer in answers.items():
-        if code != "204":  # No Content
+        if code in other:
+            answer.setdefault("content", {other[code]: {"schema": {"type": "string"}}})
+        elif code != "204":  # No Content
             answer.setdefault("content", {"application/json": {"schema": {"type": "object"}}})
     entry: dict[str, Any] = {
         "summary": summary,

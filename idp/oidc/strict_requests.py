@@ -10,7 +10,6 @@ client it authenticates is the one it names.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from urllib.parse import unquote
 
@@ -46,7 +45,7 @@ def _basic_client_id() -> str | None:
         return None
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError):  # binascii.Error, non-ASCII text
         return ""
     return unquote(decoded.partition(":")[0])
 

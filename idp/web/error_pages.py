@@ -127,6 +127,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
+        if request.path.startswith("/admin/api/"):  # no route matched: still the API's shape
+            answer = jsonify(error="not_found" if status == 404 else "http_error",
+                             message=error.name)  # fmt: skip
+            answer.status_code = status
+            answer.headers["Cache-Control"] = "no-store"
+            return answer
         body, code = render_error(HTTP_MESSAGES.get(status, "error.generic"), status)
         # Keep what the exception says about itself, e.g. ``Allow`` on a 405.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
