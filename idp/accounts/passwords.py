@@ -33,6 +33,7 @@ def set_password(member: Member, new_password: str) -> None:
         policy=policy,
         previous_hashes=previous_hashes(member),
         hashing=rt.passwords,
+        brand_name=rt.settings.brand.name,
     )
     now = rt.clock.now()
     if member.password_hash:

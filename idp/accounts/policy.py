@@ -26,6 +26,14 @@ COMMON_PASSWORDS = "data/common_passwords.txt"
 MIN_COMMON_BASE = 4  # shorter bases left once digits and symbols are stripped are not checked
 MIN_NAME_PART = 3  # letters in a name part for it to count as personal data
 MIN_PERSONAL_TOKEN = 4  # characters of the member number or the e-mail local part
+# Words an attacker tries first on this mutual's members, folded (no case, no accents, no
+# separators), refused anywhere in a password (docs/security.md, ASVS 6.1.2 and 6.2.11): the
+# mutual, its services and their vocabulary. The brand's own name is added at run time.
+CONTEXT_WORDS = (
+    "mutuelle", "mutualiste", "adherent", "espacesante", "monespacesante", "prevoyance",
+    "complementaire", "motdepasse", "password",
+)  # fmt: skip
+MIN_CONTEXT_WORD = 5  # letters in a word of the brand's name for it to count
 
 _NAME_SEPARATORS = re.compile(r"[\s\-'’‘]+")
 # Leading and trailing digits and special characters: "Azerty123456!" has the base "azerty".
@@ -82,6 +90,7 @@ def check_password(
     policy: PasswordPolicySettings,
     previous_hashes: list[str],
     hashing: PasswordHashing,
+    brand_name: str = "",
 ) -> None:
     """Raise :class:`PasswordRejected` naming every rule ``password`` breaks.
 
@@ -102,6 +111,8 @@ def check_password(
         failures.append(("password.fail.common", {}))
     if is_personal(password, member):
         failures.append(("password.fail.personal", {}))
+    if is_contextual(password, brand_name):
+        failures.append(("password.fail.context", {}))
     if policy.history and _is_reused(password, member, previous_hashes, policy.history, hashing):
         failures.append(("password.fail.reused", {"count": policy.history}))
     if failures:
@@ -131,6 +142,14 @@ def is_common(password: str) -> bool:
         if len(base) >= MIN_COMMON_BASE:
             candidates.add(base)
     return not candidates.isdisjoint(_common_passwords())
+
+
+def is_contextual(password: str, brand_name: str = "") -> bool:
+    """Contains one of :data:`CONTEXT_WORDS` or a word of the brand's name, ignoring case,
+    accents and what separates the letters ("Mon-Espace-Santé")."""
+    joined = re.sub(r"[\W_]+", "", _fold(password))
+    brand = {w for w in re.split(r"[\W_]+", _fold(brand_name)) if len(w) >= MIN_CONTEXT_WORD}
+    return any(word in joined for word in (*CONTEXT_WORDS, *brand))
 
 
 def is_personal(password: str, member: Member) -> bool:

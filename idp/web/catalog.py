@@ -271,6 +271,11 @@ FR: dict[str, str] = {
         "Votre mot de passe ne doit contenir ni votre nom, ni votre prénom, ni votre date de "
         "naissance, ni votre n° d'adhérent, ni votre adresse e-mail."
     ),
+    "password.fail.context": (
+        "Votre mot de passe ne doit contenir ni le nom de la mutuelle ou de ses services, ni "
+        "des mots comme « mutuelle », « adhérent » ou « prévoyance » : ce sont les premiers "
+        "que les pirates essaient."
+    ),
     "password.fail.reused": (
         "Vous avez déjà utilisé ce mot de passe : choisissez-en un différent de vos {count} "
         "derniers."
@@ -987,6 +992,11 @@ EN: dict[str, str] = {
     "password.fail.personal": (
         "Your password must not contain your last name, first name, date of birth, member "
         "number or e-mail address."
+    ),
+    "password.fail.context": (
+        "Your password must contain neither the name of the mutual or of its services, nor "
+        "words such as “mutuelle”, “adhérent” or “prévoyance”: they are the first that "
+        "attackers try."
     ),
     "password.fail.reused": (
         "You have used this password before: choose one different from your last {count}."

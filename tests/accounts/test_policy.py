@@ -122,6 +122,22 @@ def test_uncommon_passwords_pass(password: str) -> None:
     assert failures(password) == []
 
 
+@pytest.mark.parametrize(
+    "password",
+    ["Ma-Mutuelle-Bleue-7", "Adhérent#Fidèle42", "mon-ESPACE-santé-9", "Prevoyance+Famille1"],
+)
+def test_the_mutuals_own_words_are_refused_anywhere(password: str) -> None:
+    assert "password.fail.context" in failures(password)
+
+
+def test_the_brands_name_is_refused_too() -> None:
+    from idp.accounts.policy import is_contextual
+
+    assert is_contextual("Harmonie-Bleue-2024", "Mutuelle Harmonie")
+    assert not is_contextual("Harmonie-Bleue-2024", "")
+    assert not is_contextual("Tournesol-Bleu-2024", "Mutuelle Harmonie")
+
+
 def test_short_stripped_bases_are_not_checked() -> None:
     # "abc" and "sun" are common but a base under 4 characters says too little on its own.
     assert not is_common("123abc!!!!!")
