@@ -304,6 +304,24 @@ class PasskeySession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class QueuedLogout(Base):
+    """A back-channel logout token owed to a relying party (``logout/queue.py``): written in
+    the transaction of the sign-out that owes it, deleted once delivered or given up. Nothing
+    secret waits here: the token is signed at each attempt."""
+
+    __tablename__ = "backchannel_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(100))
+    sub: Mapped[str] = mapped_column(String(255))
+    sid: Mapped[str | None] = mapped_column(String(64))
+    member_id: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When the next attempt is due, or, while a worker holds the job, when its lease ends.
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class QueuedMail(Base):
     """The durable outbox: an e-mail waiting to leave (activation and reset links, notices),
     written in the transaction of what it carries and sent by the mail workers

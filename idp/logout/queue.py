@@ -1,42 +1,39 @@
-"""The back-channel logout queue, shared by every instance: a Redis sorted set of jobs scored
-by the time they are due.
+"""The back-channel logout queue, shared by every instance: the table ``backchannel_outbox``
+(docs/failure-modes.md, "Back-channel logout survives Redis").
 
-A job is the JSON ``{"client_id", "sub", "sid", "member_id", "attempt"}``: the token itself
-is signed at each attempt, so nothing secret waits in Redis. A worker *claims* the earliest
-due job with one Lua call that also pushes its score a lease ahead (``LEASE``): no two
-workers take the same job, and a job whose worker died mid-delivery comes back when the
-lease runs out (at-least-once; relying parties treat logout as idempotent, and each attempt
-has its own ``jti``). Finished jobs are removed; failed ones are put back, one attempt
-further, after an exponential delay; the last failure is audited
-(``logout.backchannel_failed``).
+A job is a row ``(client_id, sub, sid, member_id, attempts)``, written in the transaction of
+the sign-out that owes it (:func:`enqueue` joins the caller's unit of work), so a logout
+promised to a portal is lost neither when Redis is flushed or replaced nor when a worker
+dies. The token itself is signed at each attempt: nothing secret waits in the table.
+
+A worker *claims* the earliest due job: on PostgreSQL ``SELECT … FOR UPDATE SKIP LOCKED``
+(several instances never take the same row, nor wait for each other), on SQLite a
+conditional ``UPDATE``; the claim pushes ``next_attempt_at`` a lease ahead, so a job whose
+worker died mid-delivery comes back when the lease runs out (at-least-once; relying parties
+treat logout as idempotent, and each attempt has its own ``jti``). Delivered jobs are deleted;
+failed ones wait, one attempt further, an exponential delay; the last failure is audited
+(``logout.backchannel_failed``) and the job deleted.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from dataclasses import asdict, dataclass
-from typing import cast
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select, update
 
 from idp import audit
 from idp.clients.registry import RegisteredClient, find_client
-from idp.kv import key
+from idp.db import db
 from idp.logout.backchannel import logout_token, post_logout_token
+from idp.models import QueuedLogout
 from idp.runtime import runtime
 
 log = logging.getLogger(__name__)
 
-QUEUE = key("backchannel", "due")
-QUEUE_TTL = 2 * 24 * 3600  # refreshed at every push; a job older than this is moot anyway
 MAX_DELAY = 3600
-# Take the earliest job due by ARGV[1] and hide it until ARGV[2] (its lease).
-CLAIM_SCRIPT = """
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 1)
-if #due == 0 then return false end
-redis.call('ZADD', KEYS[1], ARGV[2], due[1])
-return due[1]
-"""
 
 
 @dataclass(frozen=True)
@@ -47,8 +44,9 @@ class Job:
     member_id: int | None
     attempt: int = 0  # deliveries tried so far
 
-    def dumps(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+    @classmethod
+    def of(cls, row: QueuedLogout) -> Job:
+        return cls(row.client_id, row.sub, row.sid, row.member_id, row.attempts)
 
 
 def backchannel_uri(client: RegisteredClient | None) -> str:
@@ -56,34 +54,46 @@ def backchannel_uri(client: RegisteredClient | None) -> str:
 
 
 def enqueue(client_id: str, sub: str, sid: str | None, member_id: int | None) -> bool:
-    """Queue a logout token for the client, due now; False when it has no
-    ``backchannel_logout_uri``. The same logout queued twice is one job."""
+    """Queue a logout token for the client, due now, in the caller's transaction (it leaves
+    once that commits); False when the client has no ``backchannel_logout_uri``. The same
+    logout queued twice is one job."""
     if not backchannel_uri(find_client(client_id)):
         return False
-    _push(Job(client_id, sub, sid, member_id), time.time())
+    same = select(QueuedLogout.id).where(
+        QueuedLogout.client_id == client_id,
+        QueuedLogout.sub == sub,
+        QueuedLogout.sid.is_(None) if sid is None else QueuedLogout.sid == sid,
+        QueuedLogout.attempts == 0,
+    )
+    if db.session.scalar(same.limit(1)) is None:
+        now = _moment(time.time())
+        db.session.add(
+            QueuedLogout(client_id=client_id, sub=sub, sid=sid, member_id=member_id,
+                         attempts=0, next_attempt_at=now, created_at=now)
+        )  # fmt: skip
     return True
 
 
 def pending() -> list[Job]:
     """Every queued job (operators, tests)."""
-    raws = cast(list[bytes], runtime().redis.zrange(QUEUE, 0, -1))
-    return [_load(raw) for raw in raws]
+    rows = db.session.scalars(select(QueuedLogout).order_by(QueuedLogout.id))
+    return [Job.of(row) for row in rows]
 
 
 def deliver_due(now: float | None = None, limit: int = 100) -> int:
-    """Deliver the jobs due by ``now`` (default: the current time), at most ``limit`` of
-    them; returns how many were tried. Threads call it in a loop; tests call it with a
-    future ``now`` to run the retries at once."""
+    """Deliver the jobs due by ``now`` (default: the current time, in seconds since the
+    epoch), at most ``limit`` of them; returns how many were tried. Threads call it in a
+    loop; tests call it with a future ``now`` to run the retries at once."""
     now = time.time() if now is None else now
     settings = runtime().settings.logout
     lease = settings.backchannel_timeout * 2 + 30
     tried = 0
     while tried < limit:
-        raw = _claim(now, now + lease)
-        if raw is None:
+        job_id = _claim(_moment(now), _moment(now + lease))
+        if job_id is None:
             break
         tried += 1
-        _deliver(raw, now)
+        _deliver(job_id, now)
     return tried
 
 
@@ -93,16 +103,14 @@ def retry_delay(attempt: int) -> int:
     return int(min(first * 2 ** (attempt - 1), MAX_DELAY))
 
 
-def _deliver(raw: bytes | str, now: float) -> None:
-    try:
-        job = _load(raw)
-    except (ValueError, TypeError, KeyError):
-        log.error("Dropping a malformed back-channel logout job")
-        _finish(raw)
+def _deliver(job_id: int, now: float) -> None:
+    row = db.session.get(QueuedLogout, job_id)
+    if row is None:
         return
+    job = Job.of(row)
     uri = backchannel_uri(find_client(job.client_id))
     if not uri:  # the client was removed or disabled, or no longer wants logout tokens
-        _finish(raw)
+        _finish(job_id)
         return
     settings = runtime().settings.logout
     result = post_logout_token(
@@ -110,11 +118,10 @@ def _deliver(raw: bytes | str, now: float) -> None:
     )
     if result.delivered:
         log.info("Logout token delivered to %s (HTTP %s)", job.client_id, result.status)
-        _finish(raw)
+        _finish(job_id)
         return
     attempt = job.attempt + 1
     if result.permanent or attempt >= settings.backchannel_max_attempts:
-        _finish(raw)
         audit.record(
             "logout.backchannel_failed",
             member_id=job.member_id,
@@ -122,40 +129,51 @@ def _deliver(raw: bytes | str, now: float) -> None:
             status=result.status,
             error=result.error,
             attempts=attempt,
+            commit=False,
         )
+        _finish(job_id)
         return
     log.warning("Logout token to %s failed (%s); attempt %d will follow",
                 job.client_id, result.error, attempt + 1)  # fmt: skip
-    retried = Job(job.client_id, job.sub, job.sid, job.member_id, attempt)
-    pipe = runtime().redis.pipeline()
-    pipe.zrem(QUEUE, raw)
-    pipe.zadd(QUEUE, {retried.dumps(): now + retry_delay(attempt)})
-    pipe.expire(QUEUE, QUEUE_TTL)
-    pipe.execute()
-
-
-def _push(job: Job, due: float) -> None:
-    pipe = runtime().redis.pipeline()
-    pipe.zadd(QUEUE, {job.dumps(): due})
-    pipe.expire(QUEUE, QUEUE_TTL)
-    pipe.execute()
-
-
-def _claim(now: float, until: float) -> bytes | str | None:
-    raw = runtime().redis.eval(CLAIM_SCRIPT, 1, QUEUE, repr(now), repr(until))
-    return cast(bytes | str | None, raw)
-
-
-def _finish(raw: bytes | str) -> None:
-    runtime().redis.zrem(QUEUE, raw)
-
-
-def _load(raw: bytes | str) -> Job:
-    data = json.loads(raw)
-    return Job(
-        client_id=str(data["client_id"]),
-        sub=str(data["sub"]),
-        sid=data.get("sid"),
-        member_id=data.get("member_id"),
-        attempt=int(data.get("attempt", 0)),
+    db.session.execute(
+        update(QueuedLogout)
+        .where(QueuedLogout.id == job_id)
+        .values(attempts=attempt, next_attempt_at=_moment(now + retry_delay(attempt)))
     )
+    db.session.commit()
+
+
+def _claim(now: datetime, lease_end: datetime) -> int | None:
+    """Take the earliest due job for this worker (its lease ends at ``lease_end``)."""
+    due = QueuedLogout.next_attempt_at <= now
+    order = (QueuedLogout.next_attempt_at, QueuedLogout.id)
+    if db.engine.dialect.name == "postgresql":
+        found = db.session.scalars(
+            select(QueuedLogout.id).where(due).order_by(*order).limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()  # fmt: skip
+        candidates = [found] if found is not None else []
+    else:
+        candidates = list(
+            db.session.scalars(select(QueuedLogout.id).where(due).order_by(*order).limit(5))
+        )
+    for job_id in candidates:
+        taken = db.session.execute(
+            update(QueuedLogout)
+            .where(QueuedLogout.id == job_id, due)
+            .values(next_attempt_at=lease_end)
+        )
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            db.session.commit()
+            return job_id
+    db.session.rollback()
+    return None
+
+
+def _finish(job_id: int) -> None:
+    db.session.execute(delete(QueuedLogout).where(QueuedLogout.id == job_id))
+    db.session.commit()
+
+
+def _moment(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)

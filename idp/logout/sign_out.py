@@ -9,8 +9,9 @@ client received, and audits ``logout`` with the reason. docs/sessions.md tells t
 
 One web session spares ``offline_access`` refresh tokens (the mobile app's, which by
 definition outlive a web sign-in); everything else revokes them too. The caller commits
-nothing: the revocations are committed here, before the logout tokens leave, so a relying
-party told "signed out" never finds its refresh token still working. The caller clears the
+nothing: the revocations and the logout tokens owed (``logout/queue.py``) are committed here
+together, before any token leaves, so a relying party told "signed out" never finds its
+refresh token still working, and no logout is lost. The caller clears the
 browser's ``idp_session`` cookie.
 """
 
@@ -157,15 +158,18 @@ def _sign_out(
     for family in revoked:
         revoke_family(family)
     ended = len(sessions) if only is None else 0
+    # Logout tokens: each session's clients with that session's sid, and each revoked
+    # family's client with the sid its tokens were issued under (a session that is over),
+    # or ``sub`` alone for a family issued without a session. Queued in the transaction of
+    # the revocations: both are committed, or neither.
+    jobs += [(families[f][0], families[f][2] or None) for f in revoked]
+    notified = _queue_logout_tokens(member, jobs)
     audit.record("logout", member_id=member_id, client_id=client_id, scope=scope,
                  reason=reason, sessions=ended, token_families=len(revoked),
                  families=revoked, commit=False)  # fmt: skip
     db.session.commit()
-    # Logout tokens: each session's clients with that session's sid, and each revoked
-    # family's client with the sid its tokens were issued under (a session that is over),
-    # or ``sub`` alone for a family issued without a session.
-    jobs += [(families[f][0], families[f][2] or None) for f in revoked]
-    notified = _queue_logout_tokens(member, jobs)
+    if notified:
+        worker.nudge()
     return SignedOut(ended, len(revoked), notified)
 
 
@@ -194,6 +198,4 @@ def _queue_logout_tokens(member: Member | None, jobs: list[tuple[str, str | None
     for target, sid in dict.fromkeys(jobs):
         if queue.enqueue(target, member.subject, sid, member.id) and target not in notified:
             notified.append(target)
-    if notified:
-        worker.nudge()
     return notified

@@ -19,9 +19,10 @@ from datetime import datetime
 
 import click
 from flask import Blueprint, abort, render_template, request
+from sqlalchemy import func, select
 
 from idp.db import db
-from idp.models import OutboxMessage, QueuedMail
+from idp.models import OutboxMessage, QueuedLogout, QueuedMail
 from idp.notifications import mail_queue, outbox_status
 from idp.notifications.masking import mask_email
 from idp.notifications.outbox import latest
@@ -63,14 +64,21 @@ def outbox_page() -> str:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1))
 @click.option("--pending", is_flag=True, help="List the e-mails waiting to be sent.")
 @click.option("--failed", is_flag=True, help="List the e-mails given up (see 'retry').")
+@click.option("--logouts", is_flag=True, help="List the back-channel logouts owed to portals.")
 @click.pass_context
 def outbox_command(
-    ctx: click.Context, recipient: str | None, limit: int, pending: bool, failed: bool
-) -> None:
+    ctx: click.Context, recipient: str | None, limit: int, pending: bool, failed: bool,
+    logouts: bool,
+) -> None:  # fmt: skip
     """Print the latest messages of the development outbox, newest first; with --pending or
-    --failed, the e-mails of the durable outbox in that state."""
+    --failed, the e-mails of the durable outbox in that state; with --logouts, the
+    back-channel logout tokens waiting to be delivered."""
     if ctx.invoked_subcommand is not None:
         return
+    if logouts:
+        _print_logouts(limit)
+        if not (pending or failed):
+            return
     wanted = ((mail_queue.PENDING, pending), (mail_queue.FAILED, failed))
     statuses = [status for status, asked in wanted if asked]
     if statuses:
@@ -118,6 +126,20 @@ def _print_queue(status: str, limit: int) -> None:
     click.echo(f"{total} e-mail(s) {title}{shown}" + (":" if found else "."))
     for mail in found:
         click.echo(_queue_line(mail))
+
+
+def _print_logouts(limit: int) -> None:
+    """Back-channel logouts owed (``idp/logout/queue.py``): never the member's identifier."""
+    rows = db.session.scalars(
+        select(QueuedLogout).order_by(QueuedLogout.next_attempt_at).limit(limit)
+    ).all()
+    total = db.session.scalar(select(func.count()).select_from(QueuedLogout)) or 0
+    shown = f", the first {len(rows)}" if total > len(rows) else ""
+    click.echo(f"{total} back-channel logout(s) waiting{shown}" + (":" if rows else "."))
+    for row in rows:
+        due, queued = _when(row.next_attempt_at), _when(row.created_at)
+        click.echo(f"#{row.id}  to {row.client_id}  attempts {row.attempts}  next {due}  "
+                   f"queued {queued}")  # fmt: skip
 
 
 def _queue_line(mail: QueuedMail) -> str:

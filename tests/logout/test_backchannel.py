@@ -201,6 +201,7 @@ def test_each_job_is_claimed_by_one_worker(provider, receivers):
         with site.app.app_context():
             for n in range(12):
                 assert queue.enqueue("health-portal", "member-sub", f"sid-{n}", None)
+            db.session.commit()  # enqueue joins the caller's transaction
         tried: list[int] = []
 
         def work() -> None:
@@ -218,3 +219,53 @@ def test_each_job_is_claimed_by_one_worker(provider, receivers):
         )
         assert sids == sorted(f"sid-{n}" for n in range(12))
         assert not queued(site)
+
+
+def test_a_logout_owed_survives_redis_losing_its_data(provider, receivers):
+    """The job is a PostgreSQL row written with the sign-out: a portal that was down when
+    the member signed out is told once it is back, even after Redis was flushed."""
+    health, _ = receivers
+    health.answers = [(503, b"", {})]  # the portal is down at the first attempt
+    with provider(workers=0) as site:
+        browser = Browser(site.url)
+        tokens = sign_in_tokens(browser, RelyingParty(site.url, "health-portal"))
+        sign_out(site, browser, tokens["id_token"])
+        assert deliver(site) == 1 and len(health.wait_for(1)) == 1  # refused by the portal
+        [job] = queued(site)
+        assert job.attempt == 1
+
+        with site.app.app_context():
+            listed = site.app.test_cli_runner().invoke(args=["outbox", "--logouts"])
+        assert "1 back-channel logout(s) waiting:" in listed.output
+        assert "to health-portal  attempts 1" in listed.output
+        site.app.extensions["idp"].redis.flushdb()  # Redis restarted empty (this test's db)
+        assert queued(site) == [job]
+        assert deliver(site, after=3600) == 1
+        deliveries = health.wait_for(2)
+        _, claims = validate_logout_token(deliveries[-1].token, site, "health-portal")
+        assert claims["sid"] == validate_id_token(tokens["id_token"], site)[1]["sid"]
+        assert queued(site) == [] and not failures(site)
+
+
+def test_a_sign_out_that_fails_owes_nothing(provider, receivers):
+    """The jobs join the sign-out's transaction: rolled back with it, none is left."""
+    from idp.logout.sign_out import sign_out_everywhere
+    from idp.models import Member
+
+    with provider(workers=0) as site:
+        sign_in_tokens(Browser(site.url), RelyingParty(site.url, "health-portal"))
+        with site.app.app_context():
+            member = db.session.scalars(select(Member)).first()
+            original = db.session.commit
+
+            def fail() -> None:
+                raise RuntimeError("the database went away mid-commit")
+
+            db.session.commit = fail  # type: ignore[method-assign]
+            try:
+                sign_out_everywhere(member)
+            except RuntimeError:
+                db.session.rollback()
+            finally:
+                db.session.commit = original  # type: ignore[method-assign]
+        assert queued(site) == []
