@@ -38,6 +38,13 @@ def signed_in_member() -> Member | None:
     return member if member is not None and member.active else None
 
 
+@bp.context_processor
+def _sign_out_link() -> dict[str, bool]:
+    """Every account page, while the member is signed in, offers to sign out (the header's
+    link leads to the logout confirmation)."""
+    return {"sign_out_link": request.path.startswith("/account") and signed_in_member() is not None}
+
+
 @bp.get("/account")
 def account():
     member = signed_in_member()

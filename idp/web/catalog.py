@@ -122,6 +122,10 @@ FR: dict[str, str] = {
         "numéro de portable dans votre dossier, le code vous est envoyé par e-mail, mais "
         "certains services exigeront une vérification renforcée."
     ),
+    "otp.sms_risk": (
+        "Un SMS peut être détourné si votre ligne est piratée (carte SIM dupliquée) : quand "
+        "Face ID ou l'empreinte digitale vous sont proposés, préférez-les."
+    ),
     "otp.strong_needed_title": "Une vérification renforcée est nécessaire",
     "otp.strong_needed_text": (
         "Votre mot de passe vient d'être réinitialisé depuis votre boîte e-mail, et ce service "
@@ -240,6 +244,7 @@ FR: dict[str, str] = {
     "account.password_changed_title": "Mot de passe modifié",
     "account.password_changed_text": "Votre nouveau mot de passe est enregistré.",
     "account.back": "Retour à mon compte",
+    "account.sign_out": "Se déconnecter",
     "account.signed_out_title": "Vous n'êtes pas connecté",
     "account.signed_out_text": (
         "Connectez-vous depuis le site ou l'application de votre mutuelle, puis revenez ici."
@@ -858,6 +863,10 @@ EN: dict[str, str] = {
         "Your password was just reset from your mailbox. As no mobile number is on file, the "
         "code is sent by e-mail, but some services will require a stronger verification."
     ),
+    "otp.sms_risk": (
+        "An SMS can be diverted if your line is hijacked (a duplicated SIM card): when Face ID "
+        "or your fingerprint are offered, prefer them."
+    ),
     "otp.strong_needed_title": "A stronger verification is needed",
     "otp.strong_needed_text": (
         "Your password was just reset from your mailbox, and this service asks for a second "
@@ -965,6 +974,7 @@ EN: dict[str, str] = {
     "account.password_changed_title": "Password changed",
     "account.password_changed_text": "Your new password is saved.",
     "account.back": "Back to my account",
+    "account.sign_out": "Sign out",
     "account.signed_out_title": "You are not signed in",
     "account.signed_out_text": "Sign in from your mutual's website or app, then come back here.",
     # -- password policy (idp/accounts/policy.py)

@@ -851,6 +851,7 @@ def test_after_a_reset_by_email_the_code_goes_by_sms_until_a_strong_sign_in(site
     choose = to_code_step(browser, portal, password="Tournesol-Bleu-2024")
     assert 'value="email"' not in choose.text and 'value="sms"' in choose.text
     assert "le code de sécurité vous est envoyé par SMS" in text(choose)
+    assert "Un SMS peut être détourné si votre ligne est piratée" in text(choose)  # ASVS 6.6.1
     forced = page_of(browser.go(
         f"{site.url}{form_fields_action(choose, '/code/send')}", "POST",
         {"csrf_token": form_fields(choose.text)["csrf_token"], "channel": "email"},
@@ -874,6 +875,7 @@ def test_without_a_mobile_number_the_mailbox_sign_in_claims_no_mfa(site: Site):
     browser, portal = Browser(site.url), site.portal()
     choose = to_code_step(browser, portal, password="Tournesol-Bleu-2024")
     assert "certains services exigeront une vérification renforcée" in text(choose)
+    assert 'id="sms-risk"' not in choose.text  # no SMS offered, no warning about it
     refused = page_of(post_code(browser, send(browser, choose, "email"), site.email_code()))
     assert refused.status_code == 403
     assert "Une vérification renforcée est nécessaire" in text(refused)

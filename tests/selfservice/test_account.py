@@ -53,3 +53,18 @@ def test_account_pages_need_a_session(site):
     for path in ("/account", "/account/password"):
         response = requests.get(f"{site.url}{path}", timeout=10)
         assert response.status_code == 401 and "pas connecté" in response.text
+
+
+def test_every_account_page_offers_to_sign_out(site):
+    browser = signed_in(site)
+    for path in ("/account", "/account/password", "/account/sessions", "/account/devices",
+                 "/account/applications"):  # fmt: skip
+        page = open_page(browser, f"{site.url}{path}")
+        assert page.status_code == 200, path
+        assert 'class="sign-out" href="/logout"' in page.text and "Se déconnecter" in page.text
+    confirm = open_page(browser, f"{site.url}/logout")
+    assert "Voulez-vous vous déconnecter" in confirm.text
+    done = submit(browser, confirm, "/logout/confirm")
+    assert isinstance(done, requests.Response) and "Vous êtes déconnecté" in done.text
+    signed_out = requests.get(f"{site.url}/account", cookies=browser.http.cookies, timeout=10)
+    assert signed_out.status_code == 401 and 'class="sign-out"' not in signed_out.text
