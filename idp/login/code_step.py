@@ -200,7 +200,7 @@ def _deliver(member: Member, channel: str, destination: str, code: str, lang: st
 def _locked(pending: Interaction, locked: AccountLocked) -> Page:
     from idp.login.views import locked_page
 
-    return locked_page(pending, locked), 403
+    return locked_page(locked), 403
 
 
 def _pending(interaction_id: str) -> Interaction:

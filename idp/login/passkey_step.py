@@ -126,7 +126,7 @@ def _sign_in_failed(pending: Interaction, rejected: passkeys.PasskeyRejected) ->
 def _locked(pending: Interaction, locked: AccountLocked) -> Page:
     from idp.login.views import locked_page
 
-    return locked_page(pending, locked), 403
+    return locked_page(locked), 403
 
 
 # --- the offer after a full sign-in --------------------------------------------------------

@@ -89,7 +89,7 @@ def password(interaction_id: str) -> HttpResponse | tuple[str, int]:
     except AttemptInProgress as busy:
         return password_page(pending, busy.message, identifier), 429
     except AccountLocked as locked:
-        return locked_page(pending, locked), 403
+        return locked_page(locked), 403
     if pending.member_id is not None and pending.member_id != member.id:
         pending.amr = []
         pending.passkey_id = None
@@ -101,7 +101,7 @@ def password(interaction_id: str) -> HttpResponse | tuple[str, int]:
     return redirect(url_for("login.step", interaction_id=pending.id), code=303)
 
 
-def locked_page(pending: Interaction, locked: AccountLocked) -> str:
+def locked_page(locked: AccountLocked) -> str:
     """The locked page of every sign-in step, the same for a member and for an identifier
     that names no account. The request whose failure locked a browser that knows the member
     also signs the member out everywhere (their own device is failing); a lock met by unknown
@@ -113,7 +113,6 @@ def locked_page(pending: Interaction, locked: AccountLocked) -> str:
     until = local_time(locked.until)
     return render_template(
         "login/locked.html",
-        interaction=pending,
         until_date=until.strftime("%d/%m/%Y"),
         until_time=until.strftime("%H:%M"),
         hours=runtime().settings.lockout.duration // 3600,

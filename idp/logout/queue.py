@@ -108,6 +108,7 @@ def _deliver(job_id: int, now: float) -> None:
     if row is None:
         return
     job = Job.of(row)
+    db.session.commit()  # no transaction (nor pooled connection) held while the portal answers
     uri = backchannel_uri(find_client(job.client_id))
     if not uri:  # the client was removed or disabled, or no longer wants logout tokens
         _finish(job_id)

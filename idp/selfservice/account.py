@@ -17,14 +17,15 @@ from idp.accounts.passwords import set_password
 from idp.accounts.policy import PasswordRejected
 from idp.db import db
 from idp.login import session as sso
-from idp.logout.sign_out import sign_out_everywhere, sign_out_others_than
+from idp.login.views import locked_page
+from idp.logout.sign_out import sign_out_others_than
 from idp.models import Member
 from idp.runtime import runtime
 from idp.selfservice import bp
 from idp.selfservice.forms import render_password_form
 from idp.selfservice.reset import notify_password_changed
 from idp.throttling.known_browsers import known_browser
-from idp.throttling.lockout import AccountLocked, AttemptInProgress, begin_attempt, local_time
+from idp.throttling.lockout import AccountLocked, AttemptInProgress, begin_attempt
 from idp.web import i18n
 from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
@@ -123,17 +124,9 @@ def change_password():
 
 
 def _locked(member: Member, locked: AccountLocked) -> Response:
-    """The sign-in's locked page; the lock this check started ends every session, this one
-    included (the browser forgets it)."""
-    until = local_time(locked.until)
-    page = render_template(
-        "login/locked.html",
-        until_date=until.strftime("%d/%m/%Y"),
-        until_time=until.strftime("%H:%M"),
-        hours=runtime().settings.lockout.duration // 3600,
-    )
-    response = make_response(page, 403)
+    """The sign-in's locked page (which ends every session when this check locked the
+    member's own browser); the browser then forgets its session too."""
+    response = make_response(locked_page(locked), 403)
     if locked.ends_sessions:
-        sign_out_everywhere(member, reason="locked")
         sso.clear_cookie(response)
     return response

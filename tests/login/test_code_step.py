@@ -33,6 +33,7 @@ from tests.actors import (
     RelyingParty,
     add_member,
     code_form_action,
+    form_action,
     form_fields,
     is_code_page,
     jwt_claims,
@@ -853,7 +854,7 @@ def test_after_a_reset_by_email_the_code_goes_by_sms_until_a_strong_sign_in(site
     assert "le code de sécurité vous est envoyé par SMS" in text(choose)
     assert "Un SMS peut être détourné si votre ligne est piratée" in text(choose)  # ASVS 6.6.1
     forced = page_of(browser.go(
-        f"{site.url}{form_fields_action(choose, '/code/send')}", "POST",
+        f"{site.url}{form_action(choose.text, '/code/send')}", "POST",
         {"csrf_token": form_fields(choose.text)["csrf_token"], "channel": "email"},
     ))  # fmt: skip
     assert forced.status_code == 400 and site.events("otp.sent") == []  # no code e-mailed
@@ -891,9 +892,3 @@ def test_without_a_mobile_number_the_mailbox_sign_in_claims_no_mfa(site: Site):
     claims = id_token_claims(site, mobile, callback)
     assert claims["amr"] == ["email", "otp", "pwd"]
     assert claims["acr"] != ACR_MFA
-
-
-def form_fields_action(page: Page, contains: str) -> str:
-    from tests.actors import form_action
-
-    return form_action(page.text, contains)
