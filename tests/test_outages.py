@@ -368,14 +368,19 @@ def test_audit_purge_logs_an_outage_once(outage, caplog):
     app = outage.server.app
     caplog.set_level(logging.INFO)
     outage.database.cut()
-    for _ in range(3):
+    for _ in range(10):
         with app.app_context():
             app.extensions["idp"].redis.delete(key("audit-purge"))  # as if an hour had passed
         assert purge_if_due(app) is False
-    assert len(_lines(caplog, "database unreachable: ")) == 1
+    unreachable = _lines(caplog, "database unreachable: ")
+    back = _lines(caplog, "database reachable again")
+    # One line per state change, never one a try. The delivery threads started by the first
+    # request share the pool: one of their connections may still answer once while the proxy
+    # closes the others, which is a real (if brief) "reachable again".
+    assert len(unreachable) == len(back) + 1 and len(unreachable) <= 2
     _no_traceback(caplog)
     outage.database.restore()
     with app.app_context():
         app.extensions["idp"].redis.delete(key("audit-purge"))
     assert purge_if_due(app) is True
-    assert len(_lines(caplog, "database reachable again")) == 1
+    assert len(_lines(caplog, "database reachable again")) == len(back) + 1
