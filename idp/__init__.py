@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
 
     from idp import admin, cli, selfservice
-    from idp.login import blueprint as login_blueprint
+    from idp.login import routes as login_routes
     from idp.logout import worker as logout_worker
     from idp.notifications import mail_worker, outbox_page
     from idp.oidc import server as oidc_server
@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(app_association.bp)
     app.register_blueprint(brand.bp)
-    login_blueprint.init_app(app)
+    login_routes.init_app(app)
     app.register_blueprint(outbox_page.bp)
     selfservice.init_app(app)
     admin.init_app(app)

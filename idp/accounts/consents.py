@@ -4,6 +4,8 @@ receive, remembered until withdrawn from the account page. The group's own porta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sqlalchemy import delete, select
 
 from idp.clients.registry import RegisteredClient
@@ -14,7 +16,7 @@ from idp.models import Consent, Member
 SILENT_SCOPES = frozenset({"openid"})
 
 
-def requested_scopes(params: dict[str, str], client: RegisteredClient) -> list[str]:
+def requested_scopes(params: Mapping[str, str], client: RegisteredClient) -> list[str]:
     """The scopes of the request the client may have, in the client's order."""
     asked = set(params.get("scope", "").split())
     return [s for s in client.scopes if s in asked]
@@ -28,7 +30,7 @@ def granted_scopes(member: Member, client_id: str) -> set[str] | None:
     return None if row is None else set(row.scopes.split())
 
 
-def consent_needed(params: dict[str, str], client: RegisteredClient, member: Member) -> bool:
+def consent_needed(params: Mapping[str, str], client: RegisteredClient, member: Member) -> bool:
     """An explicit client asks when ``prompt=consent`` or when the request wants data the
     member has not allowed yet."""
     if client.settings.get("consent") != "explicit":

@@ -16,16 +16,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from idp import audit
+from idp import audit, sso
 from idp.accounts import devices
+from idp.accounts.contacts import contacts, masked
 from idp.accounts.directory import RULES
 from idp.accounts.links import ACTIVATION, revoke_links, send_link
 from idp.admin.member_search import find_members
 from idp.authenticators.passkeys import credentials_of
 from idp.db import db
 from idp.errors import IdPError
-from idp.login import session as sso
-from idp.login.code_step import contacts, masked
 from idp.logout.sign_out import SignedOut, end_passkey_sessions, sign_out_everywhere
 from idp.models import AuditEvent, Member
 from idp.notifications import current_notifier, issuer_url

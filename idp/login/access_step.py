@@ -4,23 +4,28 @@ answers ``access_denied`` to the client (``/authorize/cancel``)."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import render_template
 from werkzeug.wrappers import Response
 
 from idp import audit
 from idp.clients import access
-from idp.login.flow import ACCESS
+from idp.interaction.state import Interaction
+from idp.interaction.steps import SIGNED_IN, Facts, Step, Verdict, run, skip
 from idp.login.parties import parties
-from idp.oidc import interaction
-from idp.oidc.interaction import Interaction
+
+NAME = "access"
 
 
-def access_page(pending: Interaction) -> Response | tuple[str, int]:
+def check(facts: Facts) -> Verdict:
+    if not access.required_contract(facts.client):
+        return skip("no_access_rule")
+    if facts.member is not None and access.allowed(facts.client, facts.member):
+        return skip("contract_held")
+    return run("client_requires_contract")
+
+
+def access_page(pending: Interaction) -> Response:
     member, client = parties(pending)
-    if access.allowed(client, member):
-        pending.complete(ACCESS)
-        interaction.save(pending)
-        return redirect(url_for("login.step", interaction_id=pending.id), code=303)
     audit.record("authorization.access_denied", member_id=member.id, client_id=client.client_id,
                  requires_contract=access.required_contract(client))  # fmt: skip
     suggested = access.suggestion(client, member)
@@ -33,3 +38,6 @@ def access_page(pending: Interaction) -> Response | tuple[str, int]:
         suggested_url=access.home_url(suggested) if suggested else "",
     )
     return Response(body, status=403, mimetype="text/html")
+
+
+STEP = Step(NAME, SIGNED_IN, check, access_page, prompt_none_error="access_denied")

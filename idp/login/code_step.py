@@ -1,5 +1,5 @@
-"""The one-time code step (DESIGN §5): choose SMS or e-mail among the contact details on file,
-receive a code, type it. Wrong codes count toward the account lock with wrong passwords.
+"""The one-time code step (``authenticate``): choose SMS or e-mail among the contact details
+on file, receive a code, type it. Wrong codes count toward the account lock with wrong passwords.
 
 Fail closed: whatever goes wrong (gateway down, Redis unreachable), the step is never marked
 done without a verified code, except for ``new_device`` clients on a remembered device.
@@ -8,23 +8,26 @@ done without a verified code, except for ``new_device`` clients on a remembered 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, url_for
-from werkzeug.wrappers import Response
+from flask import render_template, request
 
 from idp import audit
+from idp.accounts.contacts import contacts, is_second_factor, masked
 from idp.authenticators import otp
-from idp.errors import InteractionExpired
+from idp.clients.registry import RegisteredClient
+from idp.interaction import policy
+from idp.interaction.assurance import asks_for_mfa
+from idp.interaction.locked import locked_page
+from idp.interaction.state import Interaction
+from idp.interaction.steps import AUTHENTICATE, Facts, Page, Step, Verdict, run, skip
 from idp.login import device
 from idp.login.blueprint import bp
-from idp.login.flow import OTP, code_required, wants_mfa
 from idp.login.parties import parties
+from idp.login.views import load_interaction
 from idp.models import Member
 from idp.notifications import DeliveryFailed, current_notifier
-from idp.notifications.masking import mask_email, mask_phone
-from idp.oidc import interaction
-from idp.oidc.interaction import Interaction
 from idp.runtime import runtime
 from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import Limit, hit
@@ -33,31 +36,32 @@ from idp.web.csrf import check_csrf
 
 CODE_PER_DESTINATION = Limit("code-destination", 5, 900)
 CODE_PER_ACCOUNT = Limit("code-account", 10, 3600)
-FRENCH_MOBILE = ("+336", "+337")
 
-Page = Response | str | tuple[str, int]
-
-
-def contacts(member: Member) -> dict[str, str]:
-    """Where a code can go: a mobile number (SMS) and an e-mail address, when on file. After
-    a reset by e-mail the mailbox set the password, so it is not offered as the second
-    factor while a mobile number is on file (docs/security.md)."""
-    found: dict[str, str] = {}
-    phone = member.phone or ""
-    if phone.startswith(FRENCH_MOBILE) or (phone.startswith("+") and not phone.startswith("+33")):
-        found["sms"] = phone
-    if member.email and not (member.needs_strong_factor and found):
-        found["email"] = member.email
-    return found
+NAME = "otp"
 
 
-def is_second_factor(member: Member, channel: str) -> bool:
-    """A code is a second factor unless it went to the mailbox that set the password."""
-    return channel != "email" or not member.needs_strong_factor
+def wants_mfa(params: Mapping[str, str], client: RegisteredClient) -> bool:
+    """The client's policy is ``always``, or the request asks for a multi-factor ``acr``."""
+    if client.settings.get("second_factor", "always") == "always":
+        return True
+    return asks_for_mfa(params.get("acr_values", ""))
 
 
-def masked(channel: str, destination: str) -> str:
-    return mask_phone(destination) if channel == "sms" else mask_email(destination)
+def check(facts: Facts) -> Verdict:
+    """The code after the password, and alone as a step-up when a session without a second
+    factor meets a client or request that wants one. ``new_device`` clients skip it on a
+    browser that passed it recently for this member (``device.py``)."""
+    if "mfa" in facts.amr:
+        return skip("second_factor_done")
+    if facts.client.settings.get("second_factor", "always") == "always":
+        return run("client_requires_code")
+    if asks_for_mfa(facts.params.get("acr_values", "")):
+        return run("acr_values_mfa")
+    if not facts.fresh:
+        return skip("session_enough")
+    if facts.member is not None and device.is_remembered(request, facts.member):
+        return skip("remembered_device")
+    return run("new_device")
 
 
 def code_page(
@@ -66,12 +70,6 @@ def code_page(
 ) -> Page:  # fmt: skip
     """The page of the code step: choose a channel, or type the code just sent."""
     member, client = parties(pending)
-    if not code_required(pending.params, client, device.is_remembered(request, member)):
-        pending.complete(OTP)
-        interaction.save(pending)
-        audit.record("otp.skipped", member_id=member.id, client_id=client.client_id,
-                     reason="remembered_device")  # fmt: skip
-        return redirect(url_for("login.step", interaction_id=pending.id), code=303)
     available = contacts(member)
     if not available:
         audit.record("otp.no_contact", member_id=member.id, client_id=client.client_id)
@@ -123,7 +121,7 @@ def send_code(interaction_id: str) -> Page:
     otp.store(pending.id, code, channel)
     audit.record("otp.sent", member_id=member.id, client_id=client.client_id, channel=channel,
                  to=masked(channel, destination))  # fmt: skip
-    return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    return policy.to_next_step(pending)
 
 
 @bp.post("/login/<interaction_id>/code")
@@ -176,10 +174,8 @@ def check_code(interaction_id: str) -> Page:
         member.needs_strong_factor = False  # committed with the audit event below
     pending.amr = sorted(factors)
     pending.auth_time = int(time.time())
-    pending.complete(OTP)
-    interaction.save(pending)
     audit.record("otp.verified", member_id=member.id, client_id=client.client_id)
-    response = redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    response = policy.complete(pending, NAME)
     device.remember(request, response, member)
     return response
 
@@ -198,15 +194,13 @@ def _deliver(member: Member, channel: str, destination: str, code: str, lang: st
 
 
 def _locked(pending: Interaction, locked: AccountLocked) -> Page:
-    from idp.login.views import locked_page
-
     return locked_page(locked), 403
 
 
 def _pending(interaction_id: str) -> Interaction:
-    from idp.login.views import load_interaction
-
     pending = load_interaction(interaction_id)
-    if pending.next_step != OTP:
-        raise InteractionExpired()
+    policy.expect(pending, NAME)
     return pending
+
+
+STEP = Step(NAME, AUTHENTICATE, check, code_page)

@@ -1,32 +1,40 @@
-"""Consent for ``consent: explicit`` clients (DESIGN §6): the data the client asks for, in
-plain words; "Autoriser" is remembered (``accounts/consents.py``), "Refuser" answers
-``access_denied`` to the client (``/authorize/cancel``)."""
+"""Consent for ``consent: explicit`` clients: the data the client asks for, in plain words;
+"Autoriser" is remembered (``accounts/consents.py``), "Refuser" answers ``access_denied`` to
+the client (``/authorize/cancel``)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, url_for
+from flask import render_template
 from werkzeug.wrappers import Response
 
 from idp import audit
 from idp.accounts import consents
 from idp.db import db
-from idp.errors import InteractionExpired
+from idp.interaction import policy
+from idp.interaction.state import Interaction
+from idp.interaction.steps import SIGNED_IN, Facts, Step, Verdict, run, skip
 from idp.login.blueprint import bp
-from idp.login.flow import CONSENT
 from idp.login.parties import parties
-from idp.oidc import interaction
-from idp.oidc.interaction import Interaction
+from idp.login.views import load_interaction
 from idp.web.csrf import check_csrf
 
+NAME = "consent"
 
-def consent_page(pending: Interaction) -> Response | str:
-    member, client = parties(pending)
-    if not consents.consent_needed(pending.params, client, member):
-        pending.complete(CONSENT)
-        interaction.save(pending)
-        return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+
+def check(facts: Facts) -> Verdict:
+    if facts.client.settings.get("consent") != "explicit":
+        return skip("no_consent_rule")
+    if facts.member is None:
+        return run("client_requires_consent")
+    if consents.consent_needed(facts.params, facts.client, facts.member):
+        return run("prompt_consent" if "consent" in facts.prompts else "consent_required")
+    return skip("consent_given")
+
+
+def consent_page(pending: Interaction) -> str:
+    client = parties(pending)[1]
     scopes = [s for s in consents.requested_scopes(pending.params, client)
               if s not in consents.SILENT_SCOPES]  # fmt: skip
     # The name is the client's own choice (a self-registered client may call itself after
@@ -43,20 +51,18 @@ def consent_page(pending: Interaction) -> Response | str:
     )
 
 
+STEP = Step(NAME, SIGNED_IN, check, consent_page, prompt_none_error="consent_required")
+
+
 @bp.post("/login/<interaction_id>/consent")
 def give_consent(interaction_id: str) -> Response:
     check_csrf()
-    from idp.login.views import load_interaction
-
     pending = load_interaction(interaction_id)
-    if pending.next_step != CONSENT:
-        raise InteractionExpired()
+    policy.expect(pending, NAME)
     member, client = parties(pending)
     scopes = consents.requested_scopes(pending.params, client)
     consents.grant(member, client, scopes)
     audit.record("consent.granted", member_id=member.id, client_id=client.client_id,
                  scopes=" ".join(scopes), commit=False)  # fmt: skip
     db.session.commit()
-    pending.complete(CONSENT)
-    interaction.save(pending)
-    return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    return policy.complete(pending, NAME)

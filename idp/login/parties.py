@@ -7,8 +7,8 @@ from __future__ import annotations
 from idp.clients.registry import RegisteredClient, find_client
 from idp.db import db
 from idp.errors import InteractionExpired
+from idp.interaction.state import Interaction
 from idp.models import Member
-from idp.oidc.interaction import Interaction
 
 
 def parties(pending: Interaction) -> tuple[Member, RegisteredClient]:

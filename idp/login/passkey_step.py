@@ -1,4 +1,4 @@
-"""Face ID / fingerprint (passkeys) in the sign-in (DESIGN §5).
+"""Face ID / fingerprint (passkeys) in the sign-in.
 
 - **Sign-in**: on the sign-in page of a ``webauthn: offer`` client, ``static/passkey.js`` asks
   for options (``…/passkey/options``), lets the browser find a passkey of our RP ID (button or
@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import Response, jsonify, redirect, render_template, request, url_for
+from flask import Response, jsonify, render_template, request
 from werkzeug.wrappers import Response as HttpResponse
 
 from idp import audit
@@ -25,13 +25,17 @@ from idp.authenticators import passkeys
 from idp.clients.registry import find_client
 from idp.db import db
 from idp.errors import InteractionExpired
-from idp.login import device
+from idp.interaction import policy
+from idp.interaction import state as interaction
+from idp.interaction.locked import locked_page
+from idp.interaction.state import Interaction
+from idp.interaction.steps import SIGNED_IN, Facts, Page, Step, Verdict, registry, run, skip
+from idp.login import device, password_step
 from idp.login.blueprint import bp
-from idp.login.flow import AUTHENTICATION_STEPS, PASSKEY_OFFER, PASSWORD, offers_passkeys
 from idp.login.parties import parties
+from idp.login.passkey_policy import offers_passkeys
+from idp.login.views import load_interaction
 from idp.models import Member
-from idp.oidc import interaction
-from idp.oidc.interaction import Interaction
 from idp.runtime import runtime
 from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import Limit, hit
@@ -41,17 +45,15 @@ from idp.web.csrf import check_csrf
 PASSKEY_AMR = ["hwk", "mfa", "user"]
 OPTIONS_PER_IP = Limit("passkey-options", 300, 300)  # shared mobile-carrier IPs
 SKIP_REASONS = ("declined", "unsupported", "already_registered")
-
-Page = HttpResponse | str | tuple[str, int]
+OFFER = "passkey_offer"
 
 
 def _pending(interaction_id: str, step: str) -> Interaction:
-    from idp.login.views import load_interaction
-
     pending = load_interaction(interaction_id)
     client = find_client(pending.client_id)
-    if pending.next_step != step or client is None or not offers_passkeys(client):
+    if client is None or not offers_passkeys(client):
         raise InteractionExpired()
+    policy.expect(pending, step)
     return pending
 
 
@@ -67,7 +69,7 @@ def _json_options(body: str) -> Response:
 @bp.post("/login/<interaction_id>/passkey/options")
 def passkey_options(interaction_id: str) -> Response:
     check_csrf()
-    pending = _pending(interaction_id, PASSWORD)
+    pending = _pending(interaction_id, password_step.NAME)
     hit(OPTIONS_PER_IP, request.remote_addr or "")
     return _json_options(passkeys.authentication_options(pending.id))
 
@@ -75,7 +77,7 @@ def passkey_options(interaction_id: str) -> Response:
 @bp.post("/login/<interaction_id>/passkey")
 def passkey_sign_in(interaction_id: str) -> Page:
     check_csrf()
-    pending = _pending(interaction_id, PASSWORD)
+    pending = _pending(interaction_id, password_step.NAME)
     try:
         result = passkeys.authenticate(pending.id, request.form.get("credential", ""))
     except passkeys.PasskeyRejected as rejected:
@@ -99,17 +101,18 @@ def passkey_sign_in(interaction_id: str) -> Page:
     pending.passkey_id = result.credential.id
     pending.amr = list(PASSKEY_AMR)
     pending.auth_time = int(time.time())
-    for step in AUTHENTICATION_STEPS:
-        pending.complete(step)
+    # A passkey proves possession and the member's face or finger: it stands for every
+    # step proving who the member is, and there is nothing left to offer.
+    for step in registry():
+        if step.phase != SIGNED_IN or step.name == OFFER:
+            pending.complete(step.name)
     interaction.save(pending)
-    response = redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    response = policy.to_next_step(pending)
     device.mark_passkey_here(request, response, member, True)
     return response
 
 
 def _sign_in_failed(pending: Interaction, rejected: passkeys.PasskeyRejected) -> Page:
-    from idp.login.views import password_page
-
     member = rejected.member
     db.session.rollback()
     audit.record("passkey.failed", member_id=member.id if member else None,
@@ -120,26 +123,28 @@ def _sign_in_failed(pending: Interaction, rejected: passkeys.PasskeyRejected) ->
             record_failure(member, "passkey", pending.lang, browser=known_browser(member.id))
         except AccountLocked as locked:
             return _locked(pending, locked)
-    return password_page(pending, message), 401
+    return password_step.password_page(pending, message), 401
 
 
 def _locked(pending: Interaction, locked: AccountLocked) -> Page:
-    from idp.login.views import locked_page
-
     return locked_page(locked), 403
 
 
 # --- the offer after a full sign-in --------------------------------------------------------
 
 
+def offer_check(facts: Facts) -> Verdict:
+    """After a full sign-in (password and code) in a ``webauthn: offer`` client."""
+    if not facts.fresh or not offers_passkeys(facts.client):
+        return skip("not_offered")
+    if facts.member is None:
+        return run("client_offers_passkeys")
+    why_not = _why_not_offer(facts.amr, facts.member)
+    return skip(why_not) if why_not is not None else run("client_offers_passkeys")
+
+
 def offer_page(pending: Interaction, error: str | None = None, status: int = 200) -> Page:
-    """The offer, or straight on when it does not apply to this member on this device."""
-    member, client = parties(pending)
-    skip = _why_not_offer(pending, member)
-    if skip is not None:
-        pending.complete(PASSKEY_OFFER)
-        interaction.save(pending)
-        return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    client = parties(pending)[1]
     page = render_template(
         "login/passkey_offer.html",
         interaction=pending,
@@ -150,8 +155,11 @@ def offer_page(pending: Interaction, error: str | None = None, status: int = 200
     return page, status
 
 
-def _why_not_offer(pending: Interaction, member: Member) -> str | None:
-    if "otp" not in pending.amr or "pwd" not in pending.amr:
+OFFER_STEP = Step(OFFER, SIGNED_IN, offer_check, offer_page)
+
+
+def _why_not_offer(amr: frozenset[str] | list[str], member: Member) -> str | None:
+    if "otp" not in amr or "pwd" not in amr:
         return "not_full_sign_in"  # a remembered device skipped the code, or a passkey sign-in
     if device.has_passkey_here(request, member):
         return "passkey_here"
@@ -165,9 +173,9 @@ def _why_not_offer(pending: Interaction, member: Member) -> str | None:
 @bp.post("/login/<interaction_id>/passkey/register/options")
 def register_options(interaction_id: str) -> HttpResponse | tuple[Response, int]:
     check_csrf()
-    pending = _pending(interaction_id, PASSKEY_OFFER)
+    pending = _pending(interaction_id, OFFER)
     member = parties(pending)[0]
-    if _why_not_offer(pending, member) is not None:
+    if _why_not_offer(pending.amr, member) is not None:
         return jsonify(error="not_offered"), 409
     hit(OPTIONS_PER_IP, request.remote_addr or "")
     return _json_options(passkeys.registration_options(member, pending.id))
@@ -176,10 +184,10 @@ def register_options(interaction_id: str) -> HttpResponse | tuple[Response, int]
 @bp.post("/login/<interaction_id>/passkey/register")
 def register(interaction_id: str) -> Page:
     check_csrf()
-    pending = _pending(interaction_id, PASSKEY_OFFER)
+    pending = _pending(interaction_id, OFFER)
     member = parties(pending)[0]
-    if _why_not_offer(pending, member) is not None:
-        return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    if _why_not_offer(pending.amr, member) is not None:
+        return policy.to_next_step(pending)
     name = passkeys.device_name(request.headers.get("User-Agent", ""))
     try:
         credential = passkeys.register(member, pending.id, request.form.get("credential", ""), name)
@@ -197,12 +205,12 @@ def register(interaction_id: str) -> Page:
     return _continue(pending, member, here=True)
 
 
-@bp.post("/login/<interaction_id>/passkey/skip")
-def skip(interaction_id: str) -> Page:
+@bp.post("/login/<interaction_id>/passkey/skip", endpoint="skip")
+def skip_offer(interaction_id: str) -> Page:
     """« Plus tard » (remembered for the snooze period), or the script found that this device
     cannot (``unsupported``) or already has a passkey (``already_registered``)."""
     check_csrf()
-    pending = _pending(interaction_id, PASSKEY_OFFER)
+    pending = _pending(interaction_id, OFFER)
     member = parties(pending)[0]
     reason = request.form.get("reason", "declined")
     if reason not in SKIP_REASONS:
@@ -216,9 +224,7 @@ def skip(interaction_id: str) -> Page:
 
 
 def _continue(pending: Interaction, member: Member, here: bool) -> HttpResponse:
-    pending.complete(PASSKEY_OFFER)
-    interaction.save(pending)
-    response = redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    response = policy.complete(pending, OFFER)
     if here:
         device.mark_passkey_here(request, response, member, True)
     return response

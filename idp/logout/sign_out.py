@@ -21,15 +21,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from idp import audit
+from idp import audit, sso
 from idp.clients import access
 from idp.clients.registry import find_client
 from idp.db import db, utcnow
-from idp.login import session as sso
-from idp.login.session import SsoSession
 from idp.logout import queue, worker
 from idp.models import Member, PasskeySession, RefreshToken
 from idp.oidc.tokens import revoke_family
+from idp.sso import SsoSession
 
 OFFLINE_ACCESS = "offline_access"
 

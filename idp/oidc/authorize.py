@@ -8,6 +8,7 @@ the sign-in steps. ``/authorize/resume/<id>`` issues the code once the steps are
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import (
@@ -21,20 +22,21 @@ from authlib.oidc.core.errors import (
     InteractionRequiredError,
     LoginRequiredError,
 )
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, render_template, request
 from werkzeug.wrappers import Response as HttpResponse
 
-from idp import audit
+from idp import audit, sso
 from idp.clients.registry import RegisteredClient, find_client
 from idp.db import db
 from idp.errors import InteractionExpired
-from idp.login import session as sso
-from idp.login.flow import PASSWORD, plan_steps
-from idp.login.sign_in import current_session, set_session_cookie
+from idp.interaction import policy
+from idp.interaction import state as interaction
+from idp.interaction.sign_in import current_session, set_session_cookie
+from idp.interaction.state import Interaction
 from idp.models import Member
-from idp.oidc import interaction
 from idp.oidc.claims import RESPONSE_MODES
 from idp.oidc.endpoints import bp
+from idp.oidc.id_token_hint import decode_hint
 from idp.oidc.server import StoredRequest, authorization_error, get_server
 from idp.oidc.tokens import AuthContext
 from idp.web import i18n
@@ -73,30 +75,54 @@ def authorize() -> HttpResponse:
     except OAuth2Error as error:
         return _error(error, params)
     client: RegisteredClient = grant.request.client
-    plan = plan_steps(params, client, session, member)
+    hint = params.get("id_token_hint")
+    facts = policy.request_facts(
+        params, client, member,
+        session.amr if session is not None else [],
+        session.auth_time if session is not None else None,
+        hinted_subject(hint, client) if hint else None, bool(hint),
+    )  # fmt: skip
+    plan = policy.plan(facts)
     if "none" in params.get("prompt", "").split():
-        if plan.steps:
-            needed = PROMPT_NONE_ERRORS.get(plan.reason or "", LoginRequiredError)
+        if plan.needed:
+            needed = PROMPT_NONE_ERRORS.get(plan.prompt_none_error or "", LoginRequiredError)
             return _error(needed(redirect_uri=grant.redirect_uri), params)
         return _issue(StoredRequest(params), member, session, client)
-    if not plan.steps:
+    if not plan.needed:
         return _issue(StoredRequest(params), member, session, client)
-    lang = i18n.pick(params.get("ui_locales"))
-    pending = interaction.start(client.client_id, params, browser_id(), lang, plan.steps)
-    if PASSWORD not in plan.steps and session is not None:
+    pending = Interaction(
+        id=interaction.new_id(),
+        client_id=client.client_id,
+        params=params,
+        browser=browser_id(),
+        lang=i18n.pick(params.get("ui_locales")),
+        created_at=int(time.time()),
+        reasons=plan.reasons(),
+        session_member_id=member.id if member is not None else None,
+        session_auth_time=session.auth_time if session is not None else None,
+        hint_subject=facts.hint_subject,
+        has_hint=facts.has_hint,
+    )
+    if not plan.fresh and session is not None:
         # The member is known from the session: a step-up (the code), the access rule or the
         # consent remains.
         pending.member_id, pending.amr = session.member_id, list(session.amr)
         pending.auth_time = session.auth_time
-        interaction.save(pending)
-    return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    interaction.start(pending)
+    return policy.to_next_step(pending)
+
+
+def hinted_subject(id_token_hint: str, client: RegisteredClient) -> str | None:
+    """``sub`` of an ID token we issued to this client (expired ones accepted, §3.1.2.1)."""
+    decoded = decode_hint(id_token_hint)
+    return decoded.sub if decoded is not None and client.client_id in decoded.audiences else None
 
 
 @bp.get("/authorize/resume/<interaction_id>")
 def resume(interaction_id: str) -> HttpResponse:
     pending = interaction.load(interaction_id, browser_id())
-    if pending.next_step is not None:
-        return redirect(url_for("login.step", interaction_id=pending.id), code=303)
+    if policy.next_step(pending) is not None:
+        return policy.to_next_step(pending)
     if not interaction.finish(pending.id):
         raise InteractionExpired()
     client = find_client(pending.client_id)
@@ -106,7 +132,7 @@ def resume(interaction_id: str) -> HttpResponse:
     member = _member(session)
     if member is None:
         raise InteractionExpired()
-    response = _issue(StoredRequest(pending.params), member, session, client)
+    response = _issue(StoredRequest(pending.params), member, session, client, pending)
     set_session_cookie(response, session)
     return response
 
@@ -203,7 +229,7 @@ def _validate_oidc_params(params: dict[str, str], redirect_uri: str) -> None:
 
 def _issue(
     req: StoredRequest, member: Member | None, session: sso.SsoSession | None,
-    client: RegisteredClient,
+    client: RegisteredClient, pending: Interaction | None = None,
 ) -> HttpResponse:  # fmt: skip
     """Run Authlib's authorization response for an authenticated member."""
     assert member is not None and session is not None
@@ -222,7 +248,12 @@ def _issue(
     response = server.create_authorization_response(request=req, grant_user=member, grant=grant)
     if response.status_code == 302 and "code=" in (response.location or ""):
         sso.add_client(session, client.client_id)
-        audit.record("authorization.granted", member_id=member.id, client_id=client.client_id)
+        # Which steps this sign-in took and skipped, and why (none: single sign-on).
+        steps = pending.reasons if pending is not None else {}
+        skipped = pending.skipped if pending is not None else {}
+        audit.record("authorization.granted", member_id=member.id, client_id=client.client_id,
+                     steps={k: v for k, v in steps.items() if k not in skipped},
+                     skipped=skipped)  # fmt: skip
     return response
 
 

@@ -1,17 +1,11 @@
-"""Scopes → claims, and the documented ``acr`` / ``amr`` values (DESIGN §4, RFC 8176)."""
+"""Scopes → claims, and what the provider supports of them (the ``acr`` classes are in
+``idp/interaction/assurance.py``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from idp.models import Member
-
-# Authentication context classes, weakest first. A relying party may demand one with
-# ``acr_values``; the value reached is in the ID token's ``acr``.
-ACR_PASSWORD = "urn:idp:acr:pwd"  # password only
-ACR_MFA = "urn:idp:acr:mfa"  # password + one-time code
-ACR_PHISHING_RESISTANT = "urn:idp:acr:phr"  # WebAuthn with user verification
-ACR_LEVELS = (ACR_PASSWORD, ACR_MFA, ACR_PHISHING_RESISTANT)
 
 SCOPE_CLAIMS: dict[str, tuple[str, ...]] = {
     "profile": ("family_name", "given_name", "name", "birthdate"),
@@ -25,21 +19,6 @@ SUPPORTED_CLAIMS = sorted(
     {"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid"}
     | {c for claims in SCOPE_CLAIMS.values() for c in claims}
 )
-
-
-def acr_for(amr: list[str]) -> str:
-    if "hwk" in amr and "user" in amr:
-        return ACR_PHISHING_RESISTANT
-    if "mfa" in amr:  # set by the code step only for a code that is a second factor
-        return ACR_MFA
-    return ACR_PASSWORD
-
-
-def acr_satisfies(reached: str, wanted: str) -> bool:
-    """True when ``reached`` is at least as strong as ``wanted`` (unknown values never)."""
-    if wanted not in ACR_LEVELS or reached not in ACR_LEVELS:
-        return False
-    return ACR_LEVELS.index(reached) >= ACR_LEVELS.index(wanted)
 
 
 def member_claims(member: Member, scope: str) -> dict[str, Any]:

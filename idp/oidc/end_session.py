@@ -13,10 +13,9 @@ from authlib.common.urls import add_params_to_uri
 from flask import make_response, redirect, render_template, request
 from werkzeug.wrappers import Response as HttpResponse
 
-from idp import audit
+from idp import audit, sso
 from idp.clients.registry import find_client
 from idp.db import db
-from idp.login import session as sso
 from idp.logout.sign_out import sign_out_session
 from idp.models import Member
 from idp.oidc.endpoints import bp

@@ -35,9 +35,10 @@ from idp import audit
 from idp.clients import access
 from idp.clients.registry import RegisteredClient, find_client
 from idp.db import db, utcnow
+from idp.interaction.assurance import acr_for
 from idp.models import Member, RefreshToken
 from idp.oidc import codes, tokens
-from idp.oidc.claims import SUPPORTED_SCOPES, acr_for
+from idp.oidc.claims import SUPPORTED_SCOPES
 from idp.oidc.tokens import AuthContext
 from idp.runtime import runtime
 

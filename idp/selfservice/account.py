@@ -12,12 +12,11 @@ from typing import Any
 
 from flask import Response, make_response, render_template, request, url_for
 
-from idp import audit
+from idp import audit, sso
 from idp.accounts.passwords import set_password
 from idp.accounts.policy import PasswordRejected
 from idp.db import db
-from idp.login import session as sso
-from idp.login.views import locked_page
+from idp.interaction.locked import locked_page
 from idp.logout.sign_out import sign_out_others_than
 from idp.models import Member
 from idp.runtime import runtime

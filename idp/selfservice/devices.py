@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
+from idp import sso
 from idp.accounts.devices import (
     format_moment,
     notify_device_removed,
@@ -14,7 +15,6 @@ from idp.accounts.devices import (
 from idp.authenticators.passkeys import NAME_LENGTH, PasskeyRejected, credentials_of
 from idp.db import db
 from idp.login import device
-from idp.login import session as sso
 from idp.logout.sign_out import end_passkey_sessions
 from idp.models import Member
 from idp.selfservice import bp

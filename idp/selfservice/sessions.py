@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from flask import make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as HttpResponse
 
+from idp import sso
 from idp.accounts.devices import format_moment
 from idp.clients.registry import find_client
-from idp.login import session as sso
 from idp.logout.sign_out import sign_out_everywhere, sign_out_session
 from idp.models import Member
 from idp.selfservice import bp

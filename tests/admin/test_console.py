@@ -12,11 +12,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from idp import audit
+from idp import audit, sso
 from idp.accounts.directory import ensure_demo_member
 from idp.clients.registry import secret_digest
 from idp.db import db
-from idp.login import session as sso
 from idp.models import AuditEvent, Member, OAuthClient, OutboxMessage
 from idp.throttling.lockout import AccountLocked, record_failure
 from tests.actors import DEMO_NUMBER, add_member, wait_for_mail

@@ -633,7 +633,11 @@ def test_new_device_asks_the_code_once_per_browser(site: Site):
     assert not asked
     claims = id_token_claims(site, mobile, callback)
     assert claims["amr"] == ["pwd"] and claims["acr"] == "urn:idp:acr:pwd"
-    assert site.events("otp.skipped")[-1]["reason"] == "remembered_device"
+    skipped = [e for e in site.events("login.step_skipped") if e["step"] == "otp"]
+    assert skipped[-1] == {"step": "otp", "reason": "remembered_device"}
+    granted = site.events("authorization.granted")[-1]
+    assert granted["steps"] == {"password": "prompt_login"}
+    assert granted["skipped"]["otp"] == "remembered_device"
     assert len(site.smtp.received) == sent
     # Another browser is a new device.
     other = Browser(site.url)

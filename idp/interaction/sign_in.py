@@ -11,13 +11,13 @@ from flask import request
 from sqlalchemy import or_, update
 from werkzeug.wrappers import Response
 
+from idp import sso
 from idp.db import db
-from idp.login import session as sso
-from idp.login.flow import OTP, PASSWORD
+from idp.interaction.assurance import acr_for
+from idp.interaction.policy import identifies_or_authenticates
+from idp.interaction.state import Interaction
 from idp.logout.sign_out import record_passkey_session, sign_out_session
 from idp.models import Member
-from idp.oidc.claims import acr_for
-from idp.oidc.interaction import Interaction
 from idp.runtime import runtime
 from idp.throttling.known_browsers import known_browser, remember_browser
 from idp.throttling.lockout import clear_failures
@@ -27,7 +27,9 @@ from idp.web.cookies import cookie_name, read_cookie
 def authenticated_here(pending: Interaction) -> bool:
     """The member proved something in this interaction (password, code or passkey), rather
     than arriving with an SSO session."""
-    return pending.member_id is not None and any(s in pending.done for s in (PASSWORD, OTP))
+    return pending.member_id is not None and any(
+        identifies_or_authenticates(step) for step in pending.done
+    )
 
 
 def establish_session(pending: Interaction) -> sso.SsoSession:

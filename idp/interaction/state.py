@@ -2,7 +2,10 @@
 
 ``/authorize`` validates a request, stores it here under a random id, and sends the browser
 to the sign-in steps; when they are done the request resumes from this record. Each tab has
-its own interaction, bound to the browser that started it.
+its own interaction, bound to the browser that started it. The record holds what the steps
+need to be planned again at every turn (``policy.py``): the request, what the browser's SSO
+session was when it arrived, who has been authenticated so far and how, and which steps are
+done, with the reason each ran or was skipped.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from idp.errors import InteractionExpired
@@ -26,39 +29,41 @@ class Interaction:
     browser: str
     lang: str
     created_at: int
-    steps: list[str] = field(default_factory=list)
     done: list[str] = field(default_factory=list)
+    # Why each step ran or was skipped (reason codes of ``steps.Verdict``), for the audit.
+    reasons: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    # The member this sign-in is about so far, and what they proved (RFC 8176 ``amr``).
     member_id: int | None = None
     amr: list[str] = field(default_factory=list)
     auth_time: int | None = None
+    # The browser's SSO session when the request arrived, and the request's id_token_hint.
+    session_member_id: int | None = None
+    session_auth_time: int | None = None
+    hint_subject: str | None = None
+    has_hint: bool = False
     sid: str | None = None  # the SSO session this sign-in opened, once opened
     passkey_id: int | None = None  # the passkey credential this sign-in used, if any
-
-    @property
-    def next_step(self) -> str | None:
-        return next((s for s in self.steps if s not in self.done), None)
 
     def complete(self, step: str) -> None:
         if step not in self.done:
             self.done.append(step)
 
 
+FIELDS = frozenset(f.name for f in fields(Interaction))
+
+
 def _key(interaction_id: str) -> str:
     return key("interaction", interaction_id)
 
 
-def start(client_id: str, params: dict[str, str], browser: str, lang: str, steps: list[str]):
-    interaction = Interaction(
-        id=secrets.token_urlsafe(24),
-        client_id=client_id,
-        params=params,
-        browser=browser,
-        lang=lang,
-        created_at=int(time.time()),
-        steps=steps,
-    )
+def start(interaction: Interaction) -> Interaction:
     save(interaction)
     return interaction
+
+
+def new_id() -> str:
+    return secrets.token_urlsafe(24)
 
 
 def save(interaction: Interaction) -> None:
@@ -77,7 +82,9 @@ def load(interaction_id: str, browser: str) -> Interaction:
     if raw is None:
         raise InteractionExpired()
     data: dict[str, Any] = json.loads(raw)
-    interaction = Interaction(**data)
+    # A record written by an earlier release may carry fields this one dropped: the steps
+    # are planned again from what remains.
+    interaction = Interaction(**{k: v for k, v in data.items() if k in FIELDS})
     if not secrets.compare_digest(interaction.browser, browser):
         raise InteractionExpired()
     return interaction

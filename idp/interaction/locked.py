@@ -1,0 +1,29 @@
+"""The locked page of every sign-in step and of the account page's password check."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from idp.db import db
+from idp.logout.sign_out import sign_out_everywhere
+from idp.models import Member
+from idp.runtime import runtime
+from idp.throttling.lockout import AccountLocked, local_time
+
+
+def locked_page(locked: AccountLocked) -> str:
+    """The same page for a member and for an identifier that names no account. The request
+    whose failure locked a browser that knows the member also signs the member out everywhere
+    (their own device is failing); a lock met by unknown browsers leaves the member's
+    sessions alone, or anyone could sign anyone out."""
+    if locked.ends_sessions and locked.member_id is not None:
+        member = db.session.get(Member, locked.member_id)
+        if member is not None:
+            sign_out_everywhere(member, reason="locked")
+    until = local_time(locked.until)
+    return render_template(
+        "login/locked.html",
+        until_date=until.strftime("%d/%m/%Y"),
+        until_time=until.strftime("%H:%M"),
+        hours=runtime().settings.lockout.duration // 3600,
+    )
