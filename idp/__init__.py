@@ -13,9 +13,9 @@ from idp.authenticators.password import PasswordHashing
 from idp.config import PROJECT_ROOT, Settings, load_settings
 from idp.db import db
 from idp.kv import connect
-from idp.oidc.keys import KeyStore
 from idp.outages import Outages, watch_engine
 from idp.runtime import Runtime, install
+from idp.tokens.keys import KeyStore
 from idp.web.cookies import prefixed
 from idp.web.raw_query import PercentEncodeQuery
 
@@ -74,11 +74,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         ),
     )
 
-    from idp import admin, cli, selfservice
+    from idp import cli
+    from idp.admin import routes as admin_routes
     from idp.login import routes as login_routes
     from idp.logout import worker as logout_worker
     from idp.notifications import mail_worker, outbox_page
-    from idp.oidc import server as oidc_server
+    from idp.oidc import routes as oidc_routes
+    from idp.selfservice import routes as selfservice_routes
     from idp.web import app_association, brand, error_pages, health, i18n, security_headers
     from idp.web.csrf import csrf_token
 
@@ -86,14 +88,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     i18n.init_app(app)
     security_headers.init_app(app)
     error_pages.init_app(app)
-    oidc_server.init_app(app)
+    oidc_routes.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(app_association.bp)
     app.register_blueprint(brand.bp)
     login_routes.init_app(app)
     app.register_blueprint(outbox_page.bp)
-    selfservice.init_app(app)
-    admin.init_app(app)
+    selfservice_routes.init_app(app)
+    admin_routes.init_app(app)
     logout_worker.init_app(app)
     mail_worker.init_app(app)
     cli.init_app(app)

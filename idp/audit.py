@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 from typing import Any
 
@@ -37,3 +38,12 @@ def record(
     if commit:
         db.session.commit()
     log.info("%s actor=%s member=%s client=%s %s", event, actor, member_id, client_id, clean)
+
+
+def cli_actor() -> str:
+    """Who acts in the audit log when an operator runs ``idp``: their OS account."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"cli:{user}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, FlaskGroup
 
+from idp.audit import cli_actor
 from idp.errors import ConfigError, IdPError, ImportRejected
 
 db_cli = AppGroup("db", help="Database schema.")
@@ -132,15 +132,6 @@ def _client_change() -> Iterator[None]:
         sys.exit(1)
 
 
-def _cli_actor() -> str:
-    """Who acts in the audit log: the operator's OS account."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return f"cli:{user}"
-
-
 def _number_or_text(value: str | None) -> int | str | None:
     """Lifetimes in seconds; anything else goes on to the schema, which names the field."""
     return int(value) if value is not None and value.isdigit() else value
@@ -196,7 +187,7 @@ def clients_add(from_json: IO[str] | None, **options: Any) -> None:
         if v not in (None, (), [])
     }
     with _client_change():
-        row, secret = create_client({**data, **given}, _cli_actor())
+        row, secret = create_client({**data, **given}, cli_actor())
     click.echo(f"Client {row.client_id} ({row.client_type}) is registered.")
     if secret is not None:
         click.echo(f"Client secret, shown only now: {secret}")
@@ -221,7 +212,7 @@ def clients_rotate_secret(client_id: str) -> None:
     from idp.clients.admin import client_view, get_client, rotate_secret
 
     with _client_change():
-        secret = rotate_secret(client_id, _cli_actor())
+        secret = rotate_secret(client_id, cli_actor())
     view = client_view(get_client(client_id))
     click.echo(f"New client secret of {client_id}, shown only now: {secret}")
     click.echo(f"The previous secret works until {view['secret_rotation_grace_until']}.")
@@ -235,7 +226,7 @@ def clients_disable(client_id: str, enable: bool) -> None:
     from idp.clients.admin import set_disabled
 
     with _client_change():
-        set_disabled(client_id, not enable, _cli_actor())
+        set_disabled(client_id, not enable, cli_actor())
     click.echo(f"Client {client_id} is {'enabled' if enable else 'disabled'}.")
 
 
@@ -254,7 +245,7 @@ def clients_remove(client_id: str, yes: bool) -> None:
         click.echo("Nothing changed.", err=True)
         sys.exit(1)
     with _client_change():
-        delete_client(client_id, _cli_actor())
+        delete_client(client_id, cli_actor())
     click.echo(f"Client {client_id} is deleted.")
 
 

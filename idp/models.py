@@ -351,7 +351,7 @@ class QueuedMail(Base):
 class AccessTokenRevocation(Base):
     """A revoked access token (``kind`` ``jti``: its ``jti``) or every access token of a
     refresh-token family (``kind`` ``family``: their ``idp_family`` claim), kept until the
-    last of them has expired. Redis only caches these rows (``idp/oidc/revocations.py``), so
+    last of them has expired. Redis only caches these rows (``idp/tokens/revocations.py``), so
     losing Redis never un-revokes a token."""
 
     __tablename__ = "access_token_revocations"

@@ -14,7 +14,7 @@ from idp.config import Settings
 from idp.outages import Outages
 
 if TYPE_CHECKING:
-    from idp.oidc.keys import KeyStore
+    from idp.tokens.keys import KeyStore
 
 EXTENSION = "idp"
 

@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from idp.admin.audit_log import purge_if_due
 from idp.kv import key
 from idp.logout.worker import EXTENSION as BACKCHANNEL_WORKERS
-from idp.oidc.keys import VERSION_KEY
+from idp.tokens.keys import VERSION_KEY
 from tests.actors import REPORTING_SECRET, Browser, RelyingParty, sign_in_tokens
 from tests.conftest import (
     CLIENT_SECRETS,

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from idp.clients.registry import find_client
 from idp.errors import IdPError
-from idp.oidc.tokens import verify_access_token
+from idp.tokens.issued import verify_access_token
 from idp.web.error_pages import outage_response
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """TOTP authenticator apps (RFC 6238) for the console's staff, no Flask.
 
 Secrets come from ``pyotp.random_base32()`` (160 bits) and are stored encrypted with Fernet,
-under a key derived (HKDF) from the same material as the signing keys (``oidc/keys.py``) but
+under a key derived (HKDF) from the same material as the signing keys (``tokens/keys.py``) but
 with its own ``info``, so neither key can be used for the other's data. A code is accepted for
 the current 30-second step or one step either side (clock drift); the caller records the step
 it matched and refuses any step not later than the last one used (RFC 6238 §5.2: a code is

@@ -18,11 +18,11 @@ from idp.accounts.contacts import contacts, is_second_factor, masked
 from idp.authenticators import otp
 from idp.clients.registry import RegisteredClient
 from idp.interaction import policy
+from idp.interaction import remembered as device
 from idp.interaction.assurance import asks_for_mfa
 from idp.interaction.locked import locked_page
 from idp.interaction.state import Interaction
 from idp.interaction.steps import AUTHENTICATE, Facts, Page, Step, Verdict, run, skip
-from idp.login import device
 from idp.login.blueprint import bp
 from idp.login.parties import parties
 from idp.login.views import load_interaction

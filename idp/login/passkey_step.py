@@ -26,11 +26,12 @@ from idp.clients.registry import find_client
 from idp.db import db
 from idp.errors import InteractionExpired
 from idp.interaction import policy
+from idp.interaction import remembered as device
 from idp.interaction import state as interaction
 from idp.interaction.locked import locked_page
 from idp.interaction.state import Interaction
 from idp.interaction.steps import SIGNED_IN, Facts, Page, Step, Verdict, registry, run, skip
-from idp.login import device, password_step
+from idp.login import password_step
 from idp.login.blueprint import bp
 from idp.login.parties import parties
 from idp.login.passkey_policy import offers_passkeys

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from idp.oidc import tokens
 from idp.outbound import client
 from idp.outbound.guard import OutboundRefused, ResolutionFailed
 from idp.runtime import runtime
+from idp.tokens import issued as tokens
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 LOGOUT_TOKEN_TYP = "logout+jwt"

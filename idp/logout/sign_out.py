@@ -3,7 +3,7 @@
 Every way a member's sessions end — logout at a portal, "sign out of this device" or
 "everywhere", a password reset or change, an adviser's action, a lock, the removal of the
 passkey that opened a session — goes through :func:`_sign_out`, which always: ends the SSO sessions,
-revokes the refresh tokens they own (through ``oidc/tokens.py``, which records revocations
+revokes the refresh tokens they own (through ``tokens/issued.py``, which records revocations
 durably), queues a logout token for every client of those sessions with the ``sid`` that
 client received, and audits ``logout`` with the reason. docs/sessions.md tells the story.
 
@@ -27,8 +27,8 @@ from idp.clients.registry import find_client
 from idp.db import db, utcnow
 from idp.logout import queue, worker
 from idp.models import Member, PasskeySession, RefreshToken
-from idp.oidc.tokens import revoke_family
 from idp.sso import SsoSession
+from idp.tokens.issued import revoke_family
 
 OFFLINE_ACCESS = "offline_access"
 

@@ -19,21 +19,9 @@ the member is told at once and can simply try again.
 
 from __future__ import annotations
 
-from idp.errors import IdPError
-
-
-class DeliveryFailed(IdPError):
-    """A message could not be handed to the mail server or the SMS gateway.
-
-    ``detail`` says why, for operators and the audit log (never a password, code or link);
-    the member sees the catalog text of ``message``.
-    """
-
-    message = "error.delivery_failed"
-
-
-from idp.notifications.messages import issuer_url, render_email, render_sms  # noqa: E402
-from idp.notifications.notifier import (  # noqa: E402
+from idp.notifications.errors import DeliveryFailed
+from idp.notifications.messages import issuer_url, render_email, render_sms
+from idp.notifications.notifier import (
     EmailTransport,
     Notifier,
     SmsTransport,
@@ -41,8 +29,8 @@ from idp.notifications.notifier import (  # noqa: E402
     build_notifier,
     current_notifier,
 )
-from idp.notifications.outbox import OutboxTransport, latest  # noqa: E402
-from idp.notifications.smtp import SmtpEndpoint, SmtpTransport, parse_smtp_url  # noqa: E402
+from idp.notifications.outbox import OutboxTransport, latest
+from idp.notifications.smtp import SmtpEndpoint, SmtpTransport, parse_smtp_url
 
 __all__ = [
     "DeliveryFailed",

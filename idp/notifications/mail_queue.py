@@ -1,5 +1,5 @@
 """The durable outbox (table ``mail_outbox``): activation and reset links and notices are
-written there in the transaction of what they carry (the link, the change they report), and
+written there in the transaction of what they carry (``queued_mail.py``), and
 the mail workers (``mail_worker.py``) send them with retries. One-time codes never wait here:
 the member is waiting for them, so :meth:`Notifier.send_email` sends those at once.
 
@@ -31,43 +31,14 @@ from sqlalchemy import select, update
 from idp import audit
 from idp.db import db
 from idp.models import QueuedMail
-from idp.notifications import DeliveryFailed
-from idp.notifications.messages import email_parts
+from idp.notifications.errors import DeliveryFailed
+from idp.notifications.notifier import current_notifier
+from idp.notifications.queued_mail import FAILED, PENDING, SENDING, SENT
 from idp.runtime import runtime
 
 log = logging.getLogger(__name__)
 
-PENDING = "pending"
-SENDING = "sending"
-SENT = "sent"
-FAILED = "failed"
-NUDGE = "idp.outbox.nudge"  # session.info flag: wake the workers once this commits
 _DOWN = "idp.outbox.down"  # app.extensions: the last attempt failed (for state-change logs)
-
-
-def queue_mail(
-    to: str, purpose: str, lang: str, member_id: int | None, message: EmailMessage
-) -> None:
-    """Add the rendered ``message`` to the outbox, due now, inside the caller's transaction;
-    the workers are woken once it commits."""
-    text, html = email_parts(message)
-    now = runtime().clock.now()
-    db.session.add(
-        QueuedMail(
-            purpose=purpose,
-            member_id=member_id,
-            recipient=to,
-            lang=lang,
-            subject=str(message.get("Subject", "")),
-            text=text,
-            html=html,
-            status=PENDING,
-            attempts=0,
-            created_at=now,
-            next_attempt_at=now,
-        )
-    )
-    db.session.info[NUDGE] = True
 
 
 def _due(now: datetime) -> Any:
@@ -127,8 +98,6 @@ def deliver_due(now: datetime | None = None, limit: int = 50) -> int:
 
 def _attempt(mail_id: int, lease_end: datetime, now: datetime) -> bool:
     """One delivery of a claimed mail; True when it left."""
-    from idp.notifications.notifier import current_notifier
-
     mail = db.session.get(QueuedMail, mail_id)
     if mail is None:
         return True

@@ -18,7 +18,8 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from idp.notifications.mail_queue import NUDGE, deliver_due
+from idp.notifications.mail_queue import deliver_due
+from idp.notifications.queued_mail import NUDGE
 from idp.runtime import runtime
 
 log = logging.getLogger(__name__)

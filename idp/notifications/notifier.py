@@ -34,11 +34,11 @@ from flask import Flask, current_app
 from idp import audit
 from idp.config import Settings
 from idp.db import db
-from idp.notifications import DeliveryFailed
-from idp.notifications.mail_queue import queue_mail
+from idp.notifications.errors import DeliveryFailed
 from idp.notifications.masking import mask_phone
 from idp.notifications.messages import render_email, render_sms
 from idp.notifications.outbox import OutboxTransport
+from idp.notifications.queued_mail import queue_mail
 from idp.notifications.sms_webhook import SmsWebhookTransport
 from idp.notifications.smtp import SmtpTransport
 from idp.runtime import runtime

@@ -21,9 +21,10 @@ import click
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import func, select
 
+from idp import audit
 from idp.db import db
 from idp.models import OutboxMessage, QueuedLogout, QueuedMail
-from idp.notifications import mail_queue, outbox_status
+from idp.notifications import outbox_status, queued_mail
 from idp.notifications.masking import mask_email
 from idp.notifications.outbox import latest
 from idp.runtime import runtime
@@ -79,7 +80,7 @@ def outbox_command(
         _print_logouts(limit)
         if not (pending or failed):
             return
-    wanted = ((mail_queue.PENDING, pending), (mail_queue.FAILED, failed))
+    wanted = ((queued_mail.PENDING, pending), (queued_mail.FAILED, failed))
     statuses = [status for status, asked in wanted if asked]
     if statuses:
         for status in statuses:
@@ -106,12 +107,11 @@ def outbox_command(
 @click.option("--all", "every", is_flag=True, help="Every failed e-mail.")
 def retry_command(ids: tuple[int, ...], every: bool) -> None:
     """Send failed e-mails again (attempts start over)."""
-    from idp.cli import _cli_actor
 
     if not ids and not every:
         click.echo("Error: name the e-mails to retry (their ids) or use --all.", err=True)
         sys.exit(1)
-    count = outbox_status.retry_failed(None if every else list(ids), _cli_actor())
+    count = outbox_status.retry_failed(None if every else list(ids), audit.cli_actor())
     db.session.commit()
     click.echo(f"{count} e-mail(s) queued again.")
     if ids and count < len(ids):
@@ -121,7 +121,7 @@ def retry_command(ids: tuple[int, ...], every: bool) -> None:
 def _print_queue(status: str, limit: int) -> None:
     found = outbox_status.mails(status, limit)
     total = outbox_status.count(status)
-    title = "waiting to be sent" if status == mail_queue.PENDING else "given up"
+    title = "waiting to be sent" if status == queued_mail.PENDING else "given up"
     shown = f", the first {len(found)}" if total > len(found) else ""
     click.echo(f"{total} e-mail(s) {title}{shown}" + (":" if found else "."))
     for mail in found:
@@ -143,9 +143,9 @@ def _print_logouts(limit: int) -> None:
 
 
 def _queue_line(mail: QueuedMail) -> str:
-    if mail.status == mail_queue.FAILED:
+    if mail.status == queued_mail.FAILED:
         due = "no more attempts"
-    elif mail.status == mail_queue.SENDING:
+    elif mail.status == queued_mail.SENDING:
         due = "sending now"
     else:
         due = f"next {_when(mail.next_attempt_at)}"

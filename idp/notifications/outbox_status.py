@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from idp import audit
 from idp.db import db
 from idp.models import QueuedMail
-from idp.notifications.mail_queue import FAILED, NUDGE, PENDING, SENDING
+from idp.notifications.queued_mail import FAILED, NUDGE, PENDING, SENDING
 from idp.runtime import runtime
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from idp.errors import ConfigError
-from idp.notifications import DeliveryFailed
+from idp.notifications.errors import DeliveryFailed
 from idp.notifications.masking import mask_phone
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from idp.errors import ConfigError
-from idp.notifications import DeliveryFailed
+from idp.notifications.errors import DeliveryFailed
 
 log = logging.getLogger(__name__)
 

@@ -34,11 +34,11 @@ from idp.interaction import state as interaction
 from idp.interaction.sign_in import current_session, set_session_cookie
 from idp.interaction.state import Interaction
 from idp.models import Member
+from idp.oidc.blueprint import bp
 from idp.oidc.claims import RESPONSE_MODES
-from idp.oidc.endpoints import bp
-from idp.oidc.id_token_hint import decode_hint
 from idp.oidc.server import StoredRequest, authorization_error, get_server
-from idp.oidc.tokens import AuthContext
+from idp.tokens.id_token_hint import decode_hint
+from idp.tokens.issued import AuthContext
 from idp.web import i18n
 from idp.web.cookies import read_cookie
 from idp.web.csrf import browser_id, check_csrf

@@ -10,8 +10,8 @@ from typing import Any
 from flask import Response
 
 from idp.interaction.assurance import ACR_LEVELS
+from idp.oidc.blueprint import bp
 from idp.oidc.claims import RESPONSE_MODES, SUPPORTED_CLAIMS, SUPPORTED_SCOPES
-from idp.oidc.endpoints import bp
 from idp.runtime import runtime
 
 

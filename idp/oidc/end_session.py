@@ -18,7 +18,7 @@ from idp.clients.registry import find_client
 from idp.db import db
 from idp.logout.sign_out import sign_out_session
 from idp.models import Member
-from idp.oidc.endpoints import bp
+from idp.oidc.blueprint import bp
 from idp.oidc.logout_request import (
     LogoutRejected,
     LogoutRequest,

@@ -6,10 +6,10 @@ from authlib.oauth2.rfc6749 import InvalidRequestError
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Response
 
-from idp.oidc.endpoints import bp
+from idp.oidc.blueprint import bp
 from idp.oidc.server import get_server
 from idp.oidc.strict_requests import ambiguity
-from idp.oidc.token_lookup import lookup
+from idp.tokens.lookup import lookup
 
 
 class Introspection(IntrospectionEndpoint):

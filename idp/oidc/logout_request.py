@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from idp.clients.registry import RegisteredClient, find_client
 from idp.errors import IdPError
 from idp.kv import key
-from idp.oidc.id_token_hint import Hint, decode_hint
 from idp.runtime import runtime
+from idp.tokens.id_token_hint import Hint, decode_hint
 
 MAX_PARAM_LENGTH = 2048
 MAX_HINT_LENGTH = 8192

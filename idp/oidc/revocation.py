@@ -8,10 +8,10 @@ from flask import Response
 
 from idp import audit
 from idp.db import db
-from idp.oidc.endpoints import bp
+from idp.oidc.blueprint import bp
 from idp.oidc.server import get_server
 from idp.oidc.strict_requests import ambiguity
-from idp.oidc.token_lookup import lookup
+from idp.tokens.lookup import lookup
 
 
 class Revocation(RevocationEndpoint):

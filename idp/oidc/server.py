@@ -37,10 +37,11 @@ from idp.clients.registry import RegisteredClient, find_client
 from idp.db import db, utcnow
 from idp.interaction.assurance import acr_for
 from idp.models import Member, RefreshToken
-from idp.oidc import codes, tokens
 from idp.oidc.claims import SUPPORTED_SCOPES
-from idp.oidc.tokens import AuthContext
 from idp.runtime import runtime
+from idp.tokens import codes
+from idp.tokens import issued as tokens
+from idp.tokens.issued import AuthContext
 
 EXTENSION = "idp.oauth2"
 CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
@@ -418,7 +419,9 @@ def authorization_error(error: OAuth2Error, state: str | None) -> HttpResponse:
     return redirect(add_params_to_uri(error.redirect_uri, params), code=302)
 
 
-def init_app(app: Flask) -> None:
+def build_server(app: Flask) -> Server:
+    """Authlib's server for ``app`` with this provider's grants; ``routes.py`` adds the
+    endpoints and the blueprint."""
     server = Server()
     server.init_app(app)
     server.register_client_auth_method("client_secret_basic", authenticate_basic)
@@ -426,11 +429,8 @@ def init_app(app: Flask) -> None:
     server.register_grant(RefreshGrant)
     server.register_grant(ServiceGrant)
     server.register_extension(Issuer())
-    from idp.oidc import endpoints
-
-    endpoints.register(server)
     app.extensions[EXTENSION] = server
-    app.register_blueprint(endpoints.bp)
+    return server
 
 
 def get_server() -> Server:

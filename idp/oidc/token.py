@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from idp.oidc.endpoints import bp
+from idp.oidc.blueprint import bp
 from idp.oidc.server import get_server
 from idp.oidc.strict_requests import ambiguity
 

@@ -6,9 +6,9 @@ from flask import Response, jsonify, request
 
 from idp.db import db
 from idp.models import Member
+from idp.oidc.blueprint import bp
 from idp.oidc.claims import member_claims
-from idp.oidc.endpoints import bp
-from idp.oidc.tokens import verify_access_token
+from idp.tokens.issued import verify_access_token
 
 
 def _bearer_error(error: str, status: int, description: str = "") -> Response:

@@ -20,7 +20,7 @@ from idp.interaction.locked import locked_page
 from idp.logout.sign_out import sign_out_others_than
 from idp.models import Member
 from idp.runtime import runtime
-from idp.selfservice import bp
+from idp.selfservice.blueprint import bp
 from idp.selfservice.forms import render_password_form
 from idp.selfservice.reset import notify_password_changed
 from idp.throttling.known_browsers import known_browser

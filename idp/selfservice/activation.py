@@ -17,7 +17,7 @@ from idp.db import db
 from idp.models import Member
 from idp.notifications import current_notifier
 from idp.runtime import runtime
-from idp.selfservice import answer_at_least, bp
+from idp.selfservice.blueprint import answer_at_least, bp
 from idp.selfservice.forms import client_ip, throttle
 from idp.selfservice.link_pages import LinkFlow
 from idp.throttling.limits import ACTIVATION_PER_IP, ACTIVATION_PER_MEMBER

@@ -17,9 +17,9 @@ from idp.accounts.devices import format_moment
 from idp.clients.registry import find_client
 from idp.db import db, utcnow
 from idp.models import Member, RefreshToken
-from idp.oidc.tokens import revoke_family
-from idp.selfservice import bp
 from idp.selfservice.account import signed_in_member
+from idp.selfservice.blueprint import bp
+from idp.tokens.issued import revoke_family
 from idp.web import i18n
 from idp.web.csrf import check_csrf
 

@@ -14,11 +14,11 @@ from idp.accounts.devices import (
 )
 from idp.authenticators.passkeys import NAME_LENGTH, PasskeyRejected, credentials_of
 from idp.db import db
-from idp.login import device
+from idp.interaction import remembered as device
 from idp.logout.sign_out import end_passkey_sessions
 from idp.models import Member
-from idp.selfservice import bp
 from idp.selfservice.account import signed_in_member
+from idp.selfservice.blueprint import bp
 from idp.web import i18n
 from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf

@@ -15,7 +15,7 @@ from idp.logout.sign_out import sign_out_everywhere
 from idp.models import Member
 from idp.notifications import current_notifier
 from idp.runtime import runtime
-from idp.selfservice import answer_at_least, bp
+from idp.selfservice.blueprint import answer_at_least, bp
 from idp.selfservice.forms import client_ip, throttle
 from idp.selfservice.link_pages import LinkFlow
 from idp.throttling.limits import RESET_PER_IDENTIFIER, RESET_PER_IP

@@ -21,8 +21,8 @@ from idp.accounts.devices import format_moment
 from idp.clients.registry import find_client
 from idp.logout.sign_out import sign_out_everywhere, sign_out_session
 from idp.models import Member
-from idp.selfservice import bp
 from idp.selfservice.account import signed_in_member
+from idp.selfservice.blueprint import bp
 from idp.web import i18n
 from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf

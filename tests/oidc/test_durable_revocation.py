@@ -21,7 +21,7 @@ from sqlalchemy import select
 from idp.accounts.directory import ensure_demo_member
 from idp.db import db
 from idp.models import AccessTokenRevocation
-from idp.oidc import revocations
+from idp.tokens import revocations
 from tests.actors import (
     CLIENTS,
     Browser,
@@ -167,7 +167,7 @@ def test_while_another_instance_reloads_checks_read_sql(live, cache, browser, po
 def test_a_check_with_a_warm_cache_is_one_redis_command(live, cache, browser, portal):
     tokens = sign_in_tokens(browser, portal)
     assert accepted(portal, tokens["access_token"])  # warm: marker and client cache loaded
-    from idp.oidc.tokens import verify_access_token
+    from idp.tokens.issued import verify_access_token
 
     redis = live.app.extensions["idp"].redis
     with live.app.app_context():
@@ -267,7 +267,7 @@ def test_a_disabled_clients_tokens_are_refused_at_once(live, browser, portal, di
 
 
 def _verified(live: LiveServer, access_token: str) -> bool:
-    from idp.oidc.tokens import verify_access_token
+    from idp.tokens.issued import verify_access_token
 
     with live.app.app_context():
         claims = verify_access_token(access_token)

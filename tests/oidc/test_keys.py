@@ -13,9 +13,9 @@ from sqlalchemy import select
 from idp.db import db, utcnow
 from idp.errors import ConfigError
 from idp.models import SigningKey
-from idp.oidc.keys import KeyStore
-from idp.oidc.tokens import sign
 from idp.runtime import runtime
+from idp.tokens.issued import sign
+from idp.tokens.keys import KeyStore
 
 
 def published_kids(client) -> list[str]:

@@ -115,7 +115,7 @@ def _family_rows(server, refresh_token: str):
 
     from idp.db import db
     from idp.models import RefreshToken
-    from idp.oidc.tokens import token_digest
+    from idp.tokens.issued import token_digest
 
     with server.app.app_context():
         row = db.session.scalars(
@@ -220,7 +220,7 @@ def test_expired_refresh_token_is_refused(server, browser, portal):
 
     from idp.db import db, utcnow
     from idp.models import RefreshToken
-    from idp.oidc.tokens import token_digest
+    from idp.tokens.issued import token_digest
 
     tokens = sign_in_tokens(browser, portal)
     with server.app.app_context():

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from idp.db import db, utcnow
 from idp.models import AuditEvent, Member, RefreshToken
-from idp.oidc.tokens import FAMILY_CLAIM
+from idp.tokens.issued import FAMILY_CLAIM
 from tests.actors import DEMO_NUMBER, RelyingParty, code_from, jwt_claims, sign_in_tokens
 
 PARALLEL = 20

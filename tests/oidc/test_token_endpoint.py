@@ -205,7 +205,7 @@ def test_code_of_another_client_is_invalid_grant(server, browser, portal):
 def test_unknown_or_expired_code_is_invalid_grant(server, browser, portal):
     _error(_exchange(portal, "no-such-code"), 400, "invalid_grant")
     code = _code(browser, portal)
-    from idp.oidc import codes
+    from idp.tokens import codes
 
     server.app.extensions["idp"].redis.delete(f"idp:code:{codes.digest(code)}")
     _error(_exchange(portal, code), 400, "invalid_grant")
@@ -334,7 +334,7 @@ def test_scope_is_limited_to_the_clients_scopes(server, browser):
 def test_code_replayed_during_its_first_exchange_fails_both(server, browser, portal):
     """Two exchanges racing: the replay arrives after the first took the code but before it
     recorded its tokens. Neither gets tokens (RFC 6749 §4.1.2)."""
-    from idp.oidc import codes
+    from idp.tokens import codes
 
     code = _code(browser, portal)
     with server.app.test_request_context():
@@ -349,7 +349,7 @@ def test_code_replayed_during_its_first_exchange_fails_both(server, browser, por
 
 
 def test_code_marker_keeps_what_was_issued(server, browser, portal):
-    from idp.oidc import codes
+    from idp.tokens import codes
 
     code = _code(browser, portal)
     with server.app.test_request_context():

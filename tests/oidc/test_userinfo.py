@@ -125,7 +125,7 @@ def test_unsigned_token_is_invalid(server, portal, tokens):
 
 
 def test_expired_token_is_invalid(server, portal, tokens):
-    from idp.oidc import tokens as token_module
+    from idp.tokens import issued as token_module
 
     _, claims = jwt_claims(tokens["access_token"], server.url)
     claims.update(iat=claims["iat"] - 3600, exp=int(time.time()) - 1)

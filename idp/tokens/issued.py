@@ -3,7 +3,7 @@
 Refresh tokens of one authorization form a family; a reused token revokes the family and the
 access tokens issued under it (RFC 9700 §4.14.2): those carry the family id in the private claim
 ``idp_family`` (an identifier, not a credential), so one durable revocation of the family covers
-them all (``idp/oidc/revocations.py``).
+them all (``idp/tokens/revocations.py``).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from idp import audit
 from idp.clients.registry import RegisteredClient, all_clients, find_client_at
 from idp.db import db, utcnow
 from idp.models import RefreshToken
-from idp.oidc import revocations
 from idp.runtime import runtime
+from idp.tokens import revocations
 
 ACCESS_TOKEN_TYP = "at+jwt"
 FAMILY_CLAIM = "idp_family"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from idp.db import utcnow
 from idp.models import Member, RefreshToken
-from idp.oidc import tokens
+from idp.tokens import issued as tokens
 
 
 @dataclass
