@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import click
 from flask import Flask
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup
 
 from idp.audit import cli_actor
 from idp.errors import ConfigError, IdPError, ImportRejected
@@ -35,7 +35,6 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(outbox_command)
     app.cli.add_command(check_config)
-    app.cli.add_command(serve)
 
 
 @db_cli.command("upgrade")
@@ -302,15 +301,6 @@ def check_config() -> None:
     click.echo("Configuration is valid.")
 
 
-@click.command("serve")
-@click.option("--bind", default="127.0.0.1:8000", show_default=True)
-def serve(bind: str) -> None:
-    """Serve with gunicorn (one worker when Redis is embedded)."""
-    from idp.serve import run
-
-    run(bind)
-
-
 @dev_cli.command("bootstrap")
 def dev_bootstrap() -> None:
     """Prepare a development instance: schema, keys, clients, demo members and password."""
@@ -482,17 +472,3 @@ def audit_purge() -> None:
     deleted = purge_expired()
     days = runtime().settings.admin.audit_retention_days
     click.echo(f"Deleted {deleted} audit event(s) older than {days} days.")
-
-
-def main() -> None:
-    """Entry point of the ``idp`` console script."""
-    from idp import create_app
-
-    def factory() -> Flask:
-        try:
-            return create_app()
-        except ConfigError as error:
-            click.echo(f"Configuration error: {error}", err=True)
-            sys.exit(2)
-
-    FlaskGroup(create_app=factory, add_default_commands=False, help=__doc__)()

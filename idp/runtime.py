@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, cast
 import redis
 from flask import Flask, current_app
 
-from idp.authenticators.password import PasswordHashing
 from idp.clock import Clock
 from idp.config import Settings
 from idp.outages import Outages
 
 if TYPE_CHECKING:
+    from idp.authenticators.password import PasswordHashing
     from idp.tokens.keys import KeyStore
 
 EXTENSION = "idp"

@@ -6,6 +6,7 @@ import logging
 import os
 from typing import Any
 
+import click
 from gunicorn.app.base import BaseApplication
 
 from idp import create_app
@@ -66,3 +67,10 @@ def run(bind: str) -> None:
             "control_socket_disable": True,
         }
     ).run()
+
+
+@click.command("serve")
+@click.option("--bind", default="127.0.0.1:8000", show_default=True)
+def serve_command(bind: str) -> None:
+    """Serve with gunicorn (one worker when Redis is embedded)."""
+    run(bind)

@@ -22,6 +22,7 @@ from idp import audit
 from idp.db import db, utcnow
 from idp.errors import ImportRejected
 from idp.models import Member
+from idp.runtime import runtime
 
 COLUMNS = ("member_number", "last_name", "first_name", "birth_date", "email", "phone", "contracts")
 CONTRACTS = ("health", "provident")
@@ -313,8 +314,6 @@ def import_members(source: Path | TextIO) -> ImportReport:
 def ensure_demo_member() -> None:
     """Development only (``idp dev bootstrap``): member 100000001 exists, active, with the demo
     password. Rehashes only when the stored hash does not verify, so reruns stay cheap."""
-    from idp.runtime import runtime
-
     number = DEMO_MEMBER.member_number
     member = db.session.scalar(select(Member).where(Member.member_number == number))
     if member is None:

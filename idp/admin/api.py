@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from idp.clients.registry import find_client
 from idp.errors import IdPError
 from idp.tokens.issued import verify_access_token
-from idp.web.error_pages import outage_response
+from idp.web.unavailable import outage_response
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")

@@ -9,7 +9,7 @@ from typing import Any
 from authlib.oauth2.rfc6749 import TokenMixin
 from sqlalchemy import select
 
-from idp.db import utcnow
+from idp.db import db, utcnow
 from idp.models import Member, RefreshToken
 from idp.tokens import issued as tokens
 
@@ -38,8 +38,6 @@ class AccessTokenRef(TokenMixin):
 
     def audit_detail(self) -> dict[str, Any]:
         """Who and what the revoked token was for, for ``token.revoked`` (never the token)."""
-        from idp.db import db
-
         member_id = db.session.scalar(select(Member.id).filter_by(subject=self.claims.get("sub")))
         return {"member_id": member_id, "kind": "access_token", "sid": self.claims.get("sid"),
                 "family": self.claims.get(tokens.FAMILY_CLAIM)}  # fmt: skip
@@ -79,8 +77,6 @@ class RefreshTokenRef(TokenMixin):
                 "family": self.row.family_id}  # fmt: skip
 
     def introspection(self) -> dict[str, Any]:
-        from idp.db import db
-
         member = db.session.get(Member, self.row.member_id)
         return {
             "active": True,

@@ -10,17 +10,14 @@ from __future__ import annotations
 import logging
 
 import redis.exceptions
-from flask import Flask, Response, g, jsonify, make_response, render_template, request
+from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from idp.accounts.devices import DeviceNotFound
-from idp.db import db
 from idp.errors import CsrfFailure, IdPError, InteractionExpired
-from idp.outages import RETRY_AFTER_SECONDS, dependency_of
-from idp.runtime import runtime
 from idp.throttling.limits import RateLimited
-from idp.web import i18n
+from idp.web.unavailable import JSON_PREFIXES, outage_response
 
 log = logging.getLogger(__name__)
 
@@ -30,54 +27,12 @@ HTTP_MESSAGES = {
     405: "error.method",
     413: "error.too_large",
 }
-JSON_PREFIXES = ("/token", "/userinfo", "/revoke", "/introspect", "/.well-known", "/jwks")
-# Where an outage is answered in JSON: the protocol endpoints, registration, the admin API.
-OUTAGE_JSON_PREFIXES = (*JSON_PREFIXES, "/register", "/admin/api")
-UNAVAILABLE_DESCRIPTION = "The service is temporarily unavailable; try again later."
 
 
 def render_error(message: str, status: int, **context: object):
     if request.path.startswith(JSON_PREFIXES):
         return {"error": "invalid_request" if status < 500 else "server_error"}, status
     return render_template("errors/error.html", message=message, **context), status
-
-
-def outage_response(error: Exception) -> Response | None:
-    """503 for an error meaning Redis or the database does not answer, None for any other.
-
-    The request's transaction is rolled back (nothing it did is kept) and the outage is
-    logged once, when it starts, not for every request it fails."""
-    dependency = dependency_of(error)
-    if dependency is None:
-        return None
-    runtime().outages.down(dependency, error)
-    _roll_back()  # whichever failed, the work the request did so far must not be committed
-    if request.path.startswith(OUTAGE_JSON_PREFIXES):
-        body = {"error": "temporarily_unavailable", "error_description": UNAVAILABLE_DESCRIPTION}
-        if request.path.startswith("/admin/api"):  # the admin API's {error, message} shape
-            body = {"error": "temporarily_unavailable", "message": UNAVAILABLE_DESCRIPTION}
-        response = jsonify(body)
-    else:
-        if "lang" not in g:  # the request failed before choosing its language (authorize)
-            i18n.set_language(i18n.pick(request.args.get("ui_locales")))
-        page = render_template(
-            "errors/error.html", title="error.unavailable_title", message="error.unavailable"
-        )
-        response = make_response(page)
-    response.status_code = 503
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
-
-
-def _roll_back() -> None:
-    try:
-        db.session.rollback()
-    except DBAPIError:
-        # The connection died under the transaction: nothing was committed, and removing the
-        # session hands the dead connection back to the pool, which discards it.
-        db.session.remove()
 
 
 def init_app(app: Flask) -> None:
