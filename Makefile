@@ -1,4 +1,4 @@
-# Operator and developer entry points (DESIGN.md §6). Needs only python3 on a fresh clone.
+# Operator and developer entry points. Needs only python3 on a fresh clone.
 # IDP_TEST_DATABASE_URL / IDP_TEST_REDIS_URL, when set in the environment, reach the tests as is.
 
 PYTHON ?= python3

@@ -1,4 +1,4 @@
-"""The audit log: every security-relevant event, never a secret (DESIGN §7)."""
+"""The audit log: every security-relevant event, never a secret (docs/security.md)."""
 
 from __future__ import annotations
 

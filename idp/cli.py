@@ -1,4 +1,4 @@
-"""The ``idp`` command (also ``flask --app idp …``), DESIGN §6."""
+"""The ``idp`` command (also ``flask --app idp …``)."""
 
 from __future__ import annotations
 

@@ -97,7 +97,7 @@ class SessionSettings:
 
 @dataclass(frozen=True)
 class PasswordHashSettings:
-    """argon2id at the OWASP profile (m=19 MiB, t=2, p=1), DESIGN §8."""
+    """argon2id at the OWASP profile (m=19 MiB, t=2, p=1): docs/security.md."""
 
     memory_kib: int = 19 * 1024
     time_cost: int = 2
@@ -115,7 +115,7 @@ PASSWORD_PROFILES = {
 
 @dataclass(frozen=True)
 class PasswordPolicySettings:
-    """The password rules (DESIGN §5). A length or class value of 0 takes the profile's."""
+    """The password rules. A length or class value of 0 takes the profile's."""
 
     profile: str = "mutual"  # mutual | nist
     min_length: int = 0
@@ -144,7 +144,7 @@ class LockoutSettings:
 
 @dataclass(frozen=True)
 class SecondFactorSettings:
-    """The one-time code (DESIGN §5) and the remembered devices of ``new_device`` clients."""
+    """The one-time code and the remembered devices of ``new_device`` clients."""
 
     code_ttl: int = 300  # never over 600
     max_attempts: int = 3  # wrong codes before a new one must be sent
@@ -154,7 +154,7 @@ class SecondFactorSettings:
 
 @dataclass(frozen=True)
 class WebAuthnSettings:
-    """Biometric sign-in with passkeys (DESIGN §5) and the native apps allowed to use them."""
+    """Biometric sign-in with passkeys and the native apps allowed to use them."""
 
     # Empty: the issuer's host. May be a parent domain of it (``example.fr`` for
     # ``connexion.example.fr``) so that passkeys also work on sibling hosts.

@@ -1,4 +1,4 @@
-"""Durable state (DESIGN §3): members, clients, signing keys, refresh tokens, audit events."""
+"""Durable state (docs/architecture.md): members, clients, keys, refresh tokens, audit events."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A real HTTP SMS gateway (DESIGN §6) on a free port that keeps what it receives.
+"""A real HTTP SMS gateway on a free port that keeps what it receives.
 
 It answers ``status`` (200 by default), or waits ``hang`` seconds before answering so that the
 provider's timeout fires (the wait is cut short when the gateway stops).

@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent / "idp"
 
 # Top first. A module belongs to the layer of the longest prefix naming it.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("application", ("idp", "idp.main", "idp.cli", "idp.serve", "idp.web.error_pages", "idp.web.health")),
+    ("application", (
+        "idp", "idp.main", "idp.cli", "idp.serve", "idp.web.error_pages", "idp.web.health",
+    )),
     ("administration", ("idp.admin",)),
     ("pages and protocol", ("idp.oidc", "idp.login", "idp.selfservice")),
     ("interaction", ("idp.interaction",)),

@@ -1,4 +1,4 @@
-"""Account activation (DESIGN §5): the four fields → an e-mailed link → choose a password.
+"""Account activation: the four fields → an e-mailed link → choose a password.
 
 A stranger learns nothing: when the four fields do not match a member, the answer is the same
 as when an e-mail was sent. Only someone who knows all four fields is told the account is

@@ -1,4 +1,4 @@
-"""Consent for ``consent: explicit`` clients (DESIGN §6): what a member allowed a client to
+"""Consent for ``consent: explicit`` clients: what a member allowed a client to
 receive, remembered until withdrawn from the account page. The group's own portals are
 ``implicit`` and never ask."""
 

@@ -1,4 +1,4 @@
-"""The member directory (DESIGN §5): CSV import, the demo member, the sign-in lookup.
+"""The member directory: CSV import, the demo member, the sign-in lookup.
 
 Members exist before they have an account: an operator imports the mutual's registry with
 ``idp members import FILE``. The import is idempotent (upsert by member number), reports every
@@ -76,7 +76,7 @@ class _Invalid(ValueError):
     """A field failed validation; the message is the operator-facing reason."""
 
 
-# --- field rules (DESIGN §5) -----------------------------------------------------------------
+# --- field rules -----------------------------------------------------------------
 
 
 def _member_number(value: str) -> str:
@@ -275,7 +275,7 @@ def _apply(member: Member, record: _Record) -> bool:
 
 
 def import_members(source: Path | TextIO) -> ImportReport:
-    """Upsert members from a CSV file (DESIGN §5) in one transaction, or write nothing and
+    """Upsert members from a CSV file in one transaction, or write nothing and
     raise ``ImportRejected`` listing every bad row as (line, reason)."""
     records = _parse(source)
     created = updated = 0
@@ -330,7 +330,7 @@ def ensure_demo_member() -> None:
 
 
 def find_member_by_identifier(identifier: str) -> Member | None:
-    """The sign-in lookup (DESIGN §5): a member number, or an e-mail address held by exactly
+    """The sign-in lookup: a member number, or an e-mail address held by exactly
     one member (a shared address identifies nobody)."""
     value = identifier.strip()
     if value.isascii() and value.isdigit():

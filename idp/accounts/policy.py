@@ -1,4 +1,4 @@
-"""The password policy (DESIGN §5): length, character classes, common passwords, personal data,
+"""The password policy: length, character classes, common passwords, personal data,
 reuse of the member's last passwords.
 
 Plain functions, no Flask: the forms show :func:`rules` before the member types, render

@@ -1,4 +1,4 @@
-"""Password reset (DESIGN §5): by member number or e-mail, the same answer whether or not an
+"""Password reset: by member number or e-mail, the same answer whether or not an
 account exists; a 24-hour single-use link; the new password follows the policy and history."""
 
 from __future__ import annotations

@@ -202,7 +202,7 @@ def member_language(member: Member, chosen: str | None = None) -> str:
 
 
 def _validated(field_name: str, value: str) -> str | None:
-    """The value normalised as the directory import stores it (DESIGN §5)."""
+    """The value normalised as the directory import stores it."""
     try:
         return RULES[field_name](value.strip())
     except ValueError as invalid:

@@ -1,4 +1,4 @@
-"""One-time codes sent by SMS or e-mail (DESIGN §5): 6 digits from ``secrets``, stored only as
+"""One-time codes sent by SMS or e-mail: 6 digits from ``secrets``, stored only as
 an HMAC in Redis, valid a few minutes, single use, bound to one sign-in (the interaction), a
 few attempts. A resend replaces the code with fresh attempts; the account's failure count
 (``throttling/lockout.py``) is what a resend never resets.

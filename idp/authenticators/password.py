@@ -1,4 +1,4 @@
-"""Password hashing with argon2id at explicit OWASP parameters (DESIGN §5, §8).
+"""Password hashing with argon2id at explicit OWASP parameters (docs/security.md).
 
 Hashing costs ~20 ms of one core and 19 MiB; a semaphore bounds concurrent hashes per process
 to the number of cores so a burst of sign-ins queues instead of thrashing memory.

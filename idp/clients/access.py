@@ -1,4 +1,4 @@
-"""Who may use a client (``access`` in clients.yaml, DESIGN §6): the mobile app is only for
+"""Who may use a client (``access`` in clients.yaml): the mobile app is only for
 members with a health contract. Checked at every authorization, with or without single
 sign-on, and at every refresh."""
 

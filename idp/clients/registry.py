@@ -25,7 +25,7 @@ LOOPBACK_IPS = ("127.0.0.1", "[::1]")
 
 
 def secret_digest(secret: str) -> str:
-    """Secrets we accept are ≥ 256-bit random values: SHA-256 suffices (DESIGN §8)."""
+    """Secrets we accept are ≥ 256-bit random values: SHA-256 suffices (docs/security.md)."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 

@@ -1,4 +1,4 @@
-"""The clients.yaml schema (DESIGN §6): parse, validate, and report errors by line and field.
+"""The clients.yaml schema: parse, validate, and report errors by line and field.
 
 Secrets are references only: ``secret_env`` names an environment variable, ``secret_hash`` is
 an argon2 hash. A plaintext ``secret`` key is refused.

@@ -146,8 +146,8 @@ class Notifier:
         **context: Any,
     ) -> None:
         """SMS ``templates/sms/<purpose>.txt`` rendered with ``context`` to ``to`` (E.164,
-        ``+33612345678``): through the ``IDP_SMS_WEBHOOK_URL`` gateway when set (DESIGN §6:
-        non-2xx or timeout → :class:`DeliveryFailed`), else to the development outbox, and
+        ``+33612345678``): through the ``IDP_SMS_WEBHOOK_URL`` gateway when set (non-2xx
+        or timeout → :class:`DeliveryFailed`), else to the development outbox, and
         refused in production. The audit events carry the number masked only.
         """
         text = render_sms(purpose, lang, **context)

@@ -1,4 +1,4 @@
-"""The development outbox (DESIGN §6): without SMTP or an SMS gateway, messages are kept in
+"""The development outbox: without SMTP or an SMS gateway, messages are kept in
 the ``outbox_messages`` table instead of being sent, and shown at ``/dev/outbox`` and by
 ``idp outbox``. Never used in production: the notifier refuses there instead.
 """

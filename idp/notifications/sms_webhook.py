@@ -1,5 +1,5 @@
 """Sending SMS through the operator's gateway, configured by ``IDP_SMS_WEBHOOK_URL``,
-``IDP_SMS_WEBHOOK_TOKEN`` and ``IDP_SMS_WEBHOOK_TIMEOUT`` (DESIGN §6).
+``IDP_SMS_WEBHOOK_TOKEN`` and ``IDP_SMS_WEBHOOK_TIMEOUT``.
 
 Each message is one ``POST <url>`` with the JSON body ``{"to": "+33612345678", "message":
 "…"}`` and ``Authorization: Bearer <token>`` (no header when the token is empty). Any 2xx

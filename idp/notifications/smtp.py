@@ -1,4 +1,4 @@
-"""Sending e-mail over SMTP, configured by ``IDP_SMTP_URL`` (DESIGN §6).
+"""Sending e-mail over SMTP, configured by ``IDP_SMTP_URL``.
 
 ``smtp://[user[:password]@]host[:port][?starttls=true]`` — plain SMTP, upgraded with STARTTLS
 when asked (default port 25, 587 with STARTTLS); ``smtps://…`` — implicit TLS (default 465).

@@ -1,4 +1,4 @@
-"""Authlib wiring: the authorization server, its grants and extensions (DESIGN §4)."""
+"""Authlib wiring: the authorization server, its grants and extensions."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ class Issuer(IssuerParameter):
 
 class PkceS256(CodeChallenge):
     """PKCE with S256 only; required for public clients and, by default, every client
-    (DESIGN §4). ``plain`` is refused."""
+    (README.md). ``plain`` is refused."""
 
     SUPPORTED_CODE_CHALLENGE_METHOD = ("S256",)
     DEFAULT_CODE_CHALLENGE_METHOD = "S256"
@@ -114,7 +114,7 @@ class PkceS256(CodeChallenge):
 
 
 class IdToken(OpenIDCode):
-    """ID tokens with the claims of DESIGN §4, signed with the loaded key object."""
+    """ID tokens with the documented claims (README.md), signed with the loaded key object."""
 
     def exists_nonce(self, nonce, request):
         return False  # nonce replay is the relying party's check (OIDC Core §15.5.2)

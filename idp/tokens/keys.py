@@ -1,4 +1,4 @@
-"""Signing keys: generation, encryption at rest, JWKS and rotation (DESIGN §4, §8).
+"""Signing keys: generation, encryption at rest, JWKS and rotation (docs/security.md, README.md).
 
 Keys are loaded once into joserfc key objects and reused: importing a PEM per token would cost
 ~36 ms of OpenSSL validation each time. Lifecycle of a key:

@@ -1,4 +1,4 @@
-"""Security headers on every response (DESIGN §7) and CORS on the four public endpoints."""
+"""Security headers on every response (docs/security.md) and CORS on the four public endpoints."""
 
 from __future__ import annotations
 

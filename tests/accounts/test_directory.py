@@ -1,4 +1,4 @@
-"""The member directory as an operator sees it (DESIGN §5): import, rejection, lookup."""
+"""The member directory as an operator sees it: import, rejection, lookup."""
 
 from __future__ import annotations
 

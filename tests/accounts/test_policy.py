@@ -1,4 +1,4 @@
-"""The password policy (DESIGN §5): each rule passes and fails, every failure is reported, the
+"""The password policy: each rule passes and fails, every failure is reported, the
 mutual and NIST profiles, the rules shown before typing."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``idp clients add|show|rotate-secret|disable|remove`` (DESIGN §6): the same rules as the
+"""``idp clients add|show|rotate-secret|disable|remove``: the same rules as the
 admin API, the secret printed once, clear errors naming the field, exit 1 and nothing changed
 on any error."""
 

@@ -1,4 +1,4 @@
-"""The one-time code store (DESIGN §5): 6 digits, only an HMAC in Redis, single use, bound to
+"""The one-time code store: 6 digits, only an HMAC in Redis, single use, bound to
 one sign-in, a few attempts, a resend cooldown, expiry by the keys' TTL."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Single sign-on across the portals, the clients' access rules and explicit consent, as a
-member's browser and the relying parties (Authlib's client) see them (DESIGN §4, §6)."""
+member's browser and the relying parties (Authlib's client) see them (README.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one-time code step as members live it (DESIGN §4, §5, §6): codes sent through a real SMS
+"""The one-time code step as members live it (README.md): codes sent through a real SMS
 gateway (HTTP) and a real SMTP server, read from what they receive, full sign-ins to relying
 parties, and what the browser or the client gets back in every case."""
 

@@ -1,4 +1,4 @@
-"""The identify + password step as a member's browser lives it (DESIGN §5, §6, §7)."""
+"""The identify + password step as a member's browser lives it (docs/security.md)."""
 
 from __future__ import annotations
 

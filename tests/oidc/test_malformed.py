@@ -1,5 +1,5 @@
 """Malformed requests on every endpoint: a clear 4xx answer (an OAuth error in JSON on the
-protocol endpoints, a page on the sign-in routes), never a 500 (DESIGN §7)."""
+protocol endpoints, a page on the sign-in routes), never a 500 (docs/security.md)."""
 
 from __future__ import annotations
 
