@@ -1,30 +1,126 @@
-"""What every WebAuthn ceremony of idp shares (members' passkeys, staff security keys): the
-relying party (RP ID and accepted origins) and single-use challenges.
+"""The one WebAuthn ceremony of idp, with py_webauthn and without Flask: members' passkeys
+(``passkeys.py``) and the staff's security keys (``admin/security_keys.py``) differ only in
+their :class:`Policy` and in how they store credentials.
 
-A challenge is kept in Redis for ``IDP_WEBAUTHN_CHALLENGE_TTL`` seconds under its purpose,
-its ceremony (a pending sign-in, a staff member…) and its own digest, so several may be
-pending at once (autofill and a button press), and is taken with one ``GETDEL``: an answer
-signing a challenge we did not issue for this ceremony, or one already used, is refused.
+- The relying party is the issuer's host (or ``IDP_WEBAUTHN_RP_ID``) and its origins.
+- A challenge is kept in Redis for ``IDP_WEBAUTHN_CHALLENGE_TTL`` seconds under its purpose,
+  its ceremony (a pending sign-in, a staff member…), its owner and its own digest, so several
+  may be pending at once (autofill and a button press), and is taken with one ``GETDEL``: an
+  answer signing a challenge we did not issue for this ceremony, or one already used, is
+  refused.
+- Answers are size-bounded, parsed, and verified (challenge, origin, RP ID, signature, user
+  verification when the policy requires it, sign count); any failure is
+  :class:`CeremonyRejected` with a reason for the audit log.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 
-from webauthn.helpers import base64url_to_bytes
+from sqlalchemy import select
+from webauthn import (
+    generate_authentication_options,
+    generate_registration_options,
+    options_to_json,
+    verify_authentication_response,
+    verify_registration_response,
+)
+from webauthn.helpers import (
+    base64url_to_bytes,
+    parse_authentication_credential_json,
+    parse_registration_credential_json,
+)
+from webauthn.helpers.cose import COSEAlgorithmIdentifier
+from webauthn.helpers.exceptions import WebAuthnException
+from webauthn.helpers.structs import (
+    AttestationConveyancePreference,
+    AuthenticationCredential,
+    AuthenticatorAttachment,
+    AuthenticatorSelectionCriteria,
+    AuthenticatorTransport,
+    PublicKeyCredentialDescriptor,
+    PublicKeyCredentialHint,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
 
+from idp.db import db
 from idp.errors import IdPError
 from idp.kv import key
+from idp.models import PasskeyCredential, StaffSecurityKey
 from idp.runtime import runtime
 
+ALGORITHMS = [
+    COSEAlgorithmIdentifier.ECDSA_SHA_256,
+    COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256,
+]
+MAX_CREDENTIAL_JSON = 16_384  # bytes; real responses are 1–2 kB
+NAME_LENGTH = 100
+# What py_webauthn raises on an answer it cannot read or verify.
+ANSWER_ERRORS = (WebAuthnException, ValueError, KeyError, TypeError)
 
-class ChallengeRejected(IdPError):
-    """The answer's challenge is malformed, unknown, used, or issued to someone else."""
+
+class CeremonyRejected(IdPError):
+    """An answer that cannot be accepted; ``reason`` is for the audit log."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a kind of credential asks of the authenticator."""
+
+    register_purpose: str
+    sign_in_purpose: str
+    resident_key: ResidentKeyRequirement
+    user_verification: UserVerificationRequirement
+    platform_only: bool = False
+    hints: list[PublicKeyCredentialHint] = field(default_factory=list)
+
+    @property
+    def requires_user_verification(self) -> bool:
+        return self.user_verification == UserVerificationRequirement.REQUIRED
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A verified registration, ready to be stored."""
+
+    credential_id: bytes
+    public_key: bytes
+    sign_count: int
+    transports: str
+    aaguid: str
+    backed_up: bool
+
+    def key_columns(self) -> dict[str, bytes | int]:
+        """What every stored credential keeps: its id, public key and sign count."""
+        return {
+            "credential_id": self.credential_id,
+            "public_key": self.public_key,
+            "sign_count": self.sign_count,
+        }
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """A sign-in answer whose challenge was ours, before its signature is checked against
+    the stored credential it names (``raw_id``)."""
+
+    credential: AuthenticationCredential
+    challenge: bytes
+
+    @property
+    def raw_id(self) -> bytes:
+        return self.credential.raw_id
+
+    @property
+    def user_handle(self) -> bytes | None:
+        return self.credential.response.user_handle
 
 
 def relying_party() -> tuple[str, list[str]]:
@@ -34,26 +130,168 @@ def relying_party() -> tuple[str, list[str]]:
     return settings.webauthn.effective_rp_id(issuer), settings.webauthn.origins(issuer)
 
 
+def available() -> bool:
+    """Browsers refuse WebAuthn on an IP address: it needs the issuer on a host name."""
+    settings = runtime().settings
+    return settings.webauthn.available(settings.server.issuer)
+
+
+def registration_options(
+    policy: Policy, ceremony: str | int, owner: int, *, user_id: bytes, user_name: str,
+    display_name: str = "", exclude: list[bytes],
+) -> str:  # fmt: skip
+    """``PublicKeyCredentialCreationOptions`` as JSON, the owner's credentials excluded."""
+    settings = runtime().settings
+    rp_id, _ = relying_party()
+    options = generate_registration_options(
+        rp_id=rp_id,
+        rp_name=settings.brand.name,
+        user_id=user_id,
+        user_name=user_name,
+        user_display_name=display_name or None,
+        timeout=settings.webauthn.challenge_ttl * 1000,
+        attestation=AttestationConveyancePreference.NONE,
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            authenticator_attachment=(
+                AuthenticatorAttachment.PLATFORM if policy.platform_only else None
+            ),
+            resident_key=policy.resident_key,
+            require_resident_key=policy.resident_key == ResidentKeyRequirement.REQUIRED,
+            user_verification=policy.user_verification,
+        ),
+        exclude_credentials=[PublicKeyCredentialDescriptor(id=c) for c in exclude],
+        supported_pub_key_algs=ALGORITHMS,
+        hints=policy.hints or None,
+    )
+    _store_challenge(policy.register_purpose, ceremony, options.challenge, owner)
+    return options_to_json(options)
+
+
+def verify_registration(
+    policy: Policy, ceremony: str | int, owner: int, response_json: str,
+    stored_in: type[PasskeyCredential] | type[StaffSecurityKey],
+) -> Registered:  # fmt: skip
+    """A registration answer to a challenge issued for this ceremony and owner, verified, of
+    a credential not in the table ``stored_in`` yet."""
+    _check_size(response_json)
+    try:
+        credential = parse_registration_credential_json(response_json)
+    except ANSWER_ERRORS:
+        raise CeremonyRejected("malformed") from None
+    challenge = _take_challenge(
+        policy.register_purpose, ceremony, credential.response.client_data_json, owner
+    )
+    rp_id, origins = relying_party()
+    try:
+        verified = verify_registration_response(
+            credential=credential,
+            expected_challenge=challenge,
+            expected_rp_id=rp_id,
+            expected_origin=origins,
+            require_user_verification=policy.requires_user_verification,
+            supported_pub_key_algs=ALGORITHMS,
+        )
+    except ANSWER_ERRORS as error:
+        raise CeremonyRejected(f"registration_invalid: {type(error).__name__}") from None
+    found = select(stored_in.id).where(stored_in.credential_id == verified.credential_id)
+    if db.session.scalar(found) is not None:
+        raise CeremonyRejected("already_registered")
+    transports = credential.response.transports or []
+    return Registered(
+        credential_id=verified.credential_id,
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        transports=",".join(t.value for t in transports if isinstance(t, AuthenticatorTransport)),
+        aaguid=verified.aaguid,
+        backed_up=verified.credential_backed_up,
+    )
+
+
+def authentication_options(
+    policy: Policy, ceremony: str | int, owner: int = 0, allow: list[bytes] | None = None
+) -> str:
+    """``PublicKeyCredentialRequestOptions`` as JSON; no ``allow`` list means discoverable
+    credentials (nobody is named, no list reveals who has one)."""
+    settings = runtime().settings
+    rp_id, _ = relying_party()
+    options = generate_authentication_options(
+        rp_id=rp_id,
+        timeout=settings.webauthn.challenge_ttl * 1000,
+        allow_credentials=(
+            [PublicKeyCredentialDescriptor(id=c) for c in allow] if allow is not None else None
+        ),
+        user_verification=policy.user_verification,
+    )
+    _store_challenge(policy.sign_in_purpose, ceremony, options.challenge, owner)
+    return options_to_json(options)
+
+
+def read_assertion(
+    policy: Policy, ceremony: str | int, response_json: str, owner: int = 0
+) -> Assertion:
+    """A sign-in answer, parsed, whose challenge was issued for this ceremony (taken)."""
+    _check_size(response_json)
+    try:
+        credential = parse_authentication_credential_json(response_json)
+    except ANSWER_ERRORS:
+        raise CeremonyRejected("malformed") from None
+    challenge = _take_challenge(
+        policy.sign_in_purpose, ceremony, credential.response.client_data_json, owner
+    )
+    return Assertion(credential, challenge)
+
+
+def verify_assertion(
+    policy: Policy, assertion: Assertion, public_key: bytes, sign_count: int
+) -> tuple[int, bool]:
+    """The signature of ``assertion`` checked with the stored credential's key: its new sign
+    count and whether it is backed up (synced passkey)."""
+    rp_id, origins = relying_party()
+    try:
+        verified = verify_authentication_response(
+            credential=assertion.credential,
+            expected_challenge=assertion.challenge,
+            expected_rp_id=rp_id,
+            expected_origin=origins,
+            credential_public_key=public_key,
+            credential_current_sign_count=sign_count,
+            require_user_verification=policy.requires_user_verification,
+        )
+    except ANSWER_ERRORS as error:
+        raise CeremonyRejected(f"assertion_invalid: {error}"[:200]) from None
+    return verified.new_sign_count, verified.credential_backed_up
+
+
+def clean_name(name: str, default: str = "") -> str:
+    """A credential's name as shown on account pages: spaces folded, bounded."""
+    return (" ".join(name.split()) or default)[:NAME_LENGTH]
+
+
+def _check_size(response_json: str) -> None:
+    if not response_json or len(response_json) > MAX_CREDENTIAL_JSON:
+        raise CeremonyRejected("malformed")
+
+
 def _key(purpose: str, ceremony: str | int, challenge: bytes) -> str:
     return key("webauthn", purpose, ceremony, hashlib.sha256(challenge).hexdigest())
 
 
-def store_challenge(purpose: str, ceremony: str | int, challenge: bytes, owner: int = 0) -> None:
+def _store_challenge(purpose: str, ceremony: str | int, challenge: bytes, owner: int) -> None:
     rt = runtime()
     ttl = rt.settings.webauthn.challenge_ttl
     rt.redis.set(_key(purpose, ceremony, challenge), str(owner), ex=ttl)
 
 
-def take_challenge(purpose: str, ceremony: str | int, client_data: bytes, owner: int = 0) -> bytes:
+def _take_challenge(purpose: str, ceremony: str | int, client_data: bytes, owner: int) -> bytes:
     """The challenge the answer's client data signed, if issued for this ceremony and owner
     and not used yet."""
     try:
         challenge = base64url_to_bytes(json.loads(client_data)["challenge"])
     except (ValueError, KeyError, TypeError):
-        raise ChallengeRejected("malformed") from None
+        raise CeremonyRejected("malformed") from None
     stored = runtime().redis.getdel(_key(purpose, ceremony, challenge))
     if stored is None:
-        raise ChallengeRejected("challenge_unknown")
+        raise CeremonyRejected("challenge_unknown")
     if int(stored) != owner:
-        raise ChallengeRejected("challenge_foreign")
+        raise CeremonyRejected("challenge_foreign")
     return challenge

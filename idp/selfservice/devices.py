@@ -12,7 +12,8 @@ from idp.accounts.devices import (
     remove_device,
     rename_device,
 )
-from idp.authenticators.passkeys import NAME_LENGTH, PasskeyRejected, credentials_of
+from idp.authenticators.passkeys import PasskeyRejected, credentials_of
+from idp.authenticators.webauthn_ceremony import NAME_LENGTH
 from idp.db import db
 from idp.interaction import remembered as device
 from idp.logout.sign_out import end_passkey_sessions

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from idp.admin import security_keys
 from idp.admin.console.blueprint import STAFF, bp, current_staff, staff_page
+from idp.authenticators.webauthn_ceremony import available as webauthn_available
 
 Page = HttpResponse | tuple[str, int] | str
 
@@ -17,7 +18,7 @@ def account_page(status: int = 200, **context: object) -> tuple[str, int]:
     staff = current_staff()
     page = render_template("admin/account.html", section="account",
                            keys=security_keys.keys_of(staff),
-                           keys_available=security_keys.available(), **context)  # fmt: skip
+                           keys_available=webauthn_available(), **context)  # fmt: skip
     return page, status
 
 

@@ -13,6 +13,7 @@ from idp.admin import security_keys
 from idp.admin import staff as staff_accounts
 from idp.admin.console import session as staff_sessions
 from idp.admin.console.blueprint import bp, safe_next, signed_in_staff
+from idp.authenticators.webauthn_ceremony import available as webauthn_available
 from idp.db import db
 from idp.models import StaffMember
 from idp.web.cookies import read_cookie
@@ -62,7 +63,7 @@ def _pending() -> tuple[staff_sessions.StaffSession, StaffMember] | None:
 
 def code_page(staff: StaffMember, status: int = 200, error: str | None = None) -> tuple[str, int]:
     """The second step: the app's code, or a security key when the staff member has one."""
-    keys = security_keys.available() and bool(security_keys.keys_of(staff))
+    keys = webauthn_available() and bool(security_keys.keys_of(staff))
     return render_template("admin/login_code.html", error=error, keys=keys), status
 
 
@@ -92,7 +93,7 @@ def code() -> Page:
 def key_options() -> Page:
     check_csrf()
     found = _pending()
-    if found is None or not security_keys.available():
+    if found is None or not webauthn_available():
         return JsonResponse('{"error": "expired"}', status=403, mimetype="application/json")
     options = security_keys.authentication_options(found[1])
     return JsonResponse(options, mimetype="application/json")
