@@ -33,7 +33,9 @@ class RowId(IntegerConverter):
 def create_app(settings: Settings | None = None) -> Flask:
     """Wire the application; no business logic here (flaskr's ``create_app``)."""
     settings = settings or load_settings()
-    app = Flask(
+    from idp.web import unit_of_work
+
+    app = unit_of_work.App(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     logout_worker.init_app(app)
     mail_worker.init_app(app)
     cli.init_app(app)
+    unit_of_work.init_app(app)  # last registered, so it commits before the other hooks run
     for note in settings.warnings():
         log.warning(note)
     return app

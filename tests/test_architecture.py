@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent / "idp"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("application", (
         "idp", "idp.main", "idp.cli", "idp.serve", "idp.web.error_pages", "idp.web.health",
+        "idp.web.unit_of_work",
     )),
     ("administration", ("idp.admin",)),
     ("pages and protocol", ("idp.oidc", "idp.login", "idp.selfservice")),

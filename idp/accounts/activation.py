@@ -67,7 +67,7 @@ def request_activation(req: ActivationRequest, lang: str, link_url: str) -> Outc
         return Outcome.NO_EMAIL
     ttl = runtime().settings.accounts.activation_link_ttl
     send_link(member, ACTIVATION, "activation", lang, link_url, ttl)
-    audit.record("activation.requested", member_id=member.id, commit=False)
+    audit.record("activation.requested", member_id=member.id)
     db.session.commit()
     return Outcome.SENT
 
@@ -82,6 +82,6 @@ def complete_activation(token: str, password: str) -> Member:
     link usable)."""
     member = set_password_by_link(token, ACTIVATION, password)
     member.activated_at = runtime().clock.now()
-    audit.record("activation.completed", member_id=member.id, commit=False)
+    audit.record("activation.completed", member_id=member.id)
     db.session.commit()
     return member

@@ -44,7 +44,7 @@ def rename_device(member: Member, device_id: int, name: str) -> PasskeyCredentia
     passkeys.rename(credential, name)
     if credential.name != before:
         audit.record(
-            "passkey.renamed", member_id=member.id, commit=False,
+            "passkey.renamed", member_id=member.id,
             device=credential.id, before=before, after=credential.name,
         )  # fmt: skip
     return credential
@@ -57,7 +57,7 @@ def remove_device(member: Member, device_id: int) -> PasskeyCredential:
     db.session.flush()
     remaining = len(passkeys.credentials_of(member))
     audit.record(
-        "passkey.removed", member_id=member.id, commit=False,
+        "passkey.removed", member_id=member.id,
         device=credential.id, name=credential.name, remaining=remaining,
     )  # fmt: skip
     return credential

@@ -296,7 +296,6 @@ def import_members(source: Path | TextIO) -> ImportReport:
         report = ImportReport(created, updated, len(records) - created - updated, tuple(ended))
         audit.record(
             "members.imported",
-            commit=False,
             created=report.created,
             updated=report.updated,
             unchanged=report.unchanged,

@@ -25,7 +25,7 @@ def request_reset(identifier: str, lang: str, link_url: str) -> None:
         return
     ttl = runtime().settings.accounts.reset_link_ttl
     send_link(member, RESET, "password_reset", lang, link_url, ttl)
-    audit.record("reset.requested", member_id=member.id, commit=False)
+    audit.record("reset.requested", member_id=member.id)
     db.session.commit()
 
 
@@ -41,6 +41,6 @@ def complete_reset(token: str, password: str) -> Member:
     unlock(member, by="password_reset")
     # The mailbox set this password: it cannot also be the second factor of the next sign-in.
     member.needs_strong_factor = True
-    audit.record("reset.completed", member_id=member.id, commit=False)
+    audit.record("reset.completed", member_id=member.id)
     db.session.commit()
     return member

@@ -72,7 +72,7 @@ def add_key(staff: StaffMember, response_json: str, name: str) -> StaffSecurityK
     )
     db.session.add(stored)
     db.session.flush()
-    audit.record("staff.key_added", actor=f"staff:{staff.email}", commit=False, key=stored.id)
+    audit.record("staff.key_added", actor=f"staff:{staff.email}", key=stored.id)
     db.session.commit()
     return stored
 
@@ -108,5 +108,5 @@ def remove_key(staff: StaffMember, key_id: int) -> None:
     if stored is None or stored.staff_id != staff.id:
         raise SecurityKeyRejected("unknown_key")
     db.session.delete(stored)
-    audit.record("staff.key_removed", actor=f"staff:{staff.email}", commit=False, key=key_id)
+    audit.record("staff.key_removed", actor=f"staff:{staff.email}", key=key_id)
     db.session.commit()

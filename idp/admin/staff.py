@@ -100,7 +100,7 @@ def create_staff(email: str, role: str) -> tuple[StaffMember, str]:
     db.session.add(staff)
     token = _new_setup(staff)
     db.session.flush()
-    audit.record("staff.created", actor="cli", commit=False, staff=email, role=role)
+    audit.record("staff.created", actor="cli", staff=email, role=role)
     db.session.commit()
     return staff, token
 
@@ -116,7 +116,7 @@ def reset_staff(email: str) -> tuple[StaffMember, str]:
     staff.totp_last_step = None
     db.session.execute(delete(StaffSecurityKey).where(StaffSecurityKey.staff_id == staff.id))
     token = _new_setup(staff)
-    audit.record("staff.reset", actor="cli", commit=False, staff=staff.email)
+    audit.record("staff.reset", actor="cli", staff=staff.email)
     db.session.commit()
     return staff, token
 
@@ -127,7 +127,7 @@ def set_staff_disabled(email: str, disabled: bool) -> StaffMember:
         raise StaffRejected(f"No console account for {email}.")
     staff.disabled = disabled
     event = "staff.disabled" if disabled else "staff.enabled"
-    audit.record(event, actor="cli", commit=False, staff=staff.email)
+    audit.record(event, actor="cli", staff=staff.email)
     db.session.commit()
     return staff
 
@@ -211,7 +211,7 @@ def confirm_totp(token: str, code: str) -> StaffMember:
     if done.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
         raise SetupLinkInvalid()
-    audit.record("staff.enrolled", actor=f"staff:{staff.email}", commit=False, factor="totp")
+    audit.record("staff.enrolled", actor=f"staff:{staff.email}", factor="totp")
     db.session.commit()
     db.session.refresh(staff)
     return staff

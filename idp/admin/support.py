@@ -189,7 +189,7 @@ def unlock(member: Member, actor: str) -> bool:
     """Lift the sign-in lock now and forget counted failures (as ``idp accounts unlock``);
     True when a lock was lifted."""
     was_locked = lockout.unlock(member, by="adviser")
-    audit.record("account.unlocked", member_id=member.id, actor=actor, commit=False,
+    audit.record("account.unlocked", member_id=member.id, actor=actor,
                  was_locked=was_locked)  # fmt: skip
     db.session.commit()
     return was_locked
@@ -240,7 +240,7 @@ def change_contact(
     if not changes:
         return ContactChange([])
     changed = [str(c["what"]) for c in changes]
-    audit.record("account.contact_changed", member_id=member.id, actor=actor, commit=False,
+    audit.record("account.contact_changed", member_id=member.id, actor=actor,
                  fields=changed, **detail)  # fmt: skip
     recipients = [a for a in dict.fromkeys([old_email, member.email]) if a]
     # The notices are queued with the change: one transaction, so neither exists alone.
@@ -291,7 +291,7 @@ def resend_activation(member: Member, actor: str, lang: str | None = None) -> st
     lang = member_language(member, lang)
     send_link(member, ACTIVATION, "activation", lang, issuer_url(ACTIVATION_PAGE), ttl)
     sent_to = mask_email(member.email)
-    audit.record("account.activation_resent", member_id=member.id, actor=actor, commit=False,
+    audit.record("account.activation_resent", member_id=member.id, actor=actor,
                  to=sent_to)  # fmt: skip
     db.session.commit()
     return sent_to
@@ -320,7 +320,7 @@ def remove_device(member: Member, device_id: int, actor: str, lang: str | None =
         db.session.rollback()
         raise
     name = credential.name
-    audit.record("account.device_removed", member_id=member.id, actor=actor, commit=False,
+    audit.record("account.device_removed", member_id=member.id, actor=actor,
                  device=device_id, name=name)  # fmt: skip
     db.session.commit()
     end_passkey_sessions(member, device_id)

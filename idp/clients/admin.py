@@ -149,7 +149,7 @@ def create_client(
         registration_token_hash=secret_digest(registration_token) if registration_token else None,
     )
     db.session.add(row)
-    audit.record("client.created", client_id=row.client_id, actor=actor, commit=False,
+    audit.record("client.created", client_id=row.client_id, actor=actor,
                  managed_by=managed_by, type=spec.type)  # fmt: skip
     _commit(spec.client_id)
     return row, secret
@@ -178,7 +178,7 @@ def update_client(client_id: str, changes: dict[str, Any], actor: str) -> OAuthC
     if not changed:
         return row
     row.name, row.settings = spec.name, spec.settings_json()
-    audit.record("client.updated", client_id=row.client_id, actor=actor, commit=False,
+    audit.record("client.updated", client_id=row.client_id, actor=actor,
                  fields=changed)  # fmt: skip
     _commit()
     return row
@@ -196,7 +196,7 @@ def rotate_secret(client_id: str, actor: str) -> str:
     row.previous_secret_hash = row.secret_hash
     row.previous_secret_expires_at = runtime().clock.now() + grace
     row.secret_hash = secret_digest(secret)
-    audit.record("client.secret_rotated", client_id=row.client_id, actor=actor, commit=False,
+    audit.record("client.secret_rotated", client_id=row.client_id, actor=actor,
                  grace_until=_iso(row.previous_secret_expires_at))  # fmt: skip
     _commit()
     return secret
@@ -210,7 +210,7 @@ def set_disabled(client_id: str, disabled: bool, actor: str) -> OAuthClient:
         return row
     row.disabled = disabled
     event = "client.disabled" if disabled else "client.enabled"
-    audit.record(event, client_id=row.client_id, actor=actor, commit=False)
+    audit.record(event, client_id=row.client_id, actor=actor)
     _commit()
     return row
 
@@ -223,7 +223,7 @@ def delete_client(client_id: str, actor: str) -> None:
     refresh_tokens = result.rowcount  # type: ignore[attr-defined]
     db.session.execute(delete(Consent).where(Consent.client_id == client_id))
     db.session.delete(row)
-    audit.record("client.deleted", client_id=client_id, actor=actor, commit=False,
+    audit.record("client.deleted", client_id=client_id, actor=actor,
                  refresh_tokens_deleted=refresh_tokens)  # fmt: skip
     _commit()
 

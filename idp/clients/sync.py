@@ -66,7 +66,6 @@ def sync_clients(path: Path) -> SyncReport:
             report.disabled.append(client_id)
     audit.record(
         "clients.synced",
-        commit=False,
         created=report.created,
         updated=report.updated,
         disabled=report.disabled,

@@ -63,6 +63,6 @@ def give_consent(interaction_id: str) -> Response:
     scopes = consents.requested_scopes(pending.params, client)
     consents.grant(member, client, scopes)
     audit.record("consent.granted", member_id=member.id, client_id=client.client_id,
-                 scopes=" ".join(scopes), commit=False)  # fmt: skip
+                 scopes=" ".join(scopes))  # fmt: skip
     db.session.commit()
     return policy.complete(pending, NAME)

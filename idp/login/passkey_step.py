@@ -95,7 +95,7 @@ def passkey_sign_in(interaction_id: str) -> Page:
         db.session.rollback()
         return _locked(pending, locked)
     audit.record("passkey.used", member_id=member.id, client_id=pending.client_id,
-                 device=result.credential.name, commit=False)  # fmt: skip
+                 device=result.credential.name)  # fmt: skip
     member.needs_strong_factor = False  # a factor that is not the mailbox was proven
     db.session.commit()
     pending.member_id = member.id
@@ -200,7 +200,7 @@ def register(interaction_id: str) -> Page:
         return offer_page(pending, error or "passkey.register_failed", 400)
     member.passkey_offer_declined_at = None
     audit.record("passkey.registered", member_id=member.id, client_id=pending.client_id,
-                 device=credential.name, commit=False)  # fmt: skip
+                 device=credential.name)  # fmt: skip
     db.session.commit()
     notify_device_added(member, credential, pending.lang)
     return _continue(pending, member, here=True)
@@ -219,7 +219,7 @@ def skip_offer(interaction_id: str) -> Page:
     if reason == "declined":
         member.passkey_offer_declined_at = runtime().clock.now()
     audit.record("passkey.offer_skipped", member_id=member.id, client_id=pending.client_id,
-                 reason=reason, commit=False)  # fmt: skip
+                 reason=reason)  # fmt: skip
     db.session.commit()
     return _continue(pending, member, here=reason == "already_registered")
 

@@ -71,7 +71,7 @@ def verify_password(
     if stored is not None and passwords.needs_rehash(stored):
         member.password_hash = passwords.hash(password)
         member.updated_at = utcnow()
-    audit.record("login.password_verified", member_id=member.id, client_id=client_id, commit=False)
+    audit.record("login.password_verified", member_id=member.id, client_id=client_id)
     db.session.commit()
     return member
 

@@ -130,7 +130,6 @@ def _deliver(job_id: int, now: float) -> None:
             status=result.status,
             error=result.error,
             attempts=attempt,
-            commit=False,
         )
         _finish(job_id)
         return

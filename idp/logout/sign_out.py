@@ -165,7 +165,7 @@ def _sign_out(
     notified = _queue_logout_tokens(member, jobs)
     audit.record("logout", member_id=member_id, client_id=client_id, scope=scope,
                  reason=reason, sessions=ended, token_families=len(revoked),
-                 families=revoked, commit=False)  # fmt: skip
+                 families=revoked)  # fmt: skip
     db.session.commit()
     if notified:
         worker.nudge()

@@ -125,7 +125,7 @@ def _attempt(mail_id: int, lease_end: datetime, now: datetime) -> bool:
         db.session.rollback()
         return True
     audit.record("email.sent", member_id=mail.member_id, purpose=mail.purpose,
-                 transport=transport.name, lang=mail.lang, commit=False)  # fmt: skip
+                 transport=transport.name, lang=mail.lang)  # fmt: skip
     db.session.commit()
     _server_state(down=False, reason="")
     return True
@@ -146,8 +146,7 @@ def _record_failure(
     if mail.attempts >= settings.outbox_max_attempts or too_old:
         mail.status = FAILED
         audit.record("email.failed", member_id=mail.member_id, purpose=mail.purpose,
-                     transport=transport, reason=reason, attempts=mail.attempts,
-                     commit=False)  # fmt: skip
+                     transport=transport, reason=reason, attempts=mail.attempts)  # fmt: skip
         log.error("E-mail %d (%r) for member %s given up after %d attempts: %s",
                   mail.id, mail.purpose, mail.member_id, mail.attempts, reason)  # fmt: skip
     else:

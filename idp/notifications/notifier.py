@@ -132,8 +132,8 @@ class Notifier:
         address = (to or "").strip()
         if not address:
             audit.record("email.failed", member_id=member_id, purpose=purpose,
-                         transport=self.email.name, reason="no recipient address on file",
-                         commit=False)  # fmt: skip
+                         transport=self.email.name,
+                         reason="no recipient address on file")  # fmt: skip
             return
         queue_mail(address, purpose, lang, member_id, render_email(purpose, lang, **context))
 
@@ -186,6 +186,7 @@ class Notifier:
                 reason=failure.detail,
                 **where,
             )
+            db.session.commit()
             log.error(
                 "%s %r for member %s not sent: %s", channel, purpose, member_id, failure.detail
             )
@@ -198,6 +199,7 @@ class Notifier:
             lang=lang,
             **where,
         )
+        db.session.commit()
 
 
 def _recipient(to: str) -> str:

@@ -54,7 +54,7 @@ def retry_failed(ids: list[int] | None, actor: str) -> int:
         # A given-up mail gets a fresh age, or it would be given up again at once.
         mail.created_at = now
         audit.record("email.requeued", member_id=mail.member_id, purpose=mail.purpose,
-                     actor=actor, commit=False)  # fmt: skip
+                     actor=actor)  # fmt: skip
         count += 1
     if count:
         db.session.info[NUDGE] = True

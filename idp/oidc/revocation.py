@@ -28,7 +28,7 @@ class Revocation(RevocationEndpoint):
 
     def revoke_token(self, token, request):
         token.revoke()
-        audit.record("token.revoked", client_id=request.client.client_id, commit=False,
+        audit.record("token.revoked", client_id=request.client.client_id,
                      **token.audit_detail())  # fmt: skip
         db.session.commit()
 

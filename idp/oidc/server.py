@@ -245,7 +245,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         if not codes.record_issued(code.code_hash, family_id, jti):
             raise InvalidGrantError("The authorization code was used twice.")
         audit.record("token.issued", member_id=user.id, client_id=self.request.client.client_id,
-                     commit=False, grant_type="authorization_code", sid=code.sid or None,
+                     grant_type="authorization_code", sid=code.sid or None,
                      family=family_id)  # fmt: skip
         return token
 
@@ -327,7 +327,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
             self.request.client, scope, user, ctx, row.family_id, True, rotated=row
         )
         audit.record("token.refreshed", member_id=user.id, client_id=row.client_id,
-                     commit=False, sid=row.sid, family=row.family_id)  # fmt: skip
+                     sid=row.sid, family=row.family_id)  # fmt: skip
         return token
 
     def revoke_old_credential(self, refresh_token):
@@ -342,7 +342,7 @@ def _refresh_rejected(client: RegisteredClient, row: RefreshToken | None, reason
 
 def _refresh_reused(client: RegisteredClient, row: RefreshToken) -> None:
     """A used token presented again: revoke the family and audit the reuse, committed now."""
-    audit.record("token.refresh_reused", client_id=client.client_id, commit=False,
+    audit.record("token.refresh_reused", client_id=client.client_id,
                  **_family_detail(row))  # fmt: skip
     tokens.revoke_family(row.family_id, reason="refresh_reused")
     db.session.commit()

@@ -111,7 +111,7 @@ def change_password():
         return render_password_form(
             "selfservice/change_password.html", 400, failures=rejected.failures, **form
         )
-    audit.record("password.changed", member_id=member.id, commit=False)
+    audit.record("password.changed", member_id=member.id)
     notify_password_changed(member)  # queued with the change: one transaction
     db.session.commit()
     ended = 0

@@ -97,6 +97,6 @@ def withdraw(client_id: str):
     for family_id in families:
         revoke_family(family_id)
     audit.record("consent.withdrawn", member_id=member.id, client_id=client_id,
-                 refresh_families=len(families), commit=False)  # fmt: skip
+                 refresh_families=len(families))  # fmt: skip
     db.session.commit()
     return redirect(url_for("selfservice.applications", done="withdrawn"), 303)

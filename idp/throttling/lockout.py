@@ -143,7 +143,7 @@ def locked_until(member: Member, browser: str | None = None) -> datetime | None:
     )
     if lifted.rowcount == 1:  # type: ignore[attr-defined]
         runtime().redis.delete(*_keys(member.id))
-        audit.record("lock.ended", member_id=member.id, commit=False, reason="expired")
+        audit.record("lock.ended", member_id=member.id, reason="expired")
     db.session.commit()
     return None
 
@@ -293,7 +293,7 @@ def _start_lock(member: Member, failures: int, lang: str, browser: str | None) -
         db.session.commit()  # another request locked it first
         db.session.refresh(member)
         return AccountLocked(member.locked_until or until)
-    audit.record("lock.started", member_id=member.id, commit=False, failures=failures,
+    audit.record("lock.started", member_id=member.id, failures=failures,
                  scope="unknown_browsers")  # fmt: skip
     # the lock and its notice: one unit of work
     _notify_locked(member, until, lang, known_browsers_spared=True)
@@ -311,7 +311,7 @@ def _lock_browser(member: Member, failures: int, lang: str, browser: str) -> Acc
     if not redis.hsetnx(_browser_locks(member.id), browser, _epoch(until)):
         return AccountLocked(locked_until(member, browser) or until)  # locked by another
     redis.expire(_browser_locks(member.id), settings.duration)
-    audit.record("lock.started", member_id=member.id, commit=False, failures=failures,
+    audit.record("lock.started", member_id=member.id, failures=failures,
                  scope="browser")  # fmt: skip
     _notify_locked(member, until, lang, known_browsers_spared=False)
     db.session.commit()
@@ -335,7 +335,7 @@ def unlock(member: Member, by: str) -> bool:
     if member.locked_until is None and not browser_locks:
         return False
     member.locked_until = None
-    audit.record("lock.ended", member_id=member.id, commit=False, reason=by)
+    audit.record("lock.ended", member_id=member.id, reason=by)
     return True
 
 

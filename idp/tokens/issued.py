@@ -197,7 +197,7 @@ def revoke_family(family_id: str, reason: str = "revoked") -> None:
     if revoked is not None:
         member_id, client_id, sid = revoked
         audit.record("token.family_revoked", member_id=member_id, client_id=client_id,
-                     commit=False, sid=sid, family=family_id, reason=reason)  # fmt: skip
+                     sid=sid, family=family_id, reason=reason)  # fmt: skip
 
 
 def _longest_access_ttl() -> int:
