@@ -1,4 +1,4 @@
-"""The sign-in steps, as an ordered registry (docs/adding-a-step.md).
+"""The sign-in steps, as an ordered registry (docs/extending.md).
 
 A step is one module of ``idp/login/`` (or of an extension) declaring a :class:`Step`: its
 name, its phase, the named check that says whether it runs for this request and why, and the

@@ -1,6 +1,6 @@
 """The sign-in pages of an app: the built-in steps in the order a member meets them, and
 their routes. A new step is one module declaring a ``Step`` and one line here
-(docs/adding-a-step.md)."""
+(docs/extending.md)."""
 
 from __future__ import annotations
 
