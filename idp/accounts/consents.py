@@ -33,7 +33,7 @@ def granted_scopes(member: Member, client_id: str) -> set[str] | None:
 def consent_needed(params: Mapping[str, str], client: RegisteredClient, member: Member) -> bool:
     """An explicit client asks when ``prompt=consent`` or when the request wants data the
     member has not allowed yet."""
-    if client.settings.get("consent") != "explicit":
+    if client.spec.consent != "explicit":
         return False
     if "consent" in params.get("prompt", "").split():
         return True

@@ -18,8 +18,10 @@ class AccessRefused(IdPError):
 
 
 def required_contract(client: RegisteredClient) -> str | None:
-    rule = client.settings.get("access") or {}
-    return rule.get("requires_contract") or None
+    rule = client.spec.access
+    if rule is None or not rule.requires_contract:
+        return None
+    return rule.requires_contract
 
 
 def allowed(client: RegisteredClient, member: Member) -> bool:
@@ -34,13 +36,14 @@ def check_access(client: RegisteredClient, member: Member) -> None:
 
 def refusal_message(client: RegisteredClient) -> str:
     """The client's own words for members it refuses (empty: the catalog's)."""
-    return str((client.settings.get("access") or {}).get("message") or "")
+    return client.spec.access.message if client.spec.access is not None else ""
 
 
 def suggestion(client: RegisteredClient, member: Member) -> RegisteredClient | None:
     """The client clients.yaml suggests instead (the provident portal for provident members),
     when this member holds a contract, may use it, and it has a home page to link to."""
-    suggested = find_client((client.settings.get("access") or {}).get("suggest_client"))
+    rule = client.spec.access
+    suggested = find_client(rule.suggest_client) if rule is not None else None
     if suggested is None or not member.contract_set:
         return None
     if not allowed(suggested, member) or not home_url(suggested):
@@ -50,7 +53,7 @@ def suggestion(client: RegisteredClient, member: Member) -> RegisteredClient | N
 
 def home_url(client: RegisteredClient) -> str:
     """``client_uri``, else the origin of its first web redirect URI (a portal's home)."""
-    uri = str(client.settings.get("client_uri") or "")
+    uri = client.spec.client_uri
     if uri:
         return uri
     for redirect in client.redirect_uris:

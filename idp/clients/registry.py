@@ -8,13 +8,13 @@ import hmac
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import ClientMixin, list_to_scope, scope_to_list
 from sqlalchemy import select
 
-from idp.clients.schema import CLIENT_ID
+from idp.clients.schema import CLIENT_ID, ClientSpec
 from idp.db import db
 from idp.kv import key as kv_key
 from idp.models import OAuthClient
@@ -35,7 +35,8 @@ class RegisteredClient(ClientMixin):
     name: str
     client_type: str
     secret_hash: str | None
-    settings: dict[str, Any]
+    # The client's policy, typed: parsed once from the stored row.
+    spec: ClientSpec
     managed_by: str
     disabled: bool
     # After a rotation (idp/clients/admin.py) the previous secret's digest, accepted until then.
@@ -51,7 +52,7 @@ class RegisteredClient(ClientMixin):
             name=row.name,
             client_type=row.client_type,
             secret_hash=row.secret_hash,
-            settings=dict(row.settings or {}),
+            spec=ClientSpec.from_stored(row.client_id, row.name, row.client_type, row.settings),
             managed_by=row.managed_by,
             disabled=row.disabled,
             previous_secret_hash=row.previous_secret_hash,
@@ -66,18 +67,20 @@ class RegisteredClient(ClientMixin):
 
     @property
     def require_pkce(self) -> bool:
-        return self.public or bool(self.settings.get("require_pkce", True))
+        return self.public or self.spec.require_pkce
 
     @property
     def redirect_uris(self) -> list[str]:
-        return list(self.settings.get("redirect_uris") or [])
+        return list(self.spec.redirect_uris)
 
     @property
     def scopes(self) -> list[str]:
-        return list(self.settings.get("scopes") or [])
+        return list(self.spec.scopes)
 
     def ttl(self, name: str, default: int) -> int:
-        return int(self.settings.get(name) or default)
+        """A lifetime of the client's own (``access_token_ttl``…), or the provider's."""
+        own = getattr(self.spec, name)
+        return int(own) if own else default
 
     # -- Authlib ClientMixin -----------------------------------------------------------------
     def get_client_id(self) -> str:
@@ -129,7 +132,7 @@ class RegisteredClient(ClientMixin):
         return response_type == "code"
 
     def check_grant_type(self, grant_type: str) -> bool:
-        return grant_type in (self.settings.get("grant_types") or [])
+        return grant_type in self.spec.grant_types
 
 
 def _same_but_port(candidate: str, registered: str) -> bool:

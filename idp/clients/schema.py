@@ -70,6 +70,32 @@ class ClientSpec:
     client_uri: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def from_stored(
+        cls, client_id: str, name: str, client_type: str, settings: dict[str, Any] | None
+    ) -> ClientSpec:
+        """The client as the registry stored it (validated when it was written), read once
+        when the registry loads it; a field missing from an older row takes its default."""
+        stored = settings or {}
+        access = stored.get("access")
+        values = {
+            "redirect_uris": tuple(stored.get("redirect_uris") or ()),
+            "post_logout_redirect_uris": tuple(stored.get("post_logout_redirect_uris") or ()),
+            "backchannel_logout_uri": str(stored.get("backchannel_logout_uri") or ""),
+            "scopes": tuple(stored.get("scopes") or ()),
+            "grant_types": tuple(stored.get("grant_types") or ()),
+            "require_pkce": bool(stored.get("require_pkce", True)),
+            "second_factor": str(stored.get("second_factor") or "always"),
+            "webauthn": str(stored.get("webauthn") or "never"),
+            "access": AccessRule(**access) if isinstance(access, dict) and access else None,
+            "consent": str(stored.get("consent") or "implicit"),
+            "client_uri": str(stored.get("client_uri") or ""),
+        }
+        for ttl in ("access_token_ttl", "id_token_ttl", "refresh_token_ttl",
+                    "refresh_token_max_lifetime"):  # fmt: skip
+            values[ttl] = int(stored[ttl]) if stored.get(ttl) else None
+        return cls(client_id=client_id, name=name, type=client_type, **values)  # type: ignore[arg-type]
+
     def settings_json(self) -> dict[str, Any]:
         """The policy fields kept in ``clients.settings``."""
         return {

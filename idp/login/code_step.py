@@ -42,7 +42,7 @@ NAME = "otp"
 
 def wants_mfa(params: Mapping[str, str], client: RegisteredClient) -> bool:
     """The client's policy is ``always``, or the request asks for a multi-factor ``acr``."""
-    if client.settings.get("second_factor", "always") == "always":
+    if client.spec.second_factor == "always":
         return True
     return asks_for_mfa(params.get("acr_values", ""))
 
@@ -53,7 +53,7 @@ def check(facts: Facts) -> Verdict:
     browser that passed it recently for this member (``device.py``)."""
     if "mfa" in facts.amr:
         return skip("second_factor_done")
-    if facts.client.settings.get("second_factor", "always") == "always":
+    if facts.client.spec.second_factor == "always":
         return run("client_requires_code")
     if asks_for_mfa(facts.params.get("acr_values", "")):
         return run("acr_values_mfa")

@@ -24,7 +24,7 @@ NAME = "consent"
 
 
 def check(facts: Facts) -> Verdict:
-    if facts.client.settings.get("consent") != "explicit":
+    if facts.client.spec.consent != "explicit":
         return skip("no_consent_rule")
     if facts.member is None:
         return run("client_requires_consent")

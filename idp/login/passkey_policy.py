@@ -10,6 +10,4 @@ def offers_passkeys(client: RegisteredClient) -> bool:
     """Biometric sign-in and its offer appear for ``webauthn: offer`` clients, when the RP ID
     is a host name (browsers refuse IP addresses)."""
     settings = runtime().settings
-    return client.settings.get("webauthn") == "offer" and settings.webauthn.available(
-        settings.server.issuer
-    )
+    return client.spec.webauthn == "offer" and settings.webauthn.available(settings.server.issuer)

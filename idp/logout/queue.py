@@ -50,7 +50,7 @@ class Job:
 
 
 def backchannel_uri(client: RegisteredClient | None) -> str:
-    return str(client.settings.get("backchannel_logout_uri") or "") if client else ""
+    return client.spec.backchannel_logout_uri if client else ""
 
 
 def enqueue(client_id: str, sub: str, sid: str | None, member_id: int | None) -> bool:

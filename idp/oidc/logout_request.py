@@ -89,7 +89,7 @@ def _redirect_uri(uri: str | None, client: RegisteredClient | None) -> str | Non
 
 
 def registered_uris(client: RegisteredClient) -> list[str]:
-    return list(client.settings.get("post_logout_redirect_uris") or [])
+    return list(client.spec.post_logout_redirect_uris)
 
 
 # -- waiting for the member's answer ---------------------------------------------------------

@@ -72,8 +72,8 @@ def test_add_prints_the_secret_once_and_the_client_works(app: Flask) -> None:
     assert client is not None and client.check_client_secret(secret)
     assert client.redirect_uris == ["https://cli.example.org/cb", "http://127.0.0.1:5006/cb"]
     assert client.scopes == ["openid", "profile", "email"]
-    assert client.settings["second_factor"] == "new_device"
-    assert client.settings["access_token_ttl"] == 120
+    assert client.spec.second_factor == "new_device"
+    assert client.spec.access_token_ttl == 120
     assert client.managed_by == "api"
     (event,) = client_events("cli-portal")
     assert event.event == "client.created" and event.actor.startswith("cli:")

@@ -62,17 +62,13 @@ def test_service_cannot_ask_for_scopes_it_does_not_have(server, scope):
 def test_member_scopes_registered_for_a_portal_are_not_service_scopes(server):
     """Even a client registered with member scopes gets none of them without a member."""
     from idp.clients.registry import RegisteredClient
+    from idp.clients.schema import ClientSpec
     from idp.oidc.server import ServiceGrant
 
-    client = RegisteredClient(
-        "svc",
-        "svc",
-        "confidential",
-        None,
-        {"scopes": ["openid", "profile", "idp:x"]},
-        "file",
-        False,
+    spec = ClientSpec.from_stored(
+        "svc", "svc", "confidential", {"scopes": ["openid", "profile", "idp:x"]}
     )
+    client = RegisteredClient("svc", "svc", "confidential", None, spec, "file", False)
 
     class Request:
         payload = type("P", (), {"scope": "openid"})()
