@@ -202,106 +202,158 @@ def parse_client_data(raw: dict[str, Any], settings: Settings) -> ClientSpec:
 def _parse(
     where: _Where, raw: dict[str, Any], at, settings: Settings, *, secret_by_reference: bool
 ) -> ClientSpec:
+    """One client from its raw fields: each group of fields read and checked by a method of
+    :class:`_Reader`, the first problem raised with its file, line, client and field."""
     client_id = raw.get("client_id")
     if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
         raise where.fail("client_id", "required; letters, digits, '.', '_' or '-' (≤ 100)")
-    where.client_id = client_id
-    for key in raw:
-        if key == "secret" and secret_by_reference:
-            raise where.fail(
-                key, "plaintext secrets are refused; use secret_env or secret_hash", at(key)
-            )
-        if key in SECRET_FIELDS and not secret_by_reference:
-            raise where.fail(key, "the provider generates the secret; do not send one")
-        if key not in FIELDS:
-            raise where.fail(key, "unknown field", at(key))
-
-    name = raw.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise where.fail("name", "required text", at("name"))
-    if len(name.strip()) > MAX_NAME_LENGTH:
-        raise where.fail("name", f"at most {MAX_NAME_LENGTH} characters", at("name"))
-    ctype = raw.get("type")
-    if ctype not in ("confidential", "public"):
-        raise where.fail("type", "must be 'confidential' or 'public'", at("type"))
-    grant_types = _str_list(
-        where, raw, "grant_types", at, default=["authorization_code", "refresh_token"]
-    )
-    for g in grant_types:
-        if g not in GRANT_TYPES:
-            raise where.fail("grant_types", f"unknown grant type {g!r}", at("grant_types"))
-    if ctype == "public" and "client_credentials" in grant_types:
-        raise where.fail(
-            "grant_types", "a public client cannot use client_credentials", at("grant_types")
-        )
+    reader = _Reader(_Where(where.path, where.node, client_id), raw, at)
+    reader.known_fields(secret_by_reference)
+    name, ctype = reader.name(), reader.client_type()
+    grant_types = reader.grant_types(ctype)
     secret_env, secret_hash = (
-        _secret(where, raw, at, ctype, settings) if secret_by_reference else ("", "")
+        _secret(reader.where, raw, at, ctype, settings) if secret_by_reference else ("", "")
     )
-    redirect_uris = _str_list(where, raw, "redirect_uris", at, default=[])
-    if "authorization_code" in grant_types and not redirect_uris:
-        raise where.fail(
-            "redirect_uris", "at least one is required for authorization_code", at("redirect_uris")
-        )
-    for uri in redirect_uris:
-        _check_uri(where, "redirect_uris", uri, ctype, at("redirect_uris"))
-    logout_uris = _str_list(where, raw, "post_logout_redirect_uris", at, default=[])
-    for uri in logout_uris:
-        _check_uri(where, "post_logout_redirect_uris", uri, ctype, at("post_logout_redirect_uris"))
-    backchannel = raw.get("backchannel_logout_uri") or ""
-    if backchannel:
-        if not isinstance(backchannel, str):
-            node = at("backchannel_logout_uri")
-            raise where.fail("backchannel_logout_uri", "must be a URL", node)
-        _check_uri(
-            where,
-            "backchannel_logout_uri",
-            backchannel,
-            "confidential",
-            at("backchannel_logout_uri"),
-        )
-    client_uri = raw.get("client_uri") or ""
-    if client_uri:
-        if not isinstance(client_uri, str):
-            raise where.fail("client_uri", "must be a URL", at("client_uri"))
-        _check_uri(where, "client_uri", client_uri, "confidential", at("client_uri"))
-    scopes = _str_list(where, raw, "scopes", at, default=["openid"])
-    for s in scopes:
-        if s not in KNOWN_SCOPES and not SERVICE_SCOPE.match(s):
-            raise where.fail("scopes", f"unknown scope {s!r}", at("scopes"))
-    require_pkce = raw.get("require_pkce", True)
-    if not isinstance(require_pkce, bool):
-        raise where.fail("require_pkce", "must be true or false", at("require_pkce"))
-    if ctype == "public" and not require_pkce:
-        raise where.fail(
-            "require_pkce", "PKCE is always required for public clients", at("require_pkce")
-        )
-    ttls: dict[str, Any] = {}
-    for ttl, (low, high) in LIFETIME_BOUNDS.items():
-        value = raw.get(ttl)
-        if value is not None and (
-            not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high
-        ):
-            raise where.fail(ttl, f"must be a number of seconds from {low} to {high}", at(ttl))
-        ttls[ttl] = value
+    redirect_uris = reader.redirect_uris(ctype, grant_types)
+    logout_uris = reader.uris("post_logout_redirect_uris", ctype)
+    backchannel, client_uri = reader.url("backchannel_logout_uri"), reader.url("client_uri")
+    scopes, require_pkce, lifetimes = (
+        reader.scopes(),
+        reader.require_pkce(ctype),
+        reader.lifetimes(),
+    )
     return ClientSpec(
         client_id=client_id,
-        name=name.strip(),
+        name=name,
         type=ctype,
         secret_env=secret_env,
         secret_hash=secret_hash,
-        redirect_uris=tuple(redirect_uris),
-        post_logout_redirect_uris=tuple(logout_uris),
+        redirect_uris=redirect_uris,
+        post_logout_redirect_uris=logout_uris,
         backchannel_logout_uri=backchannel,
-        scopes=tuple(scopes),
-        grant_types=tuple(grant_types),
+        scopes=scopes,
+        grant_types=grant_types,
         require_pkce=require_pkce,
-        second_factor=_choice(where, raw, "second_factor", ("always", "new_device"), at),
-        webauthn=_choice(where, raw, "webauthn", ("never", "offer"), at),
-        access=_access(where, raw.get("access"), at("access")),
-        consent=_choice(where, raw, "consent", ("implicit", "explicit"), at),
+        second_factor=reader.choice("second_factor", ("always", "new_device")),
+        webauthn=reader.choice("webauthn", ("never", "offer")),
+        access=_access(reader.where, raw.get("access"), at("access")),
+        consent=reader.choice("consent", ("implicit", "explicit")),
         client_uri=client_uri,
-        **ttls,
+        **lifetimes,
     )
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """The raw fields of one client, read a group at a time."""
+
+    where: _Where
+    raw: dict[str, Any]
+    at: Any  # field name → its YAML node (None for a client given as data)
+
+    def known_fields(self, secret_by_reference: bool) -> None:
+        for key in self.raw:
+            if key == "secret" and secret_by_reference:
+                raise self.where.fail(
+                    key,
+                    "plaintext secrets are refused; use secret_env or secret_hash",
+                    self.at(key),
+                )
+            if key in SECRET_FIELDS and not secret_by_reference:
+                raise self.where.fail(key, "the provider generates the secret; do not send one")
+            if key not in FIELDS:
+                raise self.where.fail(key, "unknown field", self.at(key))
+
+    def name(self) -> str:
+        name = self.raw.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise self.where.fail("name", "required text", self.at("name"))
+        if len(name.strip()) > MAX_NAME_LENGTH:
+            raise self.where.fail("name", f"at most {MAX_NAME_LENGTH} characters", self.at("name"))
+        return name.strip()
+
+    def client_type(self) -> str:
+        ctype = self.raw.get("type")
+        if ctype not in ("confidential", "public"):
+            raise self.where.fail("type", "must be 'confidential' or 'public'", self.at("type"))
+        return str(ctype)
+
+    def grant_types(self, ctype: str) -> tuple[str, ...]:
+        node = self.at("grant_types")
+        grant_types = self.texts("grant_types", ["authorization_code", "refresh_token"])
+        for grant in grant_types:
+            if grant not in GRANT_TYPES:
+                raise self.where.fail("grant_types", f"unknown grant type {grant!r}", node)
+        if ctype == "public" and "client_credentials" in grant_types:
+            raise self.where.fail(
+                "grant_types", "a public client cannot use client_credentials", node
+            )
+        return grant_types
+
+    def redirect_uris(self, ctype: str, grant_types: tuple[str, ...]) -> tuple[str, ...]:
+        uris = self.uris("redirect_uris", ctype)
+        if "authorization_code" in grant_types and not uris:
+            raise self.where.fail(
+                "redirect_uris",
+                "at least one is required for authorization_code",
+                self.at("redirect_uris"),
+            )
+        return uris
+
+    def uris(self, name: str, ctype: str) -> tuple[str, ...]:
+        uris = self.texts(name, [])
+        for uri in uris:
+            _check_uri(self.where, name, uri, ctype, self.at(name))
+        return uris
+
+    def url(self, name: str) -> str:
+        """An optional URL the provider calls or links to (always checked as for a
+        confidential client: no custom scheme, no loopback port trick)."""
+        value = self.raw.get(name) or ""
+        if not value:
+            return ""
+        if not isinstance(value, str):
+            raise self.where.fail(name, "must be a URL", self.at(name))
+        _check_uri(self.where, name, value, "confidential", self.at(name))
+        return value
+
+    def scopes(self) -> tuple[str, ...]:
+        scopes = self.texts("scopes", ["openid"])
+        for scope in scopes:
+            if scope not in KNOWN_SCOPES and not SERVICE_SCOPE.match(scope):
+                raise self.where.fail("scopes", f"unknown scope {scope!r}", self.at("scopes"))
+        return scopes
+
+    def require_pkce(self, ctype: str) -> bool:
+        require_pkce = self.raw.get("require_pkce", True)
+        node = self.at("require_pkce")
+        if not isinstance(require_pkce, bool):
+            raise self.where.fail("require_pkce", "must be true or false", node)
+        if ctype == "public" and not require_pkce:
+            raise self.where.fail(
+                "require_pkce", "PKCE is always required for public clients", node
+            )
+        return require_pkce
+
+    def lifetimes(self) -> dict[str, Any]:
+        """The client's own token lifetimes (None: the provider's)."""
+        found: dict[str, Any] = {}
+        for ttl, (low, high) in LIFETIME_BOUNDS.items():
+            value = self.raw.get(ttl)
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high
+            ):
+                raise self.where.fail(
+                    ttl, f"must be a number of seconds from {low} to {high}", self.at(ttl)
+                )
+            found[ttl] = value
+        return found
+
+    def choice(self, name: str, allowed: tuple[str, ...]) -> str:
+        return _choice(self.where, self.raw, name, allowed, self.at)
+
+    def texts(self, name: str, default: list[str]) -> tuple[str, ...]:
+        return tuple(_str_list(self.where, self.raw, name, self.at, default=default))
 
 
 def _mapping(node: yaml.MappingNode) -> dict[str, yaml.Node]:
