@@ -11,7 +11,9 @@ the password and TOTP enrolment it leads to, and the two sign-in checks.
   it is recorded by a conditional ``UPDATE``, so two parallel uses of one code cannot both pass.
 * Sign-in never says whether an e-mail belongs to staff: unknown, disabled, not yet set up and
   temporarily locked accounts get the wrong-password answer after the same hash work. Five
-  failures (password or code) within 15 minutes lock the account until that window ends.
+  failures (password, code or key) within 15 minutes lock the account until that window
+  ends; each try is reserved before its secret is checked (``throttling/tries.py``, as for
+  members), so parallel guesses cannot check more than five.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from idp.errors import IdPError
 from idp.kv import key
 from idp.models import StaffMember, StaffSecurityKey
 from idp.runtime import runtime
-from idp.throttling.limits import HIT_SCRIPT, Limit, hit
+from idp.throttling import tries
+from idp.throttling.limits import Limit, hit
 
 ROLES = ("admin", "support")
 SETUP_TTL = timedelta(hours=24)
@@ -227,27 +230,39 @@ def can_sign_in(staff: StaffMember) -> bool:
 
 def verify_password(email: str, password: str, *, ip: str) -> StaffMember:
     """The staff member these credentials belong to; raises :class:`StaffSignInFailed` or
-    ``RateLimited``."""
+    ``RateLimited``. A try is reserved before the hash is checked (``throttling/tries.py``),
+    so at most ``MAX_FAILURES`` wrong passwords are ever verified per window; every refusal
+    costs the same hashing work."""
     email = normalize_email(email)[:320]
     hit(SIGN_IN_PER_IP, ip)
     hit(SIGN_IN_PER_EMAIL, email)
     staff = find_staff(email)
     usable = staff if staff is not None and can_sign_in(staff) else None
-    stored = usable.password_hash if usable is not None else None
-    ok = runtime().passwords.verify(stored, password[:MAX_PASSWORD])
-    if usable is not None and is_locked(usable):
-        _failed(usable, "password", reason="locked")
-    if not ok or usable is None or len(password) > MAX_PASSWORD:
+    passwords = runtime().passwords
+    if usable is None:
+        passwords.verify(None, password[:MAX_PASSWORD])
+        _failed(None, "password")
+    reservation = _reserve(usable, "password", password)
+    try:
+        ok = passwords.verify(usable.password_hash, password[:MAX_PASSWORD])
+    except BaseException:
+        reservation.release()
+        raise
+    if not ok or len(password) > MAX_PASSWORD:
+        reservation.failed()
         _failed(usable, "password")
+    reservation.succeeded()
     return usable
 
 
 def verify_totp(staff: StaffMember, code: str) -> None:
     """Accept a current code once: the step it matches must be later than the last used."""
-    if not can_sign_in(staff) or is_locked(staff):
-        _failed(staff, "totp", reason="locked" if can_sign_in(staff) else "unavailable")
+    if not can_sign_in(staff):
+        _failed(staff, "totp", reason="unavailable")
+    reservation = _reserve(staff, "totp")
     step = totp.matching_step(enrolment_secret(staff), code, runtime().clock.now())
     if step is None:
+        reservation.failed()
         _failed(staff, "totp")
     used = db.session.execute(
         update(StaffMember)
@@ -257,41 +272,58 @@ def verify_totp(staff: StaffMember, code: str) -> None:
     )
     if used.rowcount != 1:  # type: ignore[attr-defined]
         db.session.rollback()
+        reservation.failed()
         _failed(staff, "totp", reason="replayed")
+    reservation.succeeded()
     db.session.commit()
 
 
 def verify_security_key(staff: StaffMember, response_json: str) -> None:
     """The second factor by security key instead of a code (``admin/security_keys.py``)."""
-    if not can_sign_in(staff) or is_locked(staff):
-        _failed(staff, "key", reason="locked" if can_sign_in(staff) else "unavailable")
+    if not can_sign_in(staff):
+        _failed(staff, "key", reason="unavailable")
+    reservation = _reserve(staff, "key")
     try:
         security_keys.verify_key(staff, response_json)
     except security_keys.SecurityKeyRejected as rejected:
         db.session.rollback()
+        reservation.failed()
         _failed(staff, "key", reason=rejected.reason)
+    except BaseException:
+        reservation.release()
+        raise
+    reservation.succeeded()
 
 
 def record_sign_in(staff: StaffMember, factor: str = "totp") -> None:
     staff.last_sign_in_at = runtime().clock.now()
-    runtime().redis.delete(_failures_key(staff.id))
+    _budget(staff).clear()
     audit.record("staff.signed_in", actor=f"staff:{staff.email}", factor=factor)
 
 
-def is_locked(staff: StaffMember) -> bool:
-    count = runtime().redis.get(_failures_key(staff.id))
-    return count is not None and int(count) >= MAX_FAILURES
+def _budget(staff: StaffMember) -> tries.Budget:
+    """Password, code and key failures of one staff member count together."""
+    return tries.Budget(
+        key("staff-failures", staff.id), key("staff-failures-pending", staff.id),
+        MAX_FAILURES, FAILURE_WINDOW,
+    )  # fmt: skip
+
+
+def _reserve(staff: StaffMember, step: str, password: str = "") -> tries.Reservation:
+    """A try for ``step``, or the step refused without its secret being checked: locked
+    (the threshold reached) or every try left already being checked. A refused password
+    still costs the hashing work of a checked one."""
+    reserved = tries.reserve(_budget(staff))
+    if isinstance(reserved, tries.Reservation):
+        return reserved
+    if step == "password":
+        runtime().passwords.verify(None, password[:MAX_PASSWORD])
+    _failed(staff, step, reason="locked" if reserved.exhausted(_budget(staff)) else "in_flight")
 
 
 def _failed(staff: StaffMember | None, step: str, reason: str = "wrong") -> NoReturn:
     actor = f"staff:{staff.email}" if staff is not None else None
-    if staff is not None and reason != "locked":
-        runtime().redis.eval(HIT_SCRIPT, 1, _failures_key(staff.id), FAILURE_WINDOW)
     audit.record("staff.sign_in_failed", actor=actor, step=step, reason=reason)
     if step == "key":
         raise security_keys.SecurityKeyRejected(reason)
     raise TotpRejected() if step == "totp" else StaffSignInFailed()
-
-
-def _failures_key(staff_id: int) -> str:
-    return key("staff-failures", staff_id)

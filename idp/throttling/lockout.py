@@ -13,19 +13,16 @@ An identifier that names no account has the same budget and lock as a member see
 unknown browser, so the answers never tell whether it exists.
 
 Exact under concurrency: an attempt is *reserved* in Redis before its secret is checked
-(:func:`begin_attempt`), in one Lua call that refuses the reservation once failures plus
-attempts in flight reach the threshold. However many guesses arrive at once, on however many
-instances, at most ``max_failures`` wrong secrets are ever verified. A reservation left behind
-by a crashed worker expires after ``LEASE_SECONDS``. The lock itself is durable in SQL
-(``members.locked_until``) and survives a Redis flush; it is started by a conditional
-``UPDATE`` so parallel failures start exactly one lock. Token refresh never comes here.
+(:func:`begin_attempt`, on the budgets of ``tries.py``): however many guesses arrive at
+once, on however many instances, at most ``max_failures`` wrong secrets are ever verified.
+The lock itself is durable in SQL (``members.locked_until``) and survives a Redis flush; it
+is started by a conditional ``UPDATE`` so parallel failures start exactly one lock. Token
+refresh never comes here.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import cast
@@ -40,38 +37,8 @@ from idp.kv import key
 from idp.models import Member
 from idp.notifications import current_notifier
 from idp.runtime import runtime
+from idp.throttling import tries
 from idp.throttling.limits import HIT_SCRIPT
-
-LEASE_SECONDS = 30  # a reservation outlives any honest check of a secret
-
-# KEYS: failures counter, reservations (sorted set scored by expiry). ARGV: threshold, now
-# (ms), lease (ms), reservation id. Returns {granted, failures, in_flight}.
-RESERVE_SCRIPT = """
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
-local failures = tonumber(redis.call('GET', KEYS[1]) or '0')
-local in_flight = redis.call('ZCARD', KEYS[2])
-if failures + in_flight >= tonumber(ARGV[1]) then return {0, failures, in_flight} end
-redis.call('ZADD', KEYS[2], tonumber(ARGV[2]) + tonumber(ARGV[3]), ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-return {1, failures, in_flight + 1}
-"""
-
-# KEYS: as above, then (a known browser's budget) the member's set of browsers with failures.
-# ARGV: reservation id, 1 when the secret was wrong, window (s), browser id. Returns the
-# failures counted in the window. A wrong secret is counted even if its lease ran out.
-SETTLE_SCRIPT = """
-redis.call('ZREM', KEYS[2], ARGV[1])
-if ARGV[2] == '1' then
-  local n = redis.call('INCR', KEYS[1])
-  if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
-  if #KEYS == 3 then
-    redis.call('SADD', KEYS[3], ARGV[4])
-    redis.call('EXPIRE', KEYS[3], ARGV[3])
-  end
-  return n
-end
-return tonumber(redis.call('GET', KEYS[1]) or '0')
-"""
 
 
 class AccountLocked(IdPError):
@@ -108,6 +75,16 @@ def _keys(member_id: int, browser: str | None = None) -> tuple[str, str]:
     if browser is None:
         return key("failures", member_id), key("failures-pending", member_id)
     return key("failures", member_id, browser), key("failures-pending", member_id, browser)
+
+
+def budget(member_id: int, browser: str | None = None) -> tries.Budget:
+    """The budget of ``browser`` for the member (None: unknown browsers')."""
+    settings = runtime().settings.lockout
+    counter, pending = _keys(member_id, browser)
+    if browser is None:
+        return tries.Budget(counter, pending, settings.max_failures, settings.window)
+    return tries.Budget(counter, pending, settings.max_failures, settings.window,
+                        marked_in=_failing_browsers(member_id), mark=browser)  # fmt: skip
 
 
 def _failing_browsers(member_id: int) -> str:
@@ -171,18 +148,17 @@ def check_not_locked(member: Member, browser: str | None = None) -> None:
 @dataclass
 class Attempt:
     """One reserved try of a secret for ``member``; settle it with :meth:`failed` or
-    :meth:`succeeded` (an attempt left unsettled frees itself after ``LEASE_SECONDS``)."""
+    :meth:`succeeded` (an attempt left unsettled frees itself after ``tries.LEASE_SECONDS``)."""
 
     member: Member
     step: str
-    reservation: str
+    reservation: tries.Reservation
     browser: str | None = None  # the budget: this known browser's, or unknown browsers'
-    settled: bool = False
 
     def failed(self, lang: str = "fr") -> int:
         """Count the wrong secret; returns the tries the account has left (``0`` never
         returns: the failure that reaches the threshold raises :class:`AccountLocked`)."""
-        failures = self._settle(True)
+        failures = self.reservation.failed()
         settings = runtime().settings.lockout
         audit.record("login.failure_counted", member_id=self.member.id, step=self.step,
                      count=failures)  # fmt: skip
@@ -191,24 +167,11 @@ class Attempt:
         raise _start_lock(self.member, failures, lang, self.browser)
 
     def succeeded(self) -> None:
-        self._settle(False)
+        self.reservation.succeeded()
 
     def release(self) -> None:
         """Give the reservation back when the check could not run (nothing was verified)."""
-        if not self.settled:
-            self._settle(False)
-
-    def _settle(self, wrong: bool) -> int:
-        self.settled = True
-        window = runtime().settings.lockout.window
-        keys = [*_keys(self.member.id, self.browser)]
-        if self.browser is not None:
-            keys.append(_failing_browsers(self.member.id))
-        count = runtime().redis.eval(
-            SETTLE_SCRIPT, len(keys), *keys, self.reservation, int(wrong), window,
-            self.browser or "",
-        )  # fmt: skip
-        return int(cast(int, count))
+        self.reservation.release()
 
 
 def begin_attempt(
@@ -219,21 +182,12 @@ def begin_attempt(
     :class:`AccountLocked` (locked, or the threshold already reached) or
     :class:`AttemptInProgress` (the remaining tries are all being checked now)."""
     check_not_locked(member, browser)
-    settings = runtime().settings.lockout
-    reservation = secrets.token_hex(8)
-    now_ms = int(time.time() * 1000)
-    granted, failures, _ = cast(
-        list[int],
-        runtime().redis.eval(
-            RESERVE_SCRIPT, 2, *_keys(member.id, browser), settings.max_failures, now_ms,
-            LEASE_SECONDS * 1000, reservation,
-        ),
-    )  # fmt: skip
-    if int(granted):
-        return Attempt(member, step, reservation, browser)
-    if int(failures) >= settings.max_failures:
+    reserved = tries.reserve(budget(member.id, browser))
+    if isinstance(reserved, tries.Reservation):
+        return Attempt(member, step, reserved, browser)
+    if reserved.failures >= runtime().settings.lockout.max_failures:
         # counted, but the lock is not there
-        raise _start_lock(member, int(failures), lang, browser)
+        raise _start_lock(member, reserved.failures, lang, browser)
     audit.record("login.attempt_refused", member_id=member.id, step=step, reason="in_flight")
     raise AttemptInProgress()
 

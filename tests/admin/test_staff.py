@@ -407,3 +407,48 @@ def test_two_parallel_uses_of_one_code_pass_once(live_server):
     for thread in threads:
         thread.join(timeout=15)
     assert sorted(statuses) == [302, 401]
+
+
+def test_parallel_wrong_passwords_check_at_most_the_threshold(live_server):
+    """Ten wrong passwords for one staff account at the same moment over HTTP: each try is
+    reserved before its hash is checked, so exactly five are checked and counted, the others
+    are refused unchecked, and the account is then locked even for the right password."""
+    import re
+    import threading
+
+    import requests
+
+    app = live_server.app
+    with app.app_context():
+        ready_staff(app, ADMIN_EMAIL, "admin")
+    barrier = threading.Barrier(10)
+    statuses: list[int] = []
+
+    def guess(n: int) -> None:
+        browser = requests.Session()
+        page = browser.get(f"{live_server.url}/admin/login", timeout=5)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert found is not None
+        barrier.wait()
+        answer = browser.post(f"{live_server.url}/admin/login", timeout=20, allow_redirects=False,
+                              data={"csrf_token": found.group(1), "email": ADMIN_EMAIL,
+                                    "password": f"Wrong-password-{n:04d}"})  # fmt: skip
+        statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(statuses) == 10 and all(s < 500 and s != 302 for s in statuses), statuses
+    with app.app_context():
+        reasons = [e.detail["reason"] for e in events("staff.sign_in_failed")]
+        assert reasons.count("wrong") == 5, reasons
+        assert set(reasons) <= {"wrong", "in_flight", "locked"} and len(reasons) == 10
+        # Five minutes later the per-e-mail rate limit has passed; the 15-minute lock has not.
+        redis = runtime().redis
+        for name in redis.scan_iter(match="idp:rate:staff-sign-in-email:*"):
+            redis.delete(name)
+        with pytest.raises(staff_accounts.StaffSignInFailed):
+            staff_accounts.verify_password(ADMIN_EMAIL, STAFF_PASSWORD, ip="192.0.2.10")
+        assert events("staff.sign_in_failed")[-1].detail["reason"] == "locked"
