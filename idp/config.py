@@ -11,25 +11,38 @@ import ipaddress
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from idp.errors import ConfigError
 from idp.outbound.addresses import AllowList, parse_allow_list
 
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
+ENV = "env"  # a field's metadata: the environment variable that sets it
+
+_T = TypeVar("_T")
+
+
+def setting(variable: str, default: _T) -> _T:
+    """A setting read from ``variable`` (``IDP_*``), ``default`` when unset: each setting is
+    declared once, with its type, default and variable together."""
+    return field(default=default, metadata={ENV: variable})
+
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
 class ServerSettings:
-    issuer: str = "http://127.0.0.1:8000"
-    env: str = "development"
-    secret_key: str = DEV_SECRET_KEY
+    issuer: str = setting("IDP_ISSUER", "http://127.0.0.1:8000")
+    env: str = setting("IDP_ENV", "development")
+    secret_key: str = setting("IDP_SECRET_KEY", DEV_SECRET_KEY)
     # Number of reverse proxies in front of idp whose X-Forwarded-* headers are trusted.
-    trusted_proxies: int = 0
-    workers: int = 0  # 0: one per core (production), one when Redis is embedded
+    trusted_proxies: int = setting("IDP_TRUSTED_PROXIES", 0)
+    # 0: one per core (production), one when Redis is embedded
+    workers: int = setting("IDP_WORKERS", 0)
 
     @property
     def production(self) -> bool:
@@ -42,8 +55,9 @@ class ServerSettings:
 
 @dataclass(frozen=True)
 class StorageSettings:
-    database_url: str = ""  # empty: SQLite file under instance/
-    redis_url: str = ""  # empty: in-process Redis emulation, single process only
+    database_url: str = setting("IDP_DATABASE_URL", "")  # empty: SQLite file under instance/
+    # empty: in-process Redis emulation, single process only
+    redis_url: str = setting("IDP_REDIS_URL", "")
 
     @property
     def embedded_database(self) -> bool:
@@ -57,8 +71,8 @@ class StorageSettings:
 @dataclass(frozen=True)
 class KeySettings:
     # Key that encrypts signing keys at rest; derived from the secret key when empty.
-    encryption_key: str = ""
-    signing_alg: str = "RS256"
+    encryption_key: str = setting("IDP_KEYS_ENCRYPTION_KEY", "")
+    signing_alg: str = setting("IDP_SIGNING_ALG", "RS256")
 
 
 DAY = 24 * 3600
@@ -78,32 +92,33 @@ LIFETIME_BOUNDS: dict[str, tuple[int, int]] = {
 class TokenSettings:
     """Default lifetimes in seconds; a client in clients.yaml may set its own."""
 
-    access_token_ttl: int = 300
-    id_token_ttl: int = 300
-    refresh_token_ttl: int = 30 * 24 * 3600  # idle: each rotation, at most this long
+    access_token_ttl: int = setting("IDP_ACCESS_TOKEN_TTL", 300)
+    id_token_ttl: int = setting("IDP_ID_TOKEN_TTL", 300)
+    # idle: each rotation, at most this long
+    refresh_token_ttl: int = setting("IDP_REFRESH_TOKEN_TTL", 30 * 24 * 3600)
     # Absolute: a refresh-token family ends this long after the sign-in, however often used.
-    refresh_token_max_lifetime: int = 90 * 24 * 3600
-    authorization_code_ttl: int = 60
+    refresh_token_max_lifetime: int = setting("IDP_REFRESH_TOKEN_MAX_LIFETIME", 90 * 24 * 3600)
+    authorization_code_ttl: int = setting("IDP_AUTHORIZATION_CODE_TTL", 60)
 
 
 @dataclass(frozen=True)
 class SessionSettings:
     """SSO session and pending sign-in (interaction) lifetimes, in seconds."""
 
-    idle_ttl: int = 30 * 60
-    absolute_ttl: int = 12 * 3600
-    interaction_ttl: int = 15 * 60
+    idle_ttl: int = setting("IDP_SESSION_IDLE_TTL", 30 * 60)
+    absolute_ttl: int = setting("IDP_SESSION_ABSOLUTE_TTL", 12 * 3600)
+    interaction_ttl: int = setting("IDP_INTERACTION_TTL", 15 * 60)
 
 
 @dataclass(frozen=True)
 class PasswordHashSettings:
     """argon2id at the OWASP profile (m=19 MiB, t=2, p=1): docs/security.md."""
 
-    memory_kib: int = 19 * 1024
-    time_cost: int = 2
-    parallelism: int = 1
+    memory_kib: int = setting("IDP_ARGON2_MEMORY_KIB", 19 * 1024)
+    time_cost: int = setting("IDP_ARGON2_TIME_COST", 2)
+    parallelism: int = setting("IDP_ARGON2_PARALLELISM", 1)
     # How many hashes may run at once in one process; 0 means one per core.
-    concurrency: int = 0
+    concurrency: int = setting("IDP_HASH_CONCURRENCY", 0)
 
 
 PASSWORD_PROFILES = {
@@ -117,11 +132,11 @@ PASSWORD_PROFILES = {
 class PasswordPolicySettings:
     """The password rules. A length or class value of 0 takes the profile's."""
 
-    profile: str = "mutual"  # mutual | nist
-    min_length: int = 0
-    max_length: int = 0
-    min_classes: int = -1  # of upper, lower, digit, special
-    history: int = 5  # previous passwords that may not be reused
+    profile: str = setting("IDP_PASSWORD_POLICY", "mutual")  # mutual | nist
+    min_length: int = setting("IDP_PASSWORD_MIN_LENGTH", 0)
+    max_length: int = setting("IDP_PASSWORD_MAX_LENGTH", 0)
+    min_classes: int = setting("IDP_PASSWORD_MIN_CLASSES", -1)  # of upper, lower, digit, special
+    history: int = setting("IDP_PASSWORD_HISTORY", 5)  # previous passwords that may not be reused
 
     def effective(self) -> PasswordPolicySettings:
         low, high, classes = PASSWORD_PROFILES[self.profile]
@@ -137,19 +152,20 @@ class PasswordPolicySettings:
 class LockoutSettings:
     """Failed sign-in steps (password, one-time code) counted together per account."""
 
-    max_failures: int = 5
-    window: int = 3600  # failures older than this are forgotten
-    duration: int = 24 * 3600  # then the account unlocks by itself
+    max_failures: int = setting("IDP_LOCKOUT_MAX_FAILURES", 5)
+    window: int = setting("IDP_LOCKOUT_WINDOW", 3600)  # failures older than this are forgotten
+    duration: int = setting("IDP_LOCKOUT_DURATION", 24 * 3600)  # then the account unlocks by itself
 
 
 @dataclass(frozen=True)
 class SecondFactorSettings:
     """The one-time code and the remembered devices of ``new_device`` clients."""
 
-    code_ttl: int = 300  # never over 600
-    max_attempts: int = 3  # wrong codes before a new one must be sent
-    resend_cooldown: int = 30
-    remember_device_days: int = 30
+    code_ttl: int = setting("IDP_OTP_TTL", 300)  # never over 600
+    # wrong codes before a new one must be sent
+    max_attempts: int = setting("IDP_OTP_MAX_ATTEMPTS", 3)
+    resend_cooldown: int = setting("IDP_OTP_RESEND_COOLDOWN", 30)
+    remember_device_days: int = setting("IDP_REMEMBER_DEVICE_DAYS", 30)
 
 
 @dataclass(frozen=True)
@@ -158,18 +174,20 @@ class WebAuthnSettings:
 
     # Empty: the issuer's host. May be a parent domain of it (``example.fr`` for
     # ``connexion.example.fr``) so that passkeys also work on sibling hosts.
-    rp_id: str = ""
+    rp_id: str = setting("IDP_WEBAUTHN_RP_ID", "")
     # Comma-separated origins accepted besides the issuer's: ``https://…`` under the RP ID,
     # ``android:apk-key-hash:<base64url SHA-256>`` of an Android app calling the passkey APIs.
-    extra_origins: str = ""
-    challenge_ttl: int = 120  # seconds a registration or sign-in ceremony may take
-    offer_snooze_days: int = 30  # after "not now", the offer waits this long
+    extra_origins: str = setting("IDP_WEBAUTHN_EXTRA_ORIGINS", "")
+    # seconds a registration or sign-in ceremony may take
+    challenge_ttl: int = setting("IDP_WEBAUTHN_CHALLENGE_TTL", 120)
+    # after "not now", the offer waits this long
+    offer_snooze_days: int = setting("IDP_WEBAUTHN_OFFER_SNOOZE_DAYS", 30)
     # ``/.well-known/apple-app-site-association``: comma-separated ``TEAMID.bundle.id``.
-    apple_app_ids: str = ""
+    apple_app_ids: str = setting("IDP_APPLE_APP_IDS", "")
     # ``/.well-known/assetlinks.json``: comma-separated ``package=FINGERPRINT`` entries, the
     # fingerprint being the signing certificate's SHA-256 as 32 hexadecimal pairs joined by
     # ``:``; several fingerprints of one package are joined with ``|``.
-    android_apps: str = ""
+    android_apps: str = setting("IDP_ANDROID_APPS", "")
 
     def effective_rp_id(self, issuer: str) -> str:
         return self.rp_id or (urlsplit(issuer).hostname or "")
@@ -229,13 +247,14 @@ class AdminSettings:
     """Administration: client secrets, dynamic registration, the audit log, staff sessions."""
 
     # After a secret rotation the previous secret keeps working this long (seconds).
-    client_secret_grace: int = 7 * 86400
+    client_secret_grace: int = setting("IDP_CLIENT_SECRET_GRACE", 7 * 86400)
     # Dynamic client registration (RFC 7591/7592) is on only when this initial access token is
     # set (at least 32 characters); registered clients are confidential web clients.
-    registration_token: str = ""
-    audit_retention_days: int = 400  # older audit events are purged
-    staff_session_idle: int = 30 * 60
-    staff_session_absolute: int = 8 * 3600
+    registration_token: str = setting("IDP_REGISTRATION_INITIAL_TOKEN", "")
+    # older audit events are purged
+    audit_retention_days: int = setting("IDP_AUDIT_RETENTION_DAYS", 400)
+    staff_session_idle: int = setting("IDP_STAFF_SESSION_IDLE_TTL", 30 * 60)
+    staff_session_absolute: int = setting("IDP_STAFF_SESSION_ABSOLUTE_TTL", 8 * 3600)
 
     @property
     def registration_enabled(self) -> bool:
@@ -246,55 +265,60 @@ class AdminSettings:
 class ThrottleSettings:
     """Password attempts allowed per 5 minutes, from one IP address and on one identifier."""
 
-    password_per_ip: int = 60
-    password_per_identifier: int = 10
+    password_per_ip: int = setting("IDP_PASSWORD_ATTEMPTS_PER_IP", 60)
+    password_per_identifier: int = setting("IDP_PASSWORD_ATTEMPTS_PER_IDENTIFIER", 10)
 
 
 @dataclass(frozen=True)
 class AccountSettings:
-    activation_link_ttl: int = 24 * 3600
-    reset_link_ttl: int = 24 * 3600
+    activation_link_ttl: int = setting("IDP_ACTIVATION_LINK_TTL", 24 * 3600)
+    reset_link_ttl: int = setting("IDP_RESET_LINK_TTL", 24 * 3600)
 
 
 @dataclass(frozen=True)
 class MailSettings:
-    smtp_url: str = ""
-    mail_from: str = "Espace adhérent <no-reply@idp.localhost>"
-    smtp_timeout: int = 10
+    smtp_url: str = setting("IDP_SMTP_URL", "")
+    mail_from: str = setting("IDP_MAIL_FROM", "Espace adhérent <no-reply@idp.localhost>")
+    smtp_timeout: int = setting("IDP_SMTP_TIMEOUT", 10)
     # The durable outbox (activation and reset links, notices; codes are sent at once).
     # Sending threads per process; 0: this process only queues (another one must send).
-    outbox_workers: int = 1
+    outbox_workers: int = setting("IDP_OUTBOX_WORKERS", 1)
     # Seconds between two looks at the outbox when nothing woke the threads up.
-    outbox_poll_interval: int = 5
+    outbox_poll_interval: int = setting("IDP_OUTBOX_POLL_INTERVAL", 5)
     # Attempts per e-mail before it is given up (``failed``, audited ``email.failed``).
-    outbox_max_attempts: int = 10
+    outbox_max_attempts: int = setting("IDP_OUTBOX_MAX_ATTEMPTS", 10)
     # Seconds before the first retry; each later retry waits twice as long, at most
     # ``outbox_retry_max_delay``.
-    outbox_retry_delay: int = 30
-    outbox_retry_max_delay: int = 3600
+    outbox_retry_delay: int = setting("IDP_OUTBOX_RETRY_DELAY", 30)
+    outbox_retry_max_delay: int = setting("IDP_OUTBOX_RETRY_MAX_DELAY", 3600)
     # Seconds after which an e-mail still not sent is given up whatever its attempts (its
     # link would have expired by then).
-    outbox_max_age: int = 24 * 3600
+    outbox_max_age: int = setting("IDP_OUTBOX_MAX_AGE", 24 * 3600)
 
 
 @dataclass(frozen=True)
 class SmsSettings:
-    webhook_url: str = ""
-    webhook_token: str = ""
-    timeout: int = 5  # seconds, per connection attempt and per read
+    webhook_url: str = setting("IDP_SMS_WEBHOOK_URL", "")
+    webhook_token: str = setting("IDP_SMS_WEBHOOK_TOKEN", "")
+    # seconds, per connection attempt and per read
+    timeout: int = setting("IDP_SMS_WEBHOOK_TIMEOUT", 5)
 
 
 @dataclass(frozen=True)
 class BrandSettings:
-    name: str = "Mon espace adhérent"
-    color: str = "#0b5cab"
-    logo_url: str = ""
-    support_phone: str = "04 72 27 72 72"
-    support_hours: str = "du lundi au jeudi de 8 h 30 à 18 h et le vendredi de 8 h 30 à 17 h"
-    support_hours_en: str = "Monday to Thursday 8:30 am to 6 pm, Friday 8:30 am to 5 pm"
+    name: str = setting("IDP_BRAND_NAME", "Mon espace adhérent")
+    color: str = setting("IDP_BRAND_COLOR", "#0b5cab")
+    logo_url: str = setting("IDP_BRAND_LOGO_URL", "")
+    support_phone: str = setting("IDP_SUPPORT_PHONE", "04 72 27 72 72")
+    support_hours: str = setting(
+        "IDP_SUPPORT_HOURS", "du lundi au jeudi de 8 h 30 à 18 h et le vendredi de 8 h 30 à 17 h"
+    )
+    support_hours_en: str = setting(
+        "IDP_SUPPORT_HOURS_EN", "Monday to Thursday 8:30 am to 6 pm, Friday 8:30 am to 5 pm"
+    )
     # Where members go to sign in (the main portal), linked after activation and reset.
-    portal_url: str = ""
-    timezone: str = "Europe/Paris"  # times shown to members (lock end)
+    portal_url: str = setting("IDP_PORTAL_URL", "")
+    timezone: str = setting("IDP_TIMEZONE", "Europe/Paris")  # times shown to members (lock end)
 
 
 @dataclass(frozen=True)
@@ -302,17 +326,17 @@ class LogoutSettings:
     """RP-initiated logout and back-channel logout delivery (OIDC Back-Channel Logout 1.0)."""
 
     # Seconds a relying party has to answer one logout token (connect and read).
-    backchannel_timeout: int = 5
+    backchannel_timeout: int = setting("IDP_BACKCHANNEL_TIMEOUT", 5)
     # Deliveries tried per relying party and logout before it is given up (and audited).
-    backchannel_max_attempts: int = 5
+    backchannel_max_attempts: int = setting("IDP_BACKCHANNEL_MAX_ATTEMPTS", 5)
     # Seconds before the first retry; each later retry waits twice as long (at most an hour).
-    backchannel_retry_delay: int = 10
+    backchannel_retry_delay: int = setting("IDP_BACKCHANNEL_RETRY_DELAY", 10)
     # Delivery threads per process; 0: this process only queues (another one must deliver).
-    backchannel_workers: int = 1
+    backchannel_workers: int = setting("IDP_BACKCHANNEL_WORKERS", 1)
     # Seconds between two looks at the shared queue when nothing woke the threads up.
-    backchannel_poll_interval: int = 2
+    backchannel_poll_interval: int = setting("IDP_BACKCHANNEL_POLL_INTERVAL", 2)
     # Seconds the "do you want to sign out?" page stays valid.
-    confirm_ttl: int = 600
+    confirm_ttl: int = setting("IDP_LOGOUT_CONFIRM_TTL", 600)
 
 
 @dataclass(frozen=True)
@@ -322,7 +346,7 @@ class OutboundSettings:
 
     # Host names and CIDR networks (comma- or space-separated) that outbound requests may reach
     # although they are private: the group's own portals. Everything else must be global.
-    allow: str = ""
+    allow: str = setting("IDP_OUTBOUND_ALLOW", "")
 
     def allow_list(self) -> AllowList:
         return parse_allow_list(self.allow)
@@ -348,8 +372,8 @@ class Settings:
     brand: BrandSettings = field(default_factory=BrandSettings)
     logout: LogoutSettings = field(default_factory=LogoutSettings)
     outbound: OutboundSettings = field(default_factory=OutboundSettings)
-    clients_file: str = "clients.yaml"
-    instance_path: str = str(PROJECT_ROOT / "instance")
+    clients_file: str = setting("IDP_CLIENTS_FILE", "clients.yaml")
+    instance_path: str = setting("IDP_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
 
     @property
     def database_url(self) -> str:
@@ -375,86 +399,23 @@ class Settings:
         return notes
 
 
-# Environment variable → (section, field). The section "" is the top level.
-ENV_VARS: dict[str, tuple[str, str]] = {
-    "IDP_ISSUER": ("server", "issuer"),
-    "IDP_ENV": ("server", "env"),
-    "IDP_SECRET_KEY": ("server", "secret_key"),
-    "IDP_TRUSTED_PROXIES": ("server", "trusted_proxies"),
-    "IDP_WORKERS": ("server", "workers"),
-    "IDP_DATABASE_URL": ("storage", "database_url"),
-    "IDP_REDIS_URL": ("storage", "redis_url"),
-    "IDP_KEYS_ENCRYPTION_KEY": ("keys", "encryption_key"),
-    "IDP_SIGNING_ALG": ("keys", "signing_alg"),
-    "IDP_ACCESS_TOKEN_TTL": ("tokens", "access_token_ttl"),
-    "IDP_ID_TOKEN_TTL": ("tokens", "id_token_ttl"),
-    "IDP_REFRESH_TOKEN_TTL": ("tokens", "refresh_token_ttl"),
-    "IDP_REFRESH_TOKEN_MAX_LIFETIME": ("tokens", "refresh_token_max_lifetime"),
-    "IDP_AUTHORIZATION_CODE_TTL": ("tokens", "authorization_code_ttl"),
-    "IDP_SESSION_IDLE_TTL": ("session", "idle_ttl"),
-    "IDP_SESSION_ABSOLUTE_TTL": ("session", "absolute_ttl"),
-    "IDP_INTERACTION_TTL": ("session", "interaction_ttl"),
-    "IDP_ARGON2_MEMORY_KIB": ("password_hash", "memory_kib"),
-    "IDP_ARGON2_TIME_COST": ("password_hash", "time_cost"),
-    "IDP_ARGON2_PARALLELISM": ("password_hash", "parallelism"),
-    "IDP_HASH_CONCURRENCY": ("password_hash", "concurrency"),
-    "IDP_PASSWORD_POLICY": ("password_policy", "profile"),
-    "IDP_PASSWORD_MIN_LENGTH": ("password_policy", "min_length"),
-    "IDP_PASSWORD_MAX_LENGTH": ("password_policy", "max_length"),
-    "IDP_PASSWORD_MIN_CLASSES": ("password_policy", "min_classes"),
-    "IDP_PASSWORD_HISTORY": ("password_policy", "history"),
-    "IDP_LOCKOUT_MAX_FAILURES": ("lockout", "max_failures"),
-    "IDP_LOCKOUT_WINDOW": ("lockout", "window"),
-    "IDP_LOCKOUT_DURATION": ("lockout", "duration"),
-    "IDP_OTP_TTL": ("second_factor", "code_ttl"),
-    "IDP_OTP_MAX_ATTEMPTS": ("second_factor", "max_attempts"),
-    "IDP_OTP_RESEND_COOLDOWN": ("second_factor", "resend_cooldown"),
-    "IDP_REMEMBER_DEVICE_DAYS": ("second_factor", "remember_device_days"),
-    "IDP_WEBAUTHN_RP_ID": ("webauthn", "rp_id"),
-    "IDP_WEBAUTHN_EXTRA_ORIGINS": ("webauthn", "extra_origins"),
-    "IDP_WEBAUTHN_CHALLENGE_TTL": ("webauthn", "challenge_ttl"),
-    "IDP_WEBAUTHN_OFFER_SNOOZE_DAYS": ("webauthn", "offer_snooze_days"),
-    "IDP_APPLE_APP_IDS": ("webauthn", "apple_app_ids"),
-    "IDP_ANDROID_APPS": ("webauthn", "android_apps"),
-    "IDP_CLIENT_SECRET_GRACE": ("admin", "client_secret_grace"),
-    "IDP_REGISTRATION_INITIAL_TOKEN": ("admin", "registration_token"),
-    "IDP_AUDIT_RETENTION_DAYS": ("admin", "audit_retention_days"),
-    "IDP_STAFF_SESSION_IDLE_TTL": ("admin", "staff_session_idle"),
-    "IDP_STAFF_SESSION_ABSOLUTE_TTL": ("admin", "staff_session_absolute"),
-    "IDP_PASSWORD_ATTEMPTS_PER_IP": ("throttle", "password_per_ip"),
-    "IDP_PASSWORD_ATTEMPTS_PER_IDENTIFIER": ("throttle", "password_per_identifier"),
-    "IDP_ACTIVATION_LINK_TTL": ("accounts", "activation_link_ttl"),
-    "IDP_RESET_LINK_TTL": ("accounts", "reset_link_ttl"),
-    "IDP_SMTP_URL": ("mail", "smtp_url"),
-    "IDP_SMTP_TIMEOUT": ("mail", "smtp_timeout"),
-    "IDP_MAIL_FROM": ("mail", "mail_from"),
-    "IDP_OUTBOX_WORKERS": ("mail", "outbox_workers"),
-    "IDP_OUTBOX_POLL_INTERVAL": ("mail", "outbox_poll_interval"),
-    "IDP_OUTBOX_MAX_ATTEMPTS": ("mail", "outbox_max_attempts"),
-    "IDP_OUTBOX_RETRY_DELAY": ("mail", "outbox_retry_delay"),
-    "IDP_OUTBOX_RETRY_MAX_DELAY": ("mail", "outbox_retry_max_delay"),
-    "IDP_OUTBOX_MAX_AGE": ("mail", "outbox_max_age"),
-    "IDP_SMS_WEBHOOK_URL": ("sms", "webhook_url"),
-    "IDP_SMS_WEBHOOK_TOKEN": ("sms", "webhook_token"),
-    "IDP_SMS_WEBHOOK_TIMEOUT": ("sms", "timeout"),
-    "IDP_BRAND_NAME": ("brand", "name"),
-    "IDP_BRAND_COLOR": ("brand", "color"),
-    "IDP_BRAND_LOGO_URL": ("brand", "logo_url"),
-    "IDP_SUPPORT_PHONE": ("brand", "support_phone"),
-    "IDP_SUPPORT_HOURS": ("brand", "support_hours"),
-    "IDP_SUPPORT_HOURS_EN": ("brand", "support_hours_en"),
-    "IDP_PORTAL_URL": ("brand", "portal_url"),
-    "IDP_TIMEZONE": ("brand", "timezone"),
-    "IDP_BACKCHANNEL_TIMEOUT": ("logout", "backchannel_timeout"),
-    "IDP_BACKCHANNEL_MAX_ATTEMPTS": ("logout", "backchannel_max_attempts"),
-    "IDP_BACKCHANNEL_RETRY_DELAY": ("logout", "backchannel_retry_delay"),
-    "IDP_BACKCHANNEL_WORKERS": ("logout", "backchannel_workers"),
-    "IDP_BACKCHANNEL_POLL_INTERVAL": ("logout", "backchannel_poll_interval"),
-    "IDP_LOGOUT_CONFIRM_TTL": ("logout", "confirm_ttl"),
-    "IDP_OUTBOUND_ALLOW": ("outbound", "allow"),
-    "IDP_CLIENTS_FILE": ("", "clients_file"),
-    "IDP_INSTANCE_PATH": ("", "instance_path"),
-}
+def _env_vars() -> dict[str, tuple[str, str]]:
+    """Environment variable → (section, field), from the fields' ``env(...)`` declarations;
+    the section "" is the top level."""
+    found: dict[str, tuple[str, str]] = {}
+    defaults = Settings()
+    for outer in fields(Settings):
+        value = getattr(defaults, outer.name)
+        inner = fields(value) if is_dataclass(value) else ()
+        for item in inner:
+            if ENV in item.metadata:
+                found[item.metadata[ENV]] = (outer.name, item.name)
+        if ENV in outer.metadata:
+            found[outer.metadata[ENV]] = ("", outer.name)
+    return found
+
+
+ENV_VARS = _env_vars()
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

@@ -207,3 +207,23 @@ def test_bad_webauthn_values_are_refused_naming_the_variable(env, variable):
     with pytest.raises(ConfigError) as raised:
         load_settings(env)
     assert variable in str(raised.value)
+
+
+def test_every_setting_is_declared_once_and_documented():
+    """Each setting names its variable where it is declared; the README's configuration
+    table lists every one of them."""
+    from dataclasses import fields, is_dataclass
+
+    from idp.config import ENV, ENV_VARS, PROJECT_ROOT, Settings
+
+    defaults = Settings()
+    declared = [f.metadata[ENV] for f in fields(Settings) if ENV in f.metadata]
+    for section in fields(Settings):
+        value = getattr(defaults, section.name)
+        if is_dataclass(value):
+            declared += [f.metadata[ENV] for f in fields(value) if ENV in f.metadata]
+    assert len(declared) == len(set(declared)) == len(ENV_VARS)
+    assert all(name.startswith("IDP_") for name in declared)
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = readme.index("## Configuration"), readme.index("## Integrating a relying party")
+    assert [v for v in declared if f"`{v}`" not in readme[start:end]] == []
