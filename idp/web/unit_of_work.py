@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 from werkzeug.exceptions import HTTPException
@@ -34,7 +34,7 @@ from idp.web.unavailable import outage_response
 
 log = logging.getLogger(__name__)
 
-FAILED = "idp_view_raised"  # flask.g flag
+FAILED = "idp.view_raised"  # request.environ flag (g may outlive one request in tests)
 WROTE = "idp.wrote"  # Session.info flag
 
 
@@ -42,7 +42,8 @@ class App(Flask):
     """Flask, noting when a view raised: its answer comes from an error handler."""
 
     def handle_user_exception(self, e: Exception) -> HTTPException | Any:
-        g.setdefault(FAILED, True)
+        if has_request_context():
+            request.environ[FAILED] = True
         return super().handle_user_exception(e)
 
 
@@ -51,7 +52,7 @@ def commit_answer(response: Response) -> Response:
     if response.status_code >= 500:
         session.rollback()
         return response
-    if g.get(FAILED):
+    if request.environ.get(FAILED):
         kept = audit.pending(session)
         session.rollback()
         session.add_all(AuditEvent(**values) for values in kept)
