@@ -247,6 +247,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         audit.record("token.issued", member_id=user.id, client_id=self.request.client.client_id,
                      grant_type="authorization_code", sid=code.sid or None,
                      family=family_id)  # fmt: skip
+        db.session.commit()  # issued tokens are durable before they leave, locks held briefly
         return token
 
 
@@ -259,6 +260,7 @@ def _revoke_code_grant(issued: dict[str, Any], client: RegisteredClient) -> None
         ttl = client.ttl("access_token_ttl", runtime().settings.tokens.access_token_ttl)
         tokens.revoke_access_token(issued["jti"], int(time.time()) + ttl)
     audit.record("token.code_replayed", client_id=client.client_id, family=family_id)
+    db.session.commit()  # the request is refused, the revocation must stand
 
 
 class RefreshedToken:
@@ -328,6 +330,9 @@ class RefreshGrant(grants.RefreshTokenGrant):
         )
         audit.record("token.refreshed", member_id=user.id, client_id=row.client_id,
                      sid=row.sid, family=row.family_id)  # fmt: skip
+        # The rotation is durable before the new tokens leave, and the presented token's row
+        # lock is released at once for the parallel requests that lose the race.
+        db.session.commit()
         return token
 
     def revoke_old_credential(self, refresh_token):

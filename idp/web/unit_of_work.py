@@ -1,10 +1,11 @@
 """One unit of work per request: what a request writes to the database is committed once,
 after the view answered, or not at all (docs/architecture.md, "One unit of work").
 
-- A view that returns an answer below 500 has its work committed.
-- A view that raised (a domain error mapped to a page by ``error_pages.py``, a protocol
-  error, a 404) has its work rolled back, but its audit events are kept: a wrong password or
-  a refused action is recorded even though nothing else of the request is.
+- An answer below 400 (a page, a redirect, tokens) has its work committed.
+- A refusal (any 4xx: a wrong password, a bad request, a scope the client may not widen) or a
+  view that raised (a domain error mapped to a page by ``error_pages.py``) has its work rolled
+  back, but its audit events are kept: the refusal is recorded, and nothing else of the
+  request is (a refresh token checked before the refusal is not spent).
 - A 5xx (a bug, an outage) rolls back everything.
 - A commit that fails because the database stopped answering turns the answer into the 503
   of ``unavailable.py``; any other failed commit into the 500 page, logged.
@@ -52,7 +53,7 @@ def commit_answer(response: Response) -> Response:
     if response.status_code >= 500:
         session.rollback()
         return response
-    if request.environ.get(FAILED):
+    if request.environ.get(FAILED) or response.status_code >= 400:
         kept = audit.pending(session)
         session.rollback()
         session.add_all(AuditEvent(**values) for values in kept)
