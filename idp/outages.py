@@ -33,14 +33,24 @@ REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 def dependency_of(error: BaseException) -> str | None:
     """``"redis"`` or ``"database"`` when ``error`` means that dependency is not answering
     (connection refused or lost, timeout, statement cancelled by ``statement_timeout``);
-    None for any other error, bugs and constraint violations included."""
+    None for any other error, bugs, constraint violations and :func:`is_conflict` included."""
     if isinstance(error, REDIS_ERRORS):
         return REDIS
+    if is_conflict(error):
+        return None
     if isinstance(error, (OperationalError, InterfaceError)):
         return DATABASE
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return DATABASE
     return None
+
+
+def is_conflict(error: BaseException) -> bool:
+    """The database answered, but chose this transaction as the victim of a deadlock or a
+    serialization failure (SQLSTATE class 40): nothing is down, the request may be retried."""
+    orig = error.orig if isinstance(error, DBAPIError) else None
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return isinstance(state, str) and state.startswith("40")
 
 
 def reason_of(error: BaseException) -> str:

@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from idp.clients.registry import find_client
 from idp.errors import IdPError
 from idp.tokens.issued import verify_access_token
-from idp.web.unavailable import outage_response
+from idp.web.unavailable import conflict_response, outage_response
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
@@ -168,8 +168,8 @@ def _http_error(error: HTTPException) -> tuple[Response, int]:
 def _unexpected(error: Exception) -> Response | tuple[Response, int]:
     """A JSON answer for API callers, the details only in the server log; 503 when Redis or
     the database does not answer."""
-    outage = outage_response(error)
-    if outage is not None:
-        return outage
+    unavailable = outage_response(error) or conflict_response(error)
+    if unavailable is not None:
+        return unavailable
     log.exception("Unexpected error on %s %s", request.method, request.path)
     return jsonify(error="server_error", message="An unexpected error occurred."), 500

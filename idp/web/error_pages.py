@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from idp.accounts.devices import DeviceNotFound
 from idp.errors import CsrfFailure, IdPError, InteractionExpired
 from idp.throttling.limits import RateLimited
-from idp.web.unavailable import JSON_PREFIXES, outage_response
+from idp.web.unavailable import JSON_PREFIXES, conflict_response, outage_response
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(redis.exceptions.TimeoutError)
     @app.errorhandler(DBAPIError)
     def dependency_failure(error: Exception):
-        return outage_response(error) or unexpected(error)
+        return outage_response(error) or conflict_response(error) or unexpected(error)
 
     @app.errorhandler(InteractionExpired)
     def interaction_expired(error: InteractionExpired):

@@ -29,9 +29,8 @@ from werkzeug.exceptions import HTTPException
 from idp import audit
 from idp.db import db
 from idp.models import AuditEvent
-from idp.outages import dependency_of
 from idp.web.error_pages import render_error
-from idp.web.unavailable import outage_response
+from idp.web.unavailable import conflict_response, outage_response
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +61,9 @@ def commit_answer(response: Response) -> Response:
     try:
         session.commit()
     except Exception as error:
-        if dependency_of(error) is not None:
-            return outage_response(error) or response
+        unavailable = outage_response(error) or conflict_response(error)
+        if unavailable is not None:
+            return unavailable
         session.rollback()
         log.exception("Commit failed on %s %s", request.method, request.path)
         body, status = render_error("error.generic", 500)
