@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import select
 from webauthn import (
@@ -58,6 +60,7 @@ ALGORITHMS = [
 ]
 MAX_CREDENTIAL_JSON = 16_384  # bytes; real responses are 1–2 kB
 NAME_LENGTH = 100
+_Answer = TypeVar("_Answer")
 # What py_webauthn raises on an answer it cannot read or verify.
 ANSWER_ERRORS = (WebAuthnException, ValueError, KeyError, TypeError)
 
@@ -173,11 +176,7 @@ def verify_registration(
 ) -> Registered:  # fmt: skip
     """A registration answer to a challenge issued for this ceremony and owner, verified, of
     a credential not in the table ``stored_in`` yet."""
-    _check_size(response_json)
-    try:
-        credential = parse_registration_credential_json(response_json)
-    except ANSWER_ERRORS:
-        raise CeremonyRejected("malformed") from None
+    credential = _parsed(parse_registration_credential_json, response_json)
     challenge = _take_challenge(
         policy.register_purpose, ceremony, credential.response.client_data_json, owner
     )
@@ -230,11 +229,7 @@ def read_assertion(
     policy: Policy, ceremony: str | int, response_json: str, owner: int = 0
 ) -> Assertion:
     """A sign-in answer, parsed, whose challenge was issued for this ceremony (taken)."""
-    _check_size(response_json)
-    try:
-        credential = parse_authentication_credential_json(response_json)
-    except ANSWER_ERRORS:
-        raise CeremonyRejected("malformed") from None
+    credential = _parsed(parse_authentication_credential_json, response_json)
     challenge = _take_challenge(
         policy.sign_in_purpose, ceremony, credential.response.client_data_json, owner
     )
@@ -267,9 +262,14 @@ def clean_name(name: str, default: str = "") -> str:
     return (" ".join(name.split()) or default)[:NAME_LENGTH]
 
 
-def _check_size(response_json: str) -> None:
+def _parsed(parse: Callable[[str], _Answer], response_json: str) -> _Answer:
+    """An answer read by py_webauthn, bounded in size first."""
     if not response_json or len(response_json) > MAX_CREDENTIAL_JSON:
         raise CeremonyRejected("malformed")
+    try:
+        return parse(response_json)
+    except ANSWER_ERRORS:
+        raise CeremonyRejected("malformed") from None
 
 
 def _key(purpose: str, ceremony: str | int, challenge: bytes) -> str:
