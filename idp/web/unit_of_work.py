@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, has_request_context, make_response, request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 from werkzeug.exceptions import HTTPException
@@ -66,8 +66,7 @@ def commit_answer(response: Response) -> Response:
             return unavailable
         session.rollback()
         log.exception("Commit failed on %s %s", request.method, request.path)
-        body, status = render_error("error.generic", 500)
-        return Response(body, status=status) if isinstance(body, str) else response
+        return make_response(render_error("error.generic", 500))
     return response
 
 
