@@ -48,6 +48,8 @@ class App(Flask):
 
 
 def commit_answer(response: Response) -> Response:
+    if not db.session.registry.has():  # the request never touched the database
+        return response
     session = db.session()
     if response.status_code >= 500:
         session.rollback()
@@ -98,8 +100,10 @@ def end_of_context(exc: BaseException | None) -> None:
     """A command of ``idp`` or a worker's loop runs in an app context of its own: what it
     wrote and did not commit is committed when it ends without an error. (A request has
     committed or rolled back by then: nothing is left.)"""
+    if exc is not None or not db.session.registry.has():
+        return
     session = db.session()
-    if exc is not None or not has_writes(session):
+    if not has_writes(session):
         return
     try:
         session.commit()
