@@ -50,7 +50,7 @@ def wants_mfa(params: Mapping[str, str], client: RegisteredClient) -> bool:
 def check(facts: Facts) -> Verdict:
     """The code after the password, and alone as a step-up when a session without a second
     factor meets a client or request that wants one. ``new_device`` clients skip it on a
-    browser that passed it recently for this member (``device.py``)."""
+    browser that passed it recently for this member (``interaction/remembered.py``)."""
     if "mfa" in facts.amr:
         return skip("second_factor_done")
     if facts.client.spec.second_factor == "always":
