@@ -313,12 +313,13 @@ def _reserve(staff: StaffMember, step: str, password: str = "") -> tries.Reserva
     """A try for ``step``, or the step refused without its secret being checked: locked
     (the threshold reached) or every try left already being checked. A refused password
     still costs the hashing work of a checked one."""
-    reserved = tries.reserve(_budget(staff))
+    budget = _budget(staff)
+    reserved = tries.reserve(budget)
     if isinstance(reserved, tries.Reservation):
         return reserved
     if step == "password":
         runtime().passwords.verify(None, password[:MAX_PASSWORD])
-    _failed(staff, step, reason="locked" if reserved.exhausted(_budget(staff)) else "in_flight")
+    _failed(staff, step, reason="locked" if reserved.exhausted(budget) else "in_flight")
 
 
 def _failed(staff: StaffMember | None, step: str, reason: str = "wrong") -> NoReturn:

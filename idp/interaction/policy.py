@@ -24,7 +24,7 @@ from idp.db import db
 from idp.errors import InteractionExpired
 from idp.interaction import state
 from idp.interaction.state import Interaction
-from idp.interaction.steps import IDENTIFY, Facts, Registry, Step, Verdict, registry
+from idp.interaction.steps import IDENTIFY, SIGNED_IN, Facts, Registry, Step, Verdict, registry
 from idp.models import Member
 
 # The route showing the next step (``idp/login/views.py``).
@@ -137,7 +137,7 @@ def to_next_step(pending: Interaction) -> Response:
 def identifies_or_authenticates(name: str) -> bool:
     """Step ``name`` proves something about the member (identify or authenticate phase)."""
     try:
-        return registry().get(name).phase != "signed_in"
+        return registry().get(name).phase != SIGNED_IN
     except KeyError:  # a step of an earlier release
         return False
 

@@ -182,10 +182,11 @@ def begin_attempt(
     :class:`AccountLocked` (locked, or the threshold already reached) or
     :class:`AttemptInProgress` (the remaining tries are all being checked now)."""
     check_not_locked(member, browser)
-    reserved = tries.reserve(budget(member.id, browser))
+    member_budget = budget(member.id, browser)
+    reserved = tries.reserve(member_budget)
     if isinstance(reserved, tries.Reservation):
         return Attempt(member, step, reserved, browser)
-    if reserved.failures >= runtime().settings.lockout.max_failures:
+    if reserved.exhausted(member_budget):
         # counted, but the lock is not there
         raise _start_lock(member, reserved.failures, lang, browser)
     audit.record("login.attempt_refused", member_id=member.id, step=step, reason="in_flight")

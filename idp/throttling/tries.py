@@ -62,10 +62,6 @@ class Budget:
     marked_in: str = ""
     mark: str = ""
 
-    def failures(self) -> int:
-        raw = runtime().redis.get(self.counter)
-        return int(cast(bytes, raw)) if raw is not None else 0
-
     def clear(self) -> None:
         runtime().redis.delete(self.counter)
 
