@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -287,7 +289,15 @@ def test_a_stolen_cookie_is_no_key(site):
 
 def test_an_unknown_identifier_is_locked_like_a_member(site):
     def locked_text(answer: requests.Response) -> str:
-        return answer.text[answer.text.index("<h1>") : answer.text.index("</main>")]
+        """The page without its end time: the two locks start seconds apart, which may fall
+        on either side of a minute (the times themselves are compared below)."""
+        text = answer.text[answer.text.index("<h1>") : answer.text.index("</main>")]
+        return re.sub(r"\d{2}/\d{2}/\d{4} à \d{2}:\d{2}", "<end>", text)
+
+    def end_of(answer: requests.Response) -> datetime:
+        found = re.search(r"(\d{2}/\d{2}/\d{4}) à (\d{2}:\d{2})", answer.text)
+        assert found is not None, answer.text
+        return datetime.strptime(" ".join(found.groups()), "%d/%m/%Y %H:%M")
 
     member = [wrong_from(Browser(site.url), site) for _ in range(6)]
     stranger = [wrong_from(Browser(site.url), site, "999999999") for _ in range(6)]
@@ -295,7 +305,8 @@ def test_an_unknown_identifier_is_locked_like_a_member(site):
     assert [a.status_code for a in stranger] == [a.status_code for a in member]
     assert locked_text(stranger[4]) == locked_text(member[4])
     assert locked_text(stranger[5]) == locked_text(member[5])
-    assert "bloqué jusqu" in locked_text(stranger[5])
+    assert "<end>" in locked_text(stranger[5]) and "bloqué jusqu" in locked_text(stranger[5])
+    assert timedelta(0) <= end_of(stranger[4]) - end_of(member[4]) <= timedelta(minutes=1)
     runtime(site.app).clock.advance(hours=24, seconds=1)
     assert wrong_from(Browser(site.url), site, "999999999").status_code == 401
 
