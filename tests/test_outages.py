@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import requests
@@ -28,7 +28,7 @@ from idp.admin.audit_log import purge_if_due
 from idp.kv import key
 from idp.logout.worker import EXTENSION as BACKCHANNEL_WORKERS
 from idp.tokens.keys import VERSION_KEY
-from tests.actors import REPORTING_SECRET, Browser, RelyingParty, sign_in_tokens
+from tests.actors import REPORTING_SECRET, Browser, RelyingParty, code_from, sign_in_tokens
 from tests.conftest import (
     CLIENT_SECRETS,
     LiveServer,
@@ -96,7 +96,10 @@ class Outage:
 
     def authorize(self, **extra: str) -> requests.Response:
         """The member's browser opening the portal's sign-in (its SSO session included)."""
-        path = self.portal.authorize_url(**extra).removeprefix(self.server.url)
+        return self.browser_get(self.portal.authorize_url(**extra).removeprefix(self.server.url))
+
+    def browser_get(self, path: str) -> requests.Response:
+        """The member's browser (its cookies included) opening ``path``, timed."""
         started = time.monotonic()
         response = self.browser.http.get(self.server.url + path, allow_redirects=False, timeout=30)
         self.slowest = max(self.slowest, time.monotonic() - started)
@@ -204,10 +207,27 @@ def _no_traceback(caplog: pytest.LogCaptureFixture) -> None:
 def test_redis_outage_is_503_with_one_log_line_then_recovers(outage, caplog):
     tokens = sign_in_tokens(outage.browser, outage.portal)
     assert outage.token(grant_type="client_credentials").status_code == 200
+    jwks = outage.request("GET", "/jwks.json").content
+    # A code the portal has not exchanged yet when Redis goes away.
+    callback = outage.browser.go(outage.portal.authorize_url())
+    assert isinstance(callback, str)
+    exchange = {"grant_type": "authorization_code", "code": code_from(callback),
+                "redirect_uri": outage.portal.redirect_uri,
+                "code_verifier": outage.portal.verifier}  # fmt: skip
+    logout = "/logout?" + urlencode({"id_token_hint": tokens["id_token"]})
     caplog.set_level(logging.INFO)
 
     outage.redis.cut()
+    rt = outage.server.app.extensions["idp"]
     for _ in range(5):
+        rt.keys._checked_at = 0.0  # as if the few-second recheck of the key version was due
+        served = outage.request("GET", "/jwks.json")
+        assert served.status_code == 200 and served.content == jwks
+        discovery = outage.request("GET", "/.well-known/openid-configuration")
+        assert discovery.status_code == 200
+        assert discovery.json()["token_endpoint"] == outage.server.url + "/token"
+        _unavailable(outage.token(**exchange))
+        _unavailable_page(outage.browser_get(logout), "Service momentanément indisponible")
         _unavailable_page(outage.authorize(), "Service momentanément indisponible")
         _unavailable_page(outage.authorize(ui_locales="en"), "Service temporarily unavailable")
         _unavailable(outage.refresh(tokens["refresh_token"]))
@@ -225,7 +245,9 @@ def test_redis_outage_is_503_with_one_log_line_then_recovers(outage, caplog):
 
     outage.redis.restore()
     assert outage.userinfo(tokens["access_token"]).status_code == 200
-    # The refresh token presented during the outage was not used up: nothing half-done.
+    # The code and the refresh token presented during the outage were not used up.
+    exchanged = outage.token(**exchange)
+    assert exchanged.status_code == 200, exchanged.text
     refreshed = outage.refresh(tokens["refresh_token"])
     assert refreshed.status_code == 200, refreshed.text
     assert outage.token(grant_type="client_credentials").status_code == 200
