@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, cast, delete, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from idp.db import db
 from idp.kv import key
@@ -149,16 +150,25 @@ def iter_events(filters: Filters) -> Iterator[AuditEntry]:
 
 def family_events(family_id: str) -> list[AuditEntry]:
     """The life of a refresh-token family, oldest first: every event whose ``family`` detail
-    names it (issued, refreshed, rejected, reused, revoked). A scan of the log, which the
-    retention period keeps bounded: an operator's investigation, not a request path."""
+    names it (issued, refreshed, rejected, reused, revoked) or whose ``families`` list holds
+    it (the ``logout`` that ended it). A scan of the log, which the retention period keeps
+    bounded: an operator's investigation, not a request path."""
     detail = AuditEvent.__table__.c.detail
     query = (
         select(AuditEvent, Member.member_number)
         .outerjoin(Member, Member.id == AuditEvent.member_id)
-        .where(detail["family"].as_string() == family_id)
+        .where(or_(detail["family"].as_string() == family_id, _lists(detail, family_id)))
         .order_by(AuditEvent.at, AuditEvent.id)
     )
     return [_entry(e, number) for e, number in db.session.execute(query)]
+
+
+def _lists(detail: ColumnElement[Any], family_id: str) -> ColumnElement[bool]:
+    """The event's ``families`` detail (a JSON list of ids) holds ``family_id``."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        ids = func.json_each(detail, "$.families").table_valued("value")
+        return exists().where(ids.c.value == family_id)
+    return cast(detail["families"], JSONB).contains([family_id])
 
 
 def iso(moment: datetime) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import requests
 from sqlalchemy import select, update
@@ -103,6 +104,28 @@ def test_parallel_refreshes_one_wins_every_loser_is_a_reuse(server, browser, por
     assert issued[2:5] == ["health-portal", DEMO_NUMBER, reuses[0].detail["sid"]]
     assert lines[-1].split()[-1] == "revoked_family"
     assert all(tokens["refresh_token"] not in line for line in lines)
+
+
+def test_family_cli_shows_the_logout_that_ended_the_family(server, browser, portal):
+    tokens = sign_in_tokens(browser, portal)
+    family = _family(server, tokens)
+    other = _family(server, sign_in_tokens(browser, RelyingParty(server.url, "provident-portal")))
+    hint = urlencode({"id_token_hint": tokens["id_token"]})
+    page = browser.go(f"{server.discovery()['end_session_endpoint']}?{hint}")
+    assert isinstance(page, requests.Response) and "déconnecté" in page.text
+
+    (logout,) = _events(server, "logout")
+    assert sorted(logout.detail["families"]) == sorted([family, other])
+    for named in (family, other):
+        result = server.app.test_cli_runner().invoke(args=["audit", "--family", named])
+        assert result.exit_code == 0, result.output
+        events = [line.split()[1] for line in result.output.splitlines()]
+        # The family's life ends with the logout that revoked it, named by its reason.
+        assert events == ["token.issued", "token.family_revoked", "logout"], result.output
+        assert result.output.splitlines()[-1].split()[-1] == "logout"
+    # Another family's id inside a list does not make a family of its own appear.
+    prefix = server.app.test_cli_runner().invoke(args=["audit", "--family", family[:-1]])
+    assert prefix.exit_code == 1
 
 
 def test_family_cli_knows_unknown_families(app):
