@@ -2,8 +2,9 @@
 
 Every way a member's sessions end — logout at a portal, "sign out of this device" or
 "everywhere", a password reset or change, an adviser's action, a lock, the removal of the
-passkey that opened a session — goes through :func:`_sign_out`, which always: ends the SSO sessions,
-revokes the refresh tokens they own (through ``tokens/issued.py``, which records revocations
+passkey that opened a session, a contract ended, an application withdrawn — goes through
+:func:`_sign_out`, which always: ends the SSO sessions (or takes the clients signed out of
+them), revokes the refresh tokens they own (through ``tokens/issued.py``, which records revocations
 durably), queues a logout token for every client of those sessions with the ``sid`` that
 client received, and audits ``logout`` with the reason. docs/sessions.md tells the story.
 
@@ -111,8 +112,16 @@ def sign_out_refused_clients(member: Member) -> SignedOut:
             refused.add(client_id)
     if not refused:
         return SignedOut(0, 0, [])
-    return _sign_out(member, member.id, sessions, None, "contract_ended", client_id=None,
-                     offline=True, scope="clients", only=refused)  # fmt: skip
+    return sign_out_of_clients(member, refused, reason="contract_ended")
+
+
+def sign_out_of_clients(member: Member, client_ids: set[str], *, reason: str) -> SignedOut:
+    """Sign the member out of these clients alone (a contract ended, an application withdrawn
+    from the account page): their refresh tokens revoked, offline ones included, each a
+    logout token for every ``sid`` it saw, and every session kept for the other clients."""
+    sessions = sso.list_sessions(member.id)
+    return _sign_out(member, member.id, sessions, None, reason, client_id=None, offline=True,
+                     scope="clients", only=client_ids)  # fmt: skip
 
 
 def record_passkey_session(member_id: int, credential_id: int, public_sid: str) -> None:

@@ -1,7 +1,8 @@
 """The account page's connected applications: the services that received the member's
 consent or hold a refresh token ("stay signed in", offline access), and withdrawing them.
-Withdrawing forgets the consent and revokes that client's refresh tokens (and the access
-tokens issued with them), so the service must ask again."""
+Withdrawing forgets the consent and signs the member out of that client alone
+(``logout/sign_out.py``): its refresh tokens and the access tokens issued with them revoked,
+a back-channel logout for each session it was in, so the service must ask again."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from idp.accounts import consents
 from idp.accounts.devices import format_moment
 from idp.clients.registry import find_client
 from idp.db import db, utcnow
+from idp.logout.sign_out import sign_out_of_clients
 from idp.models import Member, RefreshToken
 from idp.selfservice.account import signed_in_member
 from idp.selfservice.blueprint import bp
-from idp.tokens.issued import revoke_family
 from idp.web import i18n
 from idp.web.csrf import check_csrf
 
@@ -85,18 +86,7 @@ def withdraw(client_id: str):
     if client_id not in {c.client_id for c in connections(member)}:
         return render_template("errors/error.html", message="applications.not_found"), 404
     consents.withdraw(member, client_id)
-    families = db.session.scalars(
-        select(RefreshToken.family_id)
-        .where(
-            RefreshToken.member_id == member.id,
-            RefreshToken.client_id == client_id,
-            RefreshToken.revoked_at.is_(None),
-        )
-        .distinct()
-    ).all()
-    for family_id in families:
-        revoke_family(family_id)
+    signed_out = sign_out_of_clients(member, {client_id}, reason="application_withdrawn")
     audit.record("consent.withdrawn", member_id=member.id, client_id=client_id,
-                 refresh_families=len(families))  # fmt: skip
-    db.session.commit()
+                 refresh_families=signed_out.token_families)  # fmt: skip
     return redirect(url_for("selfservice.applications", done="withdrawn"), 303)

@@ -17,7 +17,7 @@ from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import JoseError
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from idp import audit
 from idp.clients.registry import RegisteredClient, all_clients, find_client_at
@@ -205,19 +205,3 @@ def _longest_access_ttl() -> int:
     for row in all_clients():
         longest = max(longest, int((row.settings or {}).get("access_token_ttl") or 0))
     return longest
-
-
-def revoke_member_refresh_tokens(member_id: int) -> int:
-    """Revoke every refresh-token family of the member (password reset, "sign out
-    everywhere"); returns how many families were live."""
-    families = list(
-        db.session.scalars(
-            select(RefreshToken.family_id)
-            .where(RefreshToken.member_id == member_id, RefreshToken.revoked_at.is_(None))
-            .distinct()
-        )
-    )
-    for family_id in families:
-        revoke_family(family_id, reason="member_wide")
-    db.session.commit()
-    return len(families)
