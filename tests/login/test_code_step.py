@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import html
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -259,6 +260,10 @@ def otp_keys(site: Site, interaction: str) -> list[str]:
         f"idp:otp-attempts:{interaction}",
     ]
     return [n for n in names if r.exists(n)]
+
+
+def log_lines(caplog: pytest.LogCaptureFixture, text: str) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if text in r.getMessage()]
 
 
 def wait_until_gone(r, name: str) -> None:
@@ -578,6 +583,36 @@ def test_gateway_failure_offers_email_and_consumes_nothing(site: Site, failure: 
     enter = send(browser, failed, "email")
     callback = callback_of(post_code(browser, enter, site.email_code()))
     assert id_token_claims(site, portal, callback)["amr"] == ["email", "mfa", "otp", "pwd"]
+
+
+def test_a_gateway_outage_is_logged_once_however_many_members_ask(site: Site, caplog):
+    members = [DEMO_NUMBER]
+    for n in range(3):
+        add_member(site.app, f"10000005{n}", DEMO_PASSWORD, email=f"m{n}@example.org",
+                   phone=f"+3361200005{n}")  # fmt: skip
+        members.append(f"10000005{n}")
+    portal = site.portal()
+    browsers = [Browser(site.url) for _ in members]
+    choices = [(b, to_code_step(b, portal, n)) for b, n in zip(browsers, members, strict=True)]
+    caplog.set_level(logging.INFO)
+    site.sms.status = 500
+
+    for browser, choose in choices:
+        failed = page_of(browser.request_code(choose, "sms"))
+        assert failed.status_code == 503 and "par e-mail" in alert(failed)
+
+    assert len(site.events("sms.failed")) == len(members)  # each member's try is audited
+    assert len(log_lines(caplog, "sms gateway unreachable: ")) == 1
+    assert log_lines(caplog, "sms gateway reachable again") == []
+    # The gateway answers again: the next codes leave, and the log says so once.
+    site.sms.status = 200
+    for browser, choose in choices[:2]:
+        enter = send(browser, choose, "sms")
+        callback_of(post_code(browser, enter, site.sms.code()))
+    [back] = log_lines(caplog, "sms gateway reachable again")
+    assert back.levelno == logging.WARNING
+    assert len(log_lines(caplog, "sms gateway unreachable: ")) == 1
+    assert all("+336" not in r.getMessage() for r in caplog.records)  # no number in the log
 
 
 # -- 8: no contact details --------------------------------------------------------------------
