@@ -6,22 +6,12 @@ answer is the right page (docs/failure-modes.md, "Lockout").
 
 from __future__ import annotations
 
-import os
-import threading
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 import requests
-from flask import Flask
-from sqlalchemy import func, select
 
-from idp.accounts.directory import ensure_demo_member
-from idp.db import db
-from idp.models import AuditEvent, Member
 from tests.actors import (
     CODE_READERS,
     DEMO_NUMBER,
@@ -31,11 +21,8 @@ from tests.actors import (
     code_form_action,
     form_action,
     form_fields,
-    outbox_code_reader,
 )
-from tests.conftest import build_app, dispose_app, free_port, make_settings
-from tests.e2e.conftest import serve_process
-from tests.private_redis import private_redis
+from tests.e2e.conftest import Pair, at_instance, fire
 
 THRESHOLD = 5
 PARALLEL = 30
@@ -48,85 +35,9 @@ GENEROUS = {
 }
 
 
-@dataclass
-class Pair:
-    app: Flask  # in-process, for reading what the instances wrote
-    issuer: str
-    instances: list[str]
-
-    def count(self, event: str) -> int:
-        with self.app.app_context():
-            found = db.session.scalar(
-                select(func.count()).select_from(AuditEvent).filter_by(event=event)
-            )
-            db.session.remove()
-            return int(found or 0)
-
-    def locked(self) -> bool:
-        with self.app.app_context():
-            member = db.session.scalars(select(Member).filter_by(member_number=DEMO_NUMBER)).one()
-            db.session.remove()
-            return member.locked_until is not None
-
-
 @pytest.fixture
-def shared_redis(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Two processes need one real Redis: the suite's, or a private ``redis-server``."""
-    if os.environ.get("IDP_TEST_REDIS_URL"):
-        yield
-        return
-    with private_redis() as server:
-        monkeypatch.setenv("IDP_TEST_REDIS_URL", server.url)
-        yield
-
-
-@pytest.fixture
-def pair(shared_redis: None, database_url: str, tmp_path: Path) -> Iterator[Pair]:
-    ports = free_port(), free_port()
-    issuer = f"http://127.0.0.1:{ports[0]}"
-    settings = make_settings(database_url, issuer=issuer)
-    app = build_app(settings)
-    with app.app_context():
-        ensure_demo_member()
-    keys = settings.keys.encryption_key or settings.server.secret_key
-    CODE_READERS[issuer] = outbox_code_reader(app)
-    try:
-        with (
-            serve_process(
-                issuer, ports[0], database_url, keys, tmp_path / "a.log", **GENEROUS
-            ) as a,
-            serve_process(
-                issuer, ports[1], database_url, keys, tmp_path / "b.log", **GENEROUS
-            ) as b,
-        ):
-            yield Pair(app, issuer, [a.url, b.url])
-    finally:
-        CODE_READERS.pop(issuer, None)
-        dispose_app(app)
-
-
-def fire(requests_to_send: list[tuple[requests.Session, str, dict]]) -> list[requests.Response]:
-    """POST them all at once (a barrier releases every thread together)."""
-    barrier = threading.Barrier(len(requests_to_send))
-    answers: list[requests.Response | None] = [None] * len(requests_to_send)
-
-    def post(i: int, http: requests.Session, url: str, data: dict) -> None:
-        barrier.wait()
-        answers[i] = http.post(url, data=data, allow_redirects=False, timeout=60)
-
-    threads = [threading.Thread(target=post, args=(i, *r)) for i, r in enumerate(requests_to_send)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert all(a is not None for a in answers)
-    return [a for a in answers if a is not None]
-
-
-def at_instance(pair: Pair, i: int, path_or_url: str) -> str:
-    """The same page on instance ``i % 2``: requests alternate between the two."""
-    path = path_or_url.replace(pair.issuer, "")
-    return urljoin(pair.instances[i % 2], path)
+def pair_env() -> dict[str, str]:
+    return GENEROUS
 
 
 def alert(page: requests.Response) -> str:

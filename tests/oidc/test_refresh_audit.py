@@ -1,10 +1,10 @@
 """The audit log tells a refresh-token family's whole story: issued, every refresh, every
 refusal with its reason, every reuse (each losing parallel refresh included), the revocation;
-each event with client, member, ``sid`` and family id, and ``idp audit --family`` prints it."""
+each event with client, member, ``sid`` and family id, and ``idp audit --family`` prints it.
+Parallel refreshes are raced against two instances in ``tests/e2e/test_parallel_refreshes.py``."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -15,8 +15,6 @@ from idp.db import db, utcnow
 from idp.models import AuditEvent, Member, RefreshToken
 from idp.tokens.issued import FAMILY_CLAIM
 from tests.actors import DEMO_NUMBER, RelyingParty, code_from, jwt_claims, sign_in_tokens
-
-PARALLEL = 20
 
 
 def _refresh(rp: RelyingParty, refresh_token: str) -> requests.Response:
@@ -41,69 +39,6 @@ def _demo_member_id(server) -> int:
         db.session.remove()
     assert member_id is not None
     return member_id
-
-
-def test_parallel_refreshes_one_wins_every_loser_is_a_reuse(server, browser, portal):
-    tokens = sign_in_tokens(browser, portal)
-    family = _family(server, tokens)
-    barrier = threading.Barrier(PARALLEL)
-    answers: list[requests.Response] = []
-    lock = threading.Lock()
-
-    def refresh_once() -> None:
-        barrier.wait()
-        response = _refresh(portal, tokens["refresh_token"])
-        with lock:
-            answers.append(response)
-
-    threads = [threading.Thread(target=refresh_once) for _ in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    statuses = sorted(r.status_code for r in answers)
-    assert statuses == [200] + [400] * (PARALLEL - 1)
-    assert {r.json()["error"] for r in answers if r.status_code == 400} == {"invalid_grant"}
-    (winner,) = [r.json() for r in answers if r.status_code == 200]
-
-    member_id = _demo_member_id(server)
-    reuses = _events(server, "token.refresh_reused")
-    assert len(reuses) == PARALLEL - 1
-    for event in reuses:
-        assert event.detail["family"] == family and event.detail["sid"]
-        assert event.client_id == "health-portal" and event.member_id == member_id
-    (revoked,) = _events(server, "token.family_revoked")
-    assert revoked.detail == {
-        "family": family, "reason": "refresh_reused", "sid": reuses[0].detail["sid"]
-    }  # fmt: skip
-    # The family is revoked: the winner's new tokens are dead as well.
-    assert _refresh(portal, winner["refresh_token"]).json()["error"] == "invalid_grant"
-    assert portal.userinfo(winner["access_token"]).status_code == 401
-    with server.app.app_context():
-        live = db.session.scalars(
-            select(RefreshToken).filter_by(family_id=family, revoked_at=None)
-        ).all()
-        db.session.remove()
-    assert live == []
-
-    result = server.app.test_cli_runner().invoke(args=["audit", "--family", family])
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    events = [line.split()[1] for line in lines]
-    assert events[:2] == ["token.issued", "token.refreshed"]
-    assert events.count("token.refresh_reused") == PARALLEL - 1
-    # The revocation comes after the first reuse (the request that revoked the family; other
-    # losers recorded theirs while they waited for it); the winner's new token, presented
-    # afterwards, is rejected as revoked_family.
-    assert events.index("token.family_revoked") > events.index("token.refresh_reused")
-    assert events.count("token.family_revoked") == 1
-    assert events[-1] == "token.refresh_rejected"
-    assert len(events) == 2 + (PARALLEL - 1) + 1 + 1
-    issued = lines[0].split()
-    assert issued[2:5] == ["health-portal", DEMO_NUMBER, reuses[0].detail["sid"]]
-    assert lines[-1].split()[-1] == "revoked_family"
-    assert all(tokens["refresh_token"] not in line for line in lines)
 
 
 def test_family_cli_shows_the_logout_that_ended_the_family(server, browser, portal):
