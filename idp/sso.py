@@ -143,7 +143,8 @@ def add_client(session: SsoSession, client_id: str) -> None:
 
 
 def remove_clients(session: SsoSession, client_ids: set[str]) -> None:
-    """The session no longer signs the member in to these clients (a contract ended)."""
+    """The session no longer signs the member in to these clients (a contract ended, an
+    application withdrawn)."""
     kept = [c for c in session.clients if c not in client_ids]
     if kept == session.clients:
         return
