@@ -245,6 +245,19 @@ FR: dict[str, str] = {
     "account.password_changed_text": "Votre nouveau mot de passe est enregistré.",
     "account.back": "Retour à mon compte",
     "account.sign_out": "Se déconnecter",
+    "reauth.title": "Confirmez votre identité",
+    "reauth.intro": (
+        "Cette modification touche à la façon dont vous vous connectez : saisissez à nouveau "
+        "votre mot de passe pour la confirmer."
+    ),
+    "reauth.password": "Mot de passe",
+    "reauth.confirm": "Confirmer",
+    "reauth.wrong": "Le mot de passe est incorrect.",
+    "reauth.wrong_last_try": (
+        "Le mot de passe est incorrect. Attention : encore un échec et votre compte sera "
+        "bloqué pendant 24 heures."
+    ),
+    "reauth.unknown_action": "Cette action n'existe pas. Revenez à votre compte et recommencez.",
     "account.signed_out_title": "Vous n'êtes pas connecté",
     "account.signed_out_text": (
         "Connectez-vous depuis le site ou l'application de votre mutuelle, puis revenez ici."
@@ -975,6 +988,18 @@ EN: dict[str, str] = {
     "account.password_changed_text": "Your new password is saved.",
     "account.back": "Back to my account",
     "account.sign_out": "Sign out",
+    "reauth.title": "Confirm it is you",
+    "reauth.intro": (
+        "This change affects how you sign in: type your password again to confirm it."
+    ),
+    "reauth.password": "Password",
+    "reauth.confirm": "Confirm",
+    "reauth.wrong": "The password is incorrect.",
+    "reauth.wrong_last_try": (
+        "The password is incorrect. Careful: one more failure and your account will be "
+        "locked for 24 hours."
+    ),
+    "reauth.unknown_action": "This action does not exist. Go back to your account and try again.",
     "account.signed_out_title": "You are not signed in",
     "account.signed_out_text": "Sign in from your mutual's website or app, then come back here.",
     # -- password policy (idp/accounts/policy.py)
