@@ -740,9 +740,17 @@ FR: dict[str, str] = {
     "consent.scope.phone": "votre numéro de téléphone",
     "consent.scope.member": "votre numéro d'adhérent et la liste de vos contrats",
     "consent.scope.offline_access": (
-        "un accès à ces informations même quand vous n'utilisez pas le service, jusqu'à ce "
-        "que vous le retiriez"
+        "un accès à ces informations même quand vous n'utilisez pas le service, pendant "
+        "{duration} au plus (vous pouvez le retirer avant)"
     ),
+    "duration.years.one": "{count} an",
+    "duration.years.other": "{count} ans",
+    "duration.days.one": "{count} jour",
+    "duration.days.other": "{count} jours",
+    "duration.hours.one": "{count} heure",
+    "duration.hours.other": "{count} heures",
+    "duration.minutes.one": "{count} minute",
+    "duration.minutes.other": "{count} minutes",
     "consent.withdraw_help": (
         "Vous pourrez retirer cette autorisation à tout moment depuis votre compte, rubrique "
         "« Applications connectées »."
@@ -1449,8 +1457,17 @@ EN: dict[str, str] = {
     "consent.scope.phone": "your phone number",
     "consent.scope.member": "your member number and the list of your contracts",
     "consent.scope.offline_access": (
-        "access to this information even when you are not using the service, until you withdraw it"
+        "access to this information even when you are not using the service, for {duration} "
+        "at most (you can withdraw it sooner)"
     ),
+    "duration.years.one": "{count} year",
+    "duration.years.other": "{count} years",
+    "duration.days.one": "{count} day",
+    "duration.days.other": "{count} days",
+    "duration.hours.one": "{count} hour",
+    "duration.hours.other": "{count} hours",
+    "duration.minutes.one": "{count} minute",
+    "duration.minutes.other": "{count} minutes",
     "consent.withdraw_help": (
         "You can withdraw this permission at any time from your account, under "
         "“Connected applications”."
