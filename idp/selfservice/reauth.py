@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from idp import audit, sso
@@ -37,6 +37,7 @@ SENSITIVE = frozenset({
     "selfservice.sign_out_device",
     "selfservice.sign_out_everywhere_submit",
 })  # fmt: skip
+CONFIRMED = "reauth_confirmed"  # flask.g: set by the confirmation that runs the action
 PASSWORD_LENGTH = 256  # longer input is cut before hashing, as at sign-in
 
 
@@ -53,6 +54,8 @@ def recent(session: sso.SsoSession) -> bool:
 def confirmation_needed() -> tuple[str, int] | None:
     """None when this browser's session proved the member recently; otherwise the page that
     asks for the password, to answer instead of the action of this request."""
+    if g.get(CONFIRMED):  # the password was typed in this very request
+        return None
     session = sso.load(read_cookie(sso.COOKIE))
     if session is not None and recent(session):
         return None
@@ -91,6 +94,7 @@ def confirm_identity():
     if refused is not None:
         return refused
     sso.confirm(session, now())
+    g.setdefault(CONFIRMED, True)
     endpoint, args = target
     audit.record("reauth.confirmed", member_id=member.id, action=endpoint)
     return current_app.view_functions[endpoint](**args)

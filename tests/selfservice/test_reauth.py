@@ -6,11 +6,16 @@ the lock as at sign-in. Viewing the sessions, and signing this browser out, stay
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
+from dataclasses import replace
 
+import pytest
 import requests
 
+from idp.accounts.directory import ensure_demo_member
 from idp.runtime import runtime
 from tests.actors import DEMO_PASSWORD, Browser, RelyingParty, form_fields
+from tests.conftest import LiveServer, build_app, free_port, make_settings, serve_app
 from tests.selfservice.pages import open_page, submit
 from tests.selfservice.test_devices import add_device, device_names, events, main_text
 from tests.selfservice.test_sessions import (
@@ -196,3 +201,25 @@ def test_the_confirmation_page_in_english(site):
     browser.http.headers["Accept-Language"] = "en"
     asked = remove_first_device(browser, site)
     assert "Confirm it is you" in asked.text and "type your password again" in asked.text
+
+
+@pytest.fixture
+def always_ask(database_url) -> Iterator[LiveServer]:
+    """``IDP_REAUTH_MAX_AGE=0``: every sensitive change asks, even right after the sign-in."""
+    port = free_port()
+    base = make_settings(database_url, issuer=f"http://127.0.0.1:{port}")
+    app = build_app(replace(base, session=replace(base.session, reauth_max_age=0)))
+    with app.app_context():
+        ensure_demo_member()
+    with serve_app(app, port) as served:
+        yield served
+
+
+def test_with_no_allowed_age_every_change_asks_and_the_confirmation_still_acts(always_ask):
+    add_device(always_ask.app, "iPhone de Camille")
+    browser = signed_in(always_ask)
+    asked = remove_first_device(browser, always_ask)
+    assert CONFIRM_TITLE in html.unescape(asked.text)  # a fresh sign-in is not enough
+    done = confirm(browser, asked, DEMO_PASSWORD)
+    assert done.url.endswith("/account/devices?done=removed_last")
+    assert device_names(always_ask.app) == []
