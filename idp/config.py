@@ -108,6 +108,9 @@ class SessionSettings:
     idle_ttl: int = setting("IDP_SESSION_IDLE_TTL", 30 * 60)
     absolute_ttl: int = setting("IDP_SESSION_ABSOLUTE_TTL", 12 * 3600)
     interaction_ttl: int = setting("IDP_INTERACTION_TTL", 15 * 60)
+    # The account page's changes that affect sign-in (removing a passkey, ending sessions)
+    # need a password proved this recently (docs/sessions.md, "Re-authentication").
+    reauth_max_age: int = setting("IDP_REAUTH_MAX_AGE", 5 * 60)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,10 @@ class SsoSession:
     # secret cookie value itself.
     public_sid: str = ""
     passkeys: list[int] = field(default_factory=list)  # passkey_credentials.id used here
+    # When the member last confirmed their password on the account pages (epoch seconds; 0:
+    # never). Kept apart from ``auth_time``, which ID tokens carry with the sign-in's ``amr``
+    # and ``acr``: a password typed again is not a new multi-factor sign-in.
+    confirmed_at: int = 0
 
 
 _FIELDS = frozenset(f.name for f in fields(SsoSession))
@@ -149,6 +153,16 @@ def remove_clients(session: SsoSession, client_ids: set[str]) -> None:
     if kept == session.clients:
         return
     session.clients = kept
+    now = int(time.time())
+    runtime().redis.set(
+        _key(session.sid), json.dumps(asdict(session)), ex=max(_ttl(session, now), 1)
+    )
+
+
+def confirm(session: SsoSession, at: int) -> None:
+    """The member typed their password again in this session (``selfservice/reauth.py``);
+    the cookie, ``sid`` and ``auth_time`` stay."""
+    session.confirmed_at = max(session.confirmed_at, at)
     now = int(time.time())
     runtime().redis.set(
         _key(session.sid), json.dumps(asdict(session)), ex=max(_ttl(session, now), 1)

@@ -82,6 +82,13 @@ class RegisteredClient(ClientMixin):
         own = getattr(self.spec, name)
         return int(own) if own else default
 
+    def refresh_family_lifetime(self) -> int:
+        """How long this client's refresh-token family lives at most, however often it is
+        used (seconds from the sign-in): its own ``refresh_token_max_lifetime`` or the
+        provider's."""
+        longest = runtime().settings.tokens.refresh_token_max_lifetime
+        return self.ttl("refresh_token_max_lifetime", longest)
+
     # -- Authlib ClientMixin -----------------------------------------------------------------
     def get_client_id(self) -> str:
         return self.client_id

@@ -18,6 +18,7 @@ from idp.interaction.steps import SIGNED_IN, Facts, Step, Verdict, run, skip
 from idp.login.blueprint import bp
 from idp.login.parties import parties
 from idp.login.views import load_interaction
+from idp.web import i18n
 from idp.web.csrf import check_csrf
 
 NAME = "consent"
@@ -48,6 +49,8 @@ def consent_page(pending: Interaction) -> str:
         scopes=scopes,
         client_host=host,
         third_party=client.managed_by == "registration",
+        # offline_access lasts as long as the client's refresh-token family (ASVS 5.0 10.7.2)
+        offline_for=i18n.duration(client.refresh_family_lifetime()),
     )
 
 

@@ -186,8 +186,7 @@ def _family_end(client: RegisteredClient, row: RefreshToken) -> datetime:
     issued before families had one)."""
     if row.family_expires_at is not None:
         return row.family_expires_at
-    longest = runtime().settings.tokens.refresh_token_max_lifetime
-    return row.issued_at + timedelta(seconds=client.ttl("refresh_token_max_lifetime", longest))
+    return row.issued_at + timedelta(seconds=client.refresh_family_lifetime())
 
 
 def _active_member(member_id: int) -> Member | None:

@@ -82,7 +82,7 @@ def change_password():
             "selfservice/change_password.html", 429, current_error=busy.message, **form
         )
     except AccountLocked as locked:
-        return _locked(member, locked)
+        return locked_response(member, locked)
     try:
         verified = runtime().passwords.verify(member.password_hash, current[:256])
     except BaseException:
@@ -93,7 +93,7 @@ def change_password():
         try:
             left = attempt.failed(lang)
         except AccountLocked as locked:
-            return _locked(member, locked)
+            return locked_response(member, locked)
         message = "account.current_wrong_last_try" if left == 1 else "account.current_wrong"
         return render_password_form(
             "selfservice/change_password.html", 400, current_error=message, **form
@@ -122,7 +122,7 @@ def change_password():
                            sessions_ended=ended)  # fmt: skip
 
 
-def _locked(member: Member, locked: AccountLocked) -> Response:
+def locked_response(member: Member, locked: AccountLocked) -> Response:
     """The sign-in's locked page (which ends every session when this check locked the
     member's own browser); the browser then forgets its session too."""
     response = make_response(locked_page(locked), 403)

@@ -34,6 +34,7 @@ class Connection:
     scopes: list[str]  # consented scopes (explicit clients); empty for the group's portals
     since: datetime
     offline: bool  # holds a live refresh token
+    offline_for: str  # how long its refresh-token family lives at most, as the member reads it
 
 
 def connections(member: Member) -> list[Connection]:
@@ -58,7 +59,8 @@ def connections(member: Member) -> list[Connection]:
         consent = granted.get(client_id)
         scopes = sorted(set(consent.scopes.split()) - consents.SILENT_SCOPES) if consent else []
         since = consent.granted_at if consent else live[client_id]
-        found.append(Connection(client_id, client.name, scopes, since, client_id in live))
+        lifetime = i18n.duration(client.refresh_family_lifetime())
+        found.append(Connection(client_id, client.name, scopes, since, client_id in live, lifetime))
     return found
 
 

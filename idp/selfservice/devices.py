@@ -1,5 +1,7 @@
 """The account page's devices: the member's passkeys (Face ID, fingerprint), renamed or
-removed by the signed-in member. Each change is audited; a removal is also e-mailed."""
+removed by the signed-in member. Each change is audited; a removal is also e-mailed, and
+needs the password confirmed when the session's is not recent (``reauth.py``). Renaming does
+not: a name changes nothing of how the member signs in."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from idp.db import db
 from idp.interaction import remembered as device
 from idp.logout.sign_out import end_passkey_sessions
 from idp.models import Member
+from idp.selfservice import reauth
 from idp.selfservice.account import signed_in_member
 from idp.selfservice.blueprint import bp
 from idp.web import i18n
@@ -57,6 +60,9 @@ def remove_device_submit(device_id: int):
     member = signed_in_member()
     if member is None:
         return render_template("selfservice/signed_out.html"), 401
+    asked = reauth.confirmation_needed()  # a passkey is a factor: ASVS 5.0 7.5.1
+    if asked is not None:
+        return asked
     name = remove_device(member, device_id).name
     db.session.commit()
     # The other sessions the passkey opened end; this one, where the member acts, stays.

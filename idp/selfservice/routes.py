@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from idp.selfservice import account, activation, applications, devices, reset, sessions
+from idp.selfservice import (
+    account,
+    activation,
+    applications,
+    devices,
+    reauth,
+    reset,
+    sessions,
+)
 from idp.selfservice.blueprint import bp
 
-PAGES = (account, activation, applications, devices, reset, sessions)
+PAGES = (account, activation, applications, devices, reauth, reset, sessions)
 
 
 def init_app(app: Flask) -> None:

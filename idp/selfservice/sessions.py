@@ -3,7 +3,9 @@ started at, last active, browser and system from the User-Agent recorded at sign
 address, services used — with "this device" marked; signing out one device, or everywhere.
 
 A session is named in the page by a digest of its id, never by the id itself (the id is the
-``idp_session`` cookie's value).
+``idp_session`` cookie's value). Viewing is free; ending another device's session, or all of
+them, needs the password confirmed when this session's is not recent (``reauth.py``, ASVS 5.0
+7.5.2); signing this browser out never does.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from idp.accounts.devices import format_moment
 from idp.clients.registry import find_client
 from idp.logout.sign_out import sign_out_everywhere, sign_out_session
 from idp.models import Member
+from idp.selfservice import reauth
 from idp.selfservice.account import signed_in_member
 from idp.selfservice.blueprint import bp
 from idp.web import i18n
@@ -122,6 +125,10 @@ def sign_out_device(handle: str) -> HttpResponse | tuple[str, int]:
     chosen = next((s for s in sso.list_sessions(member.id) if handle_of(s) == handle), None)
     if chosen is None:
         return redirect(url_for("selfservice.sessions", done="already"), 303)
+    if chosen.sid != current_sid:  # signing this browser out is always free
+        asked = reauth.confirmation_needed()
+        if asked is not None:
+            return asked
     sign_out_session(chosen)
     if chosen.sid != current_sid:
         return redirect(url_for("selfservice.sessions", done="signed_out"), 303)
@@ -136,6 +143,9 @@ def sign_out_everywhere_submit() -> HttpResponse | tuple[str, int]:
     member = signed_in_member()
     if member is None:
         return render_template("selfservice/signed_out.html"), 401
+    asked = reauth.confirmation_needed()
+    if asked is not None:
+        return asked
     sign_out_everywhere(member)
     response = make_response(render_template("logout/signed_out.html", everywhere=True))
     sso.clear_cookie(response)

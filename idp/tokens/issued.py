@@ -143,10 +143,7 @@ def issue_refresh_token(
     ttl = client.ttl("refresh_token_ttl", rt.settings.tokens.refresh_token_ttl)
     now = utcnow()
     if family_expires_at is None:
-        longest = rt.settings.tokens.refresh_token_max_lifetime
-        family_expires_at = now + timedelta(
-            seconds=client.ttl("refresh_token_max_lifetime", longest)
-        )
+        family_expires_at = now + timedelta(seconds=client.refresh_family_lifetime())
     db.session.add(
         RefreshToken(
             token_hash=token_digest(token),

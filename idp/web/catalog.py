@@ -245,6 +245,19 @@ FR: dict[str, str] = {
     "account.password_changed_text": "Votre nouveau mot de passe est enregistré.",
     "account.back": "Retour à mon compte",
     "account.sign_out": "Se déconnecter",
+    "reauth.title": "Confirmez votre identité",
+    "reauth.intro": (
+        "Cette modification touche à la façon dont vous vous connectez : saisissez à nouveau "
+        "votre mot de passe pour la confirmer."
+    ),
+    "reauth.password": "Mot de passe",
+    "reauth.confirm": "Confirmer",
+    "reauth.wrong": "Le mot de passe est incorrect.",
+    "reauth.wrong_last_try": (
+        "Le mot de passe est incorrect. Attention : encore un échec et votre compte sera "
+        "bloqué pendant 24 heures."
+    ),
+    "reauth.unknown_action": "Cette action n'existe pas. Revenez à votre compte et recommencez.",
     "account.signed_out_title": "Vous n'êtes pas connecté",
     "account.signed_out_text": (
         "Connectez-vous depuis le site ou l'application de votre mutuelle, puis revenez ici."
@@ -727,9 +740,17 @@ FR: dict[str, str] = {
     "consent.scope.phone": "votre numéro de téléphone",
     "consent.scope.member": "votre numéro d'adhérent et la liste de vos contrats",
     "consent.scope.offline_access": (
-        "un accès à ces informations même quand vous n'utilisez pas le service, jusqu'à ce "
-        "que vous le retiriez"
+        "un accès à ces informations même quand vous n'utilisez pas le service, pendant "
+        "{duration} au plus (vous pouvez le retirer avant)"
     ),
+    "duration.years.one": "{count} an",
+    "duration.years.other": "{count} ans",
+    "duration.days.one": "{count} jour",
+    "duration.days.other": "{count} jours",
+    "duration.hours.one": "{count} heure",
+    "duration.hours.other": "{count} heures",
+    "duration.minutes.one": "{count} minute",
+    "duration.minutes.other": "{count} minutes",
     "consent.withdraw_help": (
         "Vous pourrez retirer cette autorisation à tout moment depuis votre compte, rubrique "
         "« Applications connectées »."
@@ -975,6 +996,18 @@ EN: dict[str, str] = {
     "account.password_changed_text": "Your new password is saved.",
     "account.back": "Back to my account",
     "account.sign_out": "Sign out",
+    "reauth.title": "Confirm it is you",
+    "reauth.intro": (
+        "This change affects how you sign in: type your password again to confirm it."
+    ),
+    "reauth.password": "Password",
+    "reauth.confirm": "Confirm",
+    "reauth.wrong": "The password is incorrect.",
+    "reauth.wrong_last_try": (
+        "The password is incorrect. Careful: one more failure and your account will be "
+        "locked for 24 hours."
+    ),
+    "reauth.unknown_action": "This action does not exist. Go back to your account and try again.",
     "account.signed_out_title": "You are not signed in",
     "account.signed_out_text": "Sign in from your mutual's website or app, then come back here.",
     # -- password policy (idp/accounts/policy.py)
@@ -1424,8 +1457,17 @@ EN: dict[str, str] = {
     "consent.scope.phone": "your phone number",
     "consent.scope.member": "your member number and the list of your contracts",
     "consent.scope.offline_access": (
-        "access to this information even when you are not using the service, until you withdraw it"
+        "access to this information even when you are not using the service, for {duration} "
+        "at most (you can withdraw it sooner)"
     ),
+    "duration.years.one": "{count} year",
+    "duration.years.other": "{count} years",
+    "duration.days.one": "{count} day",
+    "duration.days.other": "{count} days",
+    "duration.hours.one": "{count} hour",
+    "duration.hours.other": "{count} hours",
+    "duration.minutes.one": "{count} minute",
+    "duration.minutes.other": "{count} minutes",
     "consent.withdraw_help": (
         "You can withdraw this permission at any time from your account, under "
         "“Connected applications”."

@@ -57,6 +57,19 @@ def translate(key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+# The units a lifetime is told in, largest first (a year: 365 days).
+DURATION_UNITS = (("years", 365 * 86400), ("days", 86400), ("hours", 3600), ("minutes", 60))
+
+
+def duration(seconds: int) -> str:
+    """A lifetime as a member reads it, in the page language: in the largest unit it is a
+    whole number of ("90 jours", "1 an", "36 heures"), else in minutes rounded up."""
+    for unit, size in DURATION_UNITS:
+        if seconds >= size and seconds % size == 0:
+            return translate(f"duration.{unit}", count=seconds // size)
+    return translate("duration.minutes", count=max(1, -(-seconds // 60)))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["t"] = translate
 

@@ -74,6 +74,10 @@ def test_access_token_is_an_rfc9068_jwt(server, browser, portal):
     assert set(claims["scope"].split()) == set(portal.scope.split())
     _, id_claims = jwt_claims(token["id_token"], server.url)
     assert claims["sub"] == id_claims["sub"]
+    assert claims["aud"] == server.url  # the provider's own resource (userinfo)
+    # A resource server can check how and when the member signed in (ASVS 5.0 10.3.4).
+    for claim in ("acr", "amr", "auth_time"):
+        assert claims[claim] == id_claims[claim], claim
     # The ID token is not an access token.
     id_header, _ = jwt_claims(token["id_token"], server.url)
     assert id_header.get("typ") != "at+jwt"

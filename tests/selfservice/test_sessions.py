@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +13,7 @@ import requests
 from sqlalchemy import select
 
 from idp.accounts.directory import ensure_demo_member
-from idp.config import LogoutSettings
+from idp.config import LogoutSettings, SessionSettings
 from idp.db import db
 from idp.kv import key
 from idp.logout import queue
@@ -211,3 +212,43 @@ def test_forms_need_the_csrf_token(server, portal, firefox, iphone):
 def test_signed_out_visitor_sees_no_sessions(server):
     page = Browser(server.url).go(f"{server.url}/account/sessions")
     assert isinstance(page, requests.Response) and page.status_code == 401
+
+
+@pytest.fixture
+def short_sessions(database_url) -> Iterator[LiveServer]:
+    """Sessions ending after 3 s unused or 6 s after the sign-in (30 min and 12 h in use)."""
+    port = free_port()
+    settings = make_settings(
+        database_url,
+        issuer=f"http://127.0.0.1:{port}",
+        session=SessionSettings(idle_ttl=3, absolute_ttl=6),
+        logout=LogoutSettings(backchannel_workers=0),
+    )
+    app = build_app(settings)
+    with app.app_context():
+        ensure_demo_member()
+    with serve_app(app, port) as served:
+        yield served
+
+
+def test_a_session_ends_after_its_idle_time_and_its_absolute_lifetime(short_sessions):
+    """ASVS 5.0 7.3.1, 7.3.2: the unused session ends after the idle time; the used one at
+    its absolute end, however recently it was used."""
+    portal = RelyingParty(short_sessions.url, "health-portal")
+    unused, used = (
+        browser_as(short_sessions, FIREFOX_WINDOWS),
+        browser_as(short_sessions, SAFARI_IPHONE),
+    )
+    sign_in_tokens(unused, portal)
+    sign_in_tokens(used, portal)
+    start = time.monotonic()
+
+    def account(browser: Browser) -> int:
+        return browser.http.get(f"{short_sessions.url}/account", timeout=10).status_code
+
+    for step in (1.5, 3.0, 4.5):
+        time.sleep(max(0.0, start + step - time.monotonic()))
+        assert account(used) == 200  # each use restarts the idle timer
+    assert account(unused) == 401  # 4.5 s without use
+    time.sleep(max(0.0, start + 6.5 - time.monotonic()))
+    assert account(used) == 401  # used 2 s ago, but 6 s after its sign-in

@@ -42,6 +42,7 @@ MEMBER_FORMS = [
     "/account/devices/1/remove",
     "/account/sessions/x/sign-out",
     "/account/sessions/sign-out-everywhere",
+    "/account/confirm",
 ]
 STAFF_FORMS = [
     "/admin/account/keys/options",
