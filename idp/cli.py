@@ -284,6 +284,57 @@ def accounts_unlock(member_number: str) -> None:
         click.echo(f"Member {member_number} was not locked.")
 
 
+@accounts_cli.command("sign-out")
+@click.argument("member_number", required=False)
+@click.option("--all", "everyone", is_flag=True, help="Sign every member out.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (with --all).")
+def accounts_sign_out(member_number: str | None, everyone: bool, yes: bool) -> None:
+    """End a member's sessions and refresh tokens everywhere, or every member's (--all);
+    the portals are told by back-channel logout."""
+    from sqlalchemy import select
+
+    from idp.admin.support import end_everyones_sessions, end_sessions
+    from idp.db import db
+    from idp.models import Member
+
+    if everyone == (member_number is not None):
+        raise click.UsageError("Give a member number or --all, not both.")
+    if everyone:
+        if not yes and not click.confirm("Sign every member out of every session and application?"):
+            click.echo("Nothing changed.", err=True)
+            sys.exit(1)
+        done = end_everyones_sessions(cli_actor())
+        click.echo(
+            f"{_count(done.members, 'member', 'members')} signed out: "
+            f"{_ended(done.sessions, done.token_families)}."
+        )
+        return
+    assert member_number is not None
+    member = db.session.scalars(
+        select(Member).filter_by(member_number=member_number.strip())
+    ).one_or_none()
+    if member is None:
+        click.echo(f"Error: no member {member_number}.", err=True)
+        sys.exit(1)
+    signed_out = end_sessions(member, cli_actor())
+    db.session.commit()
+    click.echo(
+        f"Member {member_number} is signed out: "
+        f"{_ended(signed_out.sessions, signed_out.token_families)}."
+    )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _ended(sessions: int, families: int) -> str:
+    return (
+        f"{_count(sessions, 'session', 'sessions')} ended, "
+        f"{_count(families, 'refresh-token family', 'refresh-token families')} revoked"
+    )
+
+
 @click.command("check-config")
 def check_config() -> None:
     """Validate settings and clients.yaml; exit 1 with the reason when they cannot work."""

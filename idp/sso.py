@@ -177,6 +177,20 @@ def end(session: SsoSession) -> None:
     pipe.execute()
 
 
+def members_with_sessions() -> set[int]:
+    """Every member who has a session index, live or not yet cleaned: an operator signing
+    everyone out (``idp accounts sign-out --all``). A scan of the keyspace, never a request
+    path."""
+    prefix = key("member-sessions", "")
+    found: set[int] = set()
+    for raw in runtime().redis.scan_iter(match=prefix + "*", count=1000):
+        name = raw.decode() if isinstance(raw, bytes) else raw
+        member_id = name.removeprefix(prefix)
+        if member_id.isdigit():
+            found.add(int(member_id))
+    return found
+
+
 def list_sessions(member_id: int) -> list[SsoSession]:
     """The member's live sessions, most recently used first, without touching their idle
     timers; index entries of sessions that expired are dropped on the way."""

@@ -25,7 +25,12 @@ from idp.admin.member_search import find_members
 from idp.authenticators.passkeys import credentials_of
 from idp.db import db
 from idp.errors import IdPError
-from idp.logout.sign_out import SignedOut, end_passkey_sessions, sign_out_everywhere
+from idp.logout.sign_out import (
+    SignedOut,
+    end_passkey_sessions,
+    sign_out_everywhere,
+    signed_in_members,
+)
 from idp.models import AuditEvent, Member
 from idp.notifications import current_notifier, issuer_url
 from idp.notifications.masking import mask_email, mask_phone
@@ -309,6 +314,34 @@ def end_sessions(member: Member, actor: str) -> SignedOut:
         token_families=signed_out.token_families,
     )
     return signed_out
+
+
+@dataclass(frozen=True)
+class EveryoneSignedOut:
+    members: int
+    sessions: int
+    token_families: int
+
+
+def end_everyones_sessions(actor: str) -> EveryoneSignedOut:
+    """Sign every member out everywhere (a security incident: a leaked database of sessions,
+    a compromised portal): each as an adviser's "sign out everywhere", committed member by
+    member, so a run that stops half-way has signed out whom it reached and can be run
+    again."""
+    members = sessions = families = 0
+    for member_id in signed_in_members():
+        member = db.session.get(Member, member_id)
+        if member is None:
+            continue
+        signed_out = end_sessions(member, actor)
+        db.session.commit()
+        members += 1
+        sessions += signed_out.sessions
+        families += signed_out.token_families
+    audit.record("accounts.everyone_signed_out", actor=actor, members=members,
+                 sessions=sessions, token_families=families)  # fmt: skip
+    db.session.commit()
+    return EveryoneSignedOut(members, sessions, families)
 
 
 def remove_device(member: Member, device_id: int, actor: str, lang: str | None = None) -> str:

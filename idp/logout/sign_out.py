@@ -124,6 +124,17 @@ def sign_out_of_clients(member: Member, client_ids: set[str], *, reason: str) ->
                      scope="clients", only=client_ids)  # fmt: skip
 
 
+def signed_in_members() -> list[int]:
+    """The members who may hold something to sign out: an SSO session, or a live refresh
+    token (an offline one outlives every session). Ordered, so a long run can be followed."""
+    holders = db.session.scalars(
+        select(RefreshToken.member_id)
+        .where(RefreshToken.revoked_at.is_(None), RefreshToken.expires_at > utcnow())
+        .distinct()
+    )
+    return sorted(sso.members_with_sessions() | {m for m in holders if m is not None})
+
+
 def record_passkey_session(member_id: int, credential_id: int, public_sid: str) -> None:
     """Remember, durably, that this passkey opened (or re-authenticated) the session: its
     refresh tokens outlive the SSO session in Redis. Joins the caller's transaction."""
