@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -387,6 +388,16 @@ def test_demo_member_bootstrap_is_idempotent(app: Flask) -> None:
         state
     )
     assert member_count() == import_members(PROJECT_ROOT / "examples" / "members.csv").unchanged
+
+
+def test_bootstrap_refuses_a_production_instance(app: Flask) -> None:
+    """The demo member has a published password: a production instance never gets it."""
+    rt = runtime()
+    rt.settings = replace(rt.settings, server=replace(rt.settings.server, env="production"))
+    result = app.test_cli_runner().invoke(args=["dev", "bootstrap"])
+    assert result.exit_code == 1
+    assert "`idp dev bootstrap` is for development only." in result.output
+    assert member_count() == 0
 
 
 def test_demo_member_gets_the_demo_password_back(app: Flask) -> None:
