@@ -37,11 +37,24 @@ def _escaped(match: re.Match[str]) -> str:
 
 class SafeFormatter(logging.Formatter):
     """Escapes the message (the record's text with its arguments); a traceback appended
-    after it keeps its own lines."""
+    after it keeps its own lines, each escaped and indented, so a line break inside an
+    exception's text (a client's input quoted by a parser's error) cannot start a line that
+    reads as a record of its own: every record starts at the first column, every
+    continuation does not."""
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = escape_controls(record.message)
         return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:
+        return _continuation(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:
+        return _continuation(super().formatStack(stack_info))
+
+
+def _continuation(text: str) -> str:
+    return "\n".join("  " + escape_controls(line) for line in text.splitlines())
 
 
 def configure(level: int = logging.INFO) -> None:

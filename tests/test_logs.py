@@ -18,7 +18,7 @@ def test_a_value_with_control_characters_stays_one_readable_line():
     try:
         logger.warning("sign-in refused for %s", "100000001\nERROR forged\x00\x1b[2J\u2028end")
         try:
-            raise ValueError("boom")
+            raise ValueError("bad value '1\n2026-01-01 00:00:00 INFO idp: forged\x1b[2J'")
         except ValueError:
             logger.exception("failed on %s", "/path\r\nINFO forged")
     finally:
@@ -28,8 +28,11 @@ def test_a_value_with_control_characters_stays_one_readable_line():
         "sign-in refused for 100000001\\x0aERROR forged\\x00\\x1b[2J\\u2028end"
     )
     assert lines[1].endswith("failed on /path\\x0d\\x0aINFO forged")
-    assert lines[2] == "Traceback (most recent call last):"  # a traceback keeps its lines
-    assert not any(line.startswith(("ERROR forged", "INFO forged")) for line in lines)
+    # A traceback keeps its lines, indented and escaped: only records start a line.
+    assert lines[2] == "  Traceback (most recent call last):"
+    assert all(line.startswith("  ") for line in lines[2:]) and len(lines) > 4
+    assert lines[-1] == "  2026-01-01 00:00:00 INFO idp: forged\\x1b[2J'"
+    assert not any(line.startswith(("ERROR forged", "INFO forged", "2026-01-01")) for line in lines)
 
 
 def test_printable_text_is_unchanged():
