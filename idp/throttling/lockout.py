@@ -40,6 +40,7 @@ from idp.models import Member
 from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.throttling import tries
+from idp.web import i18n
 
 
 class AccountLocked(IdPError):
@@ -336,6 +337,12 @@ def unlock(member: Member, by: str) -> bool:
     return True
 
 
+def lock_duration(lang: str | None = None) -> str:
+    """How long a lock lasts, as the warnings and the locked page say it ("24 heures",
+    "1 heure"), in the page's language or ``lang``."""
+    return i18n.duration(runtime().settings.lockout.duration, lang)
+
+
 def local_time(moment: datetime) -> datetime:
     """A naive UTC time as members read it (``IDP_TIMEZONE``)."""
     try:
@@ -360,4 +367,5 @@ def _notify_locked(
         first_name=member.first_name,
         until=local_time(until).strftime("%d/%m/%Y %H:%M"),
         known_browsers_spared=known_browsers_spared,
+        duration=lock_duration(lang),
     )

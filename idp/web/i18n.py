@@ -47,7 +47,12 @@ def translate(key: str, **values: object) -> str:
     """The text of ``key`` in the page language. With an integer ``count``, the
     ``key.one`` / ``key.other`` entry is taken when the catalog has one ("1 essai",
     "2 essais")."""
-    lang = current()
+    return translate_in(current(), key, **values)
+
+
+def translate_in(lang: str, key: str, **values: object) -> str:
+    """:func:`translate` in ``lang`` (a message's language rather than the page's)."""
+    lang = lang if lang in SUPPORTED else DEFAULT
     count = values.get("count")
     if isinstance(count, int) and not isinstance(count, bool):
         plural_key = f"{key}.{plural_form(lang, count)}"
@@ -55,6 +60,15 @@ def translate(key: str, **values: object) -> str:
             key = plural_key
     text = CATALOGS[lang].get(key) or CATALOGS[DEFAULT].get(key) or key
     return text.format(**values) if values else text
+
+
+def duration(seconds: int, lang: str | None = None) -> str:
+    """A length of time as a member reads it: whole hours ("24 heures", "1 heure"), otherwise
+    minutes, rounded up ("30 minutes", "1 minute")."""
+    lang = lang or current()
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return translate_in(lang, "time.hours", count=seconds // 3600)
+    return translate_in(lang, "time.minutes", count=-(-seconds // 60))
 
 
 def init_app(app: Flask) -> None:
