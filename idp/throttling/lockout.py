@@ -256,7 +256,7 @@ def _lock_unknown(identifier: str) -> AccountLocked:
     redis = runtime().redis
     lock = _unknown_keys(identifier)[2]
     until = runtime().clock.now() + timedelta(seconds=settings.duration)
-    if redis.set(lock, _epoch(until), ex=settings.duration + settings.window, nx=True):
+    if redis.set(lock, _epoch(until), ex=max(settings.duration + settings.window, 1), nx=True):
         return AccountLocked(until)
     raw = cast(bytes | None, redis.get(lock))
     return AccountLocked(_moment(float(raw)) if raw is not None else until)
