@@ -44,7 +44,7 @@ class PasswordRejected(IdPError):
     """The new password breaks one or more rules.
 
     ``failures`` holds every failed rule, in the order of :func:`rules`, as (message key, format
-    values), e.g. ``("password.fail.too_short", {"min": 12})``; ``keys`` gives the keys alone.
+    values), e.g. ``("password.fail.too_short", {"count": 12})``; ``keys`` gives the keys alone.
     """
 
     message = "password.rejected"
@@ -102,7 +102,7 @@ def check_password(
     failures: list[Message] = []
     length = len(unicodedata.normalize("NFC", password))  # characters, not bytes
     if length < policy.min_length:
-        failures.append(("password.fail.too_short", {"min": policy.min_length}))
+        failures.append(("password.fail.too_short", {"count": policy.min_length}))
     elif length > policy.max_length:
         failures.append(("password.fail.too_long", {"max": policy.max_length}))
     if count_classes(password) < policy.min_classes:

@@ -167,7 +167,7 @@ def check_staff_password(password: str, email: str) -> None:
     failures: list[Message] = []
     length = len(unicodedata.normalize("NFC", password))
     if length < MIN_PASSWORD:
-        failures.append(("password.fail.too_short", {"min": MIN_PASSWORD}))
+        failures.append(("password.fail.too_short", {"count": MIN_PASSWORD}))
     elif length > MAX_PASSWORD:
         failures.append(("password.fail.too_long", {"max": MAX_PASSWORD}))
     if is_common(password):

@@ -7,8 +7,7 @@ from flask import render_template
 from idp.db import db
 from idp.logout.sign_out import sign_out_everywhere
 from idp.models import Member
-from idp.runtime import runtime
-from idp.throttling.lockout import AccountLocked, local_time
+from idp.throttling.lockout import AccountLocked, local_time, lock_duration
 
 
 def locked_page(locked: AccountLocked) -> str:
@@ -25,5 +24,5 @@ def locked_page(locked: AccountLocked) -> str:
         "login/locked.html",
         until_date=until.strftime("%d/%m/%Y"),
         until_time=until.strftime("%H:%M"),
-        hours=runtime().settings.lockout.duration // 3600,
+        duration=lock_duration(),
     )

@@ -31,7 +31,7 @@ from idp.notifications import DeliveryFailed, current_notifier
 from idp.runtime import runtime
 from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import Limit, hit
-from idp.throttling.lockout import AccountLocked, AttemptInProgress, begin_attempt
+from idp.throttling.lockout import AccountLocked, AttemptInProgress, begin_attempt, lock_duration
 from idp.web.csrf import check_csrf
 
 CODE_PER_DESTINATION = Limit("code-destination", 5, 900)
@@ -82,14 +82,15 @@ def code_page(
                                error=error, values=values,
                                after_reset=member.needs_strong_factor)  # fmt: skip
         return page, status
-    cooldown = runtime().settings.second_factor.resend_cooldown
-    wait = max(sent.sent_at + cooldown - int(time.time()), 0)
+    second_factor = runtime().settings.second_factor
+    wait = max(sent.sent_at + second_factor.resend_cooldown - int(time.time()), 0)
     page = render_template(
         "login/code_enter.html",
         interaction=pending,
         channel=sent.channel,
         destination=masked(sent.channel, available[sent.channel]),
         resend_wait=wait,
+        valid_minutes=second_factor.code_ttl // 60,
         error=error,
         values=values,
     )
@@ -109,7 +110,7 @@ def send_code(interaction_id: str) -> Page:
     try:
         otp.check_resend(pending.id)
     except otp.ResendTooSoon as wait:
-        return code_page(pending, "otp.resend_too_soon", 429, seconds=wait.retry_after)
+        return code_page(pending, "otp.resend_too_soon", 429, count=wait.retry_after)
     hit(CODE_PER_DESTINATION, destination)
     hit(CODE_PER_ACCOUNT, str(member.id))
     code = otp.new_code()
@@ -147,7 +148,8 @@ def check_code(interaction_id: str) -> Page:
             return _locked(pending, locked)
         # One counter story: never promise more tries than the account has left.
         if account_left == 1:
-            return code_page(pending, "otp.wrong_last_try", 401, choose=not wrong.attempts_left)
+            return code_page(pending, "otp.wrong_last_try", 401, choose=not wrong.attempts_left,
+                             duration=lock_duration())  # fmt: skip
         if not wrong.attempts_left:  # that was the last try: this code is gone
             return code_page(pending, "otp.unusable", 401, choose=True)
         return code_page(pending, "otp.wrong", 401, count=min(wrong.attempts_left, account_left))

@@ -2,15 +2,18 @@
 
 Any wrong identifier or password gives the same error and goes through the same password-hash
 work (a dummy hash is verified when no account matches), so the answer never tells whether an
-account exists, nor does the lock: an unknown identifier is "locked" after as many failures
-as an account seen from an unknown browser. For an account, a try is reserved before the hash
-is checked (``throttling/lockout.py``), in the budget of this browser when it has signed the
-member in before (``throttling/known_browsers.py``): with a lock threshold of N, at most N
-wrong passwords per budget are ever verified, however many arrive at once; a locked account is
-refused after the same work.
+account exists, nor does the lock. A try is reserved before the hash is checked
+(``throttling/lockout.py``): in the budget of this browser when it has signed the member in
+before (``throttling/known_browsers.py``), in the unknown browsers' budget otherwise, and for an
+identifier that names no account in a budget of its own that answers the same way (the same
+"wait" under parallel guessing, the same lock after as many failures). With a lock threshold of
+N, at most N wrong passwords per budget are ever verified, however many arrive at once; a
+locked account is refused after the same work.
 """
 
 from __future__ import annotations
+
+from typing import NoReturn
 
 from idp import audit
 from idp.accounts.directory import find_member_by_identifier
@@ -24,7 +27,7 @@ from idp.throttling.lockout import (
     AccountLocked,
     AttemptInProgress,
     begin_attempt,
-    unknown_identifier_failed,
+    begin_unknown_attempt,
 )
 
 MAX_PASSWORD_LENGTH = 256  # longer input is refused before hashing (hash flooding)
@@ -48,9 +51,7 @@ def verify_password(
     # requests from elsewhere cannot slow the member down on their own phone.
     hit(per_identifier, identifier if browser is None else f"{identifier}\x00{browser}")
     if member is None or not member.active:
-        passwords.verify(None, password[:MAX_PASSWORD_LENGTH])  # the same work, no account
-        _failed(member, client_id)
-        raise InvalidCredentials(tries_left=unknown_identifier_failed(identifier))
+        _stranger(identifier, password, client_id, lang)
     try:
         attempt = begin_attempt(member, "password", lang, browser=browser)
     except (AccountLocked, AttemptInProgress):
@@ -74,6 +75,25 @@ def verify_password(
     audit.record("login.password_verified", member_id=member.id, client_id=client_id)
     db.session.commit()
     return member
+
+
+def _stranger(identifier: str, password: str, client_id: str | None, lang: str) -> NoReturn:
+    """An identifier that names no (active) account, answered as a member seen from an
+    unknown browser: a try reserved in its own budget, the same hash work, the same answers
+    under parallel guessing and the same lock."""
+    passwords = runtime().passwords
+    try:
+        attempt = begin_unknown_attempt(identifier)
+    except (AccountLocked, AttemptInProgress):
+        passwords.verify(None, password[:MAX_PASSWORD_LENGTH])  # a refusal costs the same time
+        raise
+    try:
+        passwords.verify(None, password[:MAX_PASSWORD_LENGTH])  # the same work, no account
+    except BaseException:
+        attempt.release()
+        raise
+    _failed(None, client_id)
+    raise InvalidCredentials(tries_left=attempt.failed(lang))
 
 
 def _failed(member: Member | None, client_id: str | None) -> None:

@@ -19,7 +19,7 @@ from idp.login.blueprint import bp
 from idp.login.passkey_policy import offers_passkeys
 from idp.login.password import verify_password
 from idp.login.views import load_interaction
-from idp.throttling.lockout import AccountLocked, AttemptInProgress
+from idp.throttling.lockout import AccountLocked, AttemptInProgress, lock_duration
 from idp.web.csrf import check_csrf
 
 NAME = "password"
@@ -52,6 +52,7 @@ def password_page(pending: Interaction, error: str | None = None, identifier: st
         identifier=identifier or pending.params.get("login_hint", ""),
         error=error,
         passkeys=offers_passkeys(client),
+        lock_duration=lock_duration(),
     )
 
 

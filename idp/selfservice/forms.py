@@ -9,6 +9,7 @@ from flask import render_template, request
 from idp.accounts.policy import password_rules_attributes, rules
 from idp.runtime import runtime
 from idp.throttling.limits import Limit, hit
+from idp.throttling.lockout import lock_duration
 
 
 def password_form_context(**extra: Any) -> dict[str, Any]:
@@ -16,6 +17,7 @@ def password_form_context(**extra: Any) -> dict[str, Any]:
     return {
         "rules": rules(policy),
         "rule_attributes": password_rules_attributes(policy),
+        "lock_duration": lock_duration(),  # the warning before the last try of the current one
         **extra,
     }
 

@@ -10,11 +10,13 @@ out everywhere, since the member's own device is failing. Every other browser sh
 member's "unknown browsers" budget: when it runs out, the account is locked for unknown
 browsers (``members.locked_until``), while the browsers that know the member keep signing in.
 An identifier that names no account has the same budget and lock as a member seen from an
-unknown browser, so the answers never tell whether it exists.
+unknown browser (:func:`begin_unknown_attempt`, under a digest of the identifier, the lock in
+Redis), so the answers never tell whether it exists, one at a time or under parallel guessing.
 
 Exact under concurrency: an attempt is *reserved* in Redis before its secret is checked
 (:func:`begin_attempt`, on the budgets of ``tries.py``): however many guesses arrive at
-once, on however many instances, at most ``max_failures`` wrong secrets are ever verified.
+once, on however many instances, at most ``max_failures`` wrong secrets are ever verified,
+and the others are refused (:class:`AttemptInProgress`, then :class:`AccountLocked`).
 The lock itself is durable in SQL (``members.locked_until``) and survives a Redis flush; it
 is started by a conditional ``UPDATE`` so parallel failures start exactly one lock. Token
 refresh never comes here.
@@ -38,7 +40,7 @@ from idp.models import Member
 from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.throttling import tries
-from idp.throttling.limits import HIT_SCRIPT
+from idp.web import i18n
 
 
 class AccountLocked(IdPError):
@@ -193,30 +195,71 @@ def begin_attempt(
     raise AttemptInProgress()
 
 
-def _unknown_keys(identifier: str) -> tuple[str, str]:
+def _unknown_keys(identifier: str) -> tuple[str, str, str]:
+    """The failure counter, the reservations and the lock of an identifier that names no
+    account, under a digest of it."""
     digest = hashlib.sha256(identifier.strip().casefold().encode()).hexdigest()[:32]
-    return key("failures-unknown", digest), key("locked-unknown", digest)
+    return (key("failures-unknown", digest), key("failures-unknown-pending", digest),
+            key("locked-unknown", digest))  # fmt: skip
 
 
-def unknown_identifier_failed(identifier: str) -> int:
-    """A wrong password for an identifier that names no account, answered as a member seen
-    from an unknown browser would be: counted (under a digest of the identifier), the tries
-    "left" returned for the warning before the last try, and :class:`AccountLocked` raised on
-    the failure that reaches the threshold and for ``duration`` after it."""
+@dataclass
+class UnknownAttempt:
+    """One reserved try for an identifier that names no account: the same budget, the same
+    answers and the same lock as a member seen from an unknown browser."""
+
+    identifier: str
+    reservation: tries.Reservation
+
+    def failed(self, lang: str = "fr") -> int:
+        """As :meth:`Attempt.failed`: the tries "left", or :class:`AccountLocked` on the
+        failure that reaches the threshold."""
+        failures = self.reservation.failed()
+        settings = runtime().settings.lockout
+        if failures < settings.max_failures:
+            return settings.max_failures - failures
+        raise _lock_unknown(self.identifier)
+
+    def release(self) -> None:
+        self.reservation.release()
+
+
+def begin_unknown_attempt(identifier: str) -> UnknownAttempt:
+    """Reserve one try for an identifier that names no account, as :func:`begin_attempt`
+    does for a member seen from an unknown browser (parallel guesses meet the same
+    :class:`AttemptInProgress` and the same lock); nothing is audited under the member's
+    events since there is no member."""
+    counter, pending, lock = _unknown_keys(identifier)
+    redis = runtime().redis
+    raw = cast(bytes | None, redis.get(lock))
+    if raw is not None:
+        until = _moment(float(raw))
+        if until > runtime().clock.now():
+            raise AccountLocked(until)
+        if redis.delete(lock):  # the lock ended: its failures are forgotten, as a member's
+            redis.delete(counter)
+    settings = runtime().settings.lockout
+    unknown_budget = tries.Budget(counter, pending, settings.max_failures, settings.window)
+    reserved = tries.reserve(unknown_budget)
+    if isinstance(reserved, tries.Reservation):
+        return UnknownAttempt(identifier, reserved)
+    if reserved.exhausted(unknown_budget):
+        raise _lock_unknown(identifier)
+    raise AttemptInProgress()
+
+
+def _lock_unknown(identifier: str) -> AccountLocked:
+    """Start the lock of an unknown identifier once, whatever the number of requests reaching
+    the threshold together. It is kept past its end (``window`` more) so that its end is
+    seen, and its failures forgotten, as when a member's lock is lifted."""
     settings = runtime().settings.lockout
     redis = runtime().redis
-    counter, lock = _unknown_keys(identifier)
-    now = runtime().clock.now()
+    lock = _unknown_keys(identifier)[2]
+    until = runtime().clock.now() + timedelta(seconds=settings.duration)
+    if redis.set(lock, _epoch(until), ex=max(settings.duration + settings.window, 1), nx=True):
+        return AccountLocked(until)
     raw = cast(bytes | None, redis.get(lock))
-    if raw is not None and _moment(float(raw)) > now:
-        raise AccountLocked(_moment(float(raw)))
-    count, _ = cast(list[int], redis.eval(HIT_SCRIPT, 1, counter, settings.window))
-    if int(count) < settings.max_failures:
-        return settings.max_failures - int(count)
-    until = now + timedelta(seconds=settings.duration)
-    redis.set(lock, _epoch(until), ex=settings.duration)
-    redis.delete(counter)
-    raise AccountLocked(until)
+    return AccountLocked(_moment(float(raw)) if raw is not None else until)
 
 
 def record_failure(
@@ -294,6 +337,12 @@ def unlock(member: Member, by: str) -> bool:
     return True
 
 
+def lock_duration(lang: str | None = None) -> str:
+    """How long a lock lasts, as the warnings and the locked page say it ("24 heures",
+    "1 heure"), in the page's language or ``lang``."""
+    return i18n.duration(runtime().settings.lockout.duration, lang, largest="hours")
+
+
 def local_time(moment: datetime) -> datetime:
     """A naive UTC time as members read it (``IDP_TIMEZONE``)."""
     try:
@@ -318,4 +367,5 @@ def _notify_locked(
         first_name=member.first_name,
         until=local_time(until).strftime("%d/%m/%Y %H:%M"),
         known_browsers_spared=known_browsers_spared,
+        duration=lock_duration(lang),
     )

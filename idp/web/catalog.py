@@ -20,7 +20,7 @@ FR: dict[str, str] = {
     "login.invalid_credentials": "Identifiant ou mot de passe incorrect. Vérifiez votre saisie.",
     "login.invalid_credentials_last_try": (
         "Identifiant ou mot de passe incorrect. Attention : encore un échec et votre compte "
-        "sera bloqué pendant 24 heures. Vous avez oublié votre mot de passe ?"
+        "sera bloqué pendant {duration}. Vous avez oublié votre mot de passe ?"
     ),
     "login.attempt_in_progress": (
         "Une tentative de connexion à ce compte est déjà en cours de vérification. "
@@ -35,7 +35,7 @@ FR: dict[str, str] = {
     ),
     "login.locked_why": (
         "Identifiant, mot de passe ou code de sécurité erronés : par sécurité, nous bloquons "
-        "l'accès pendant {hours} heures. Si vous avez oublié votre mot de passe, vous pouvez le "
+        "l'accès pendant {duration}. Si vous avez oublié votre mot de passe, vous pouvez le "
         "réinitialiser dès maintenant : cela débloque votre compte."
     ),
     "login.locked_help": (
@@ -83,12 +83,16 @@ FR: dict[str, str] = {
     ),
     "otp.sent_sms": "Nous venons d'envoyer un code par SMS au {destination}.",
     "otp.sent_email": "Nous venons d'envoyer un code par e-mail à {destination}.",
-    "otp.may_take_a_moment": (
-        "L'envoi du code peut prendre quelques instants. Il est valable 5 minutes."
+    "otp.may_take_a_moment.one": (
+        "L'envoi du code peut prendre quelques instants. Il est valable {count} minute."
+    ),
+    "otp.may_take_a_moment.other": (
+        "L'envoi du code peut prendre quelques instants. Il est valable {count} minutes."
     ),
     "otp.code": "Code de sécurité (6 chiffres)",
     "otp.resend_hint": "Un nouveau code remplace le précédent, qui ne fonctionnera plus.",
-    "otp.resend_wait": "Vous pourrez en demander un dans {seconds} secondes.",
+    "otp.resend_wait.one": "Vous pourrez en demander un dans {count} seconde.",
+    "otp.resend_wait.other": "Vous pourrez en demander un dans {count} secondes.",
     "otp.resend": "Renvoyer un code",
     "otp.other_channel": "Recevoir le code autrement",
     "otp.not_received": "Vous ne recevez pas le code ?",
@@ -100,13 +104,14 @@ FR: dict[str, str] = {
     "otp.wrong.other": "Code incorrect. Il vous reste {count} essais avec ce code.",
     "otp.wrong_last_try": (
         "Code incorrect. Attention : encore un échec et votre compte sera bloqué pendant "
-        "24 heures. Vérifiez le dernier code reçu ou demandez-en un nouveau."
+        "{duration}. Vérifiez le dernier code reçu ou demandez-en un nouveau."
     ),
     "otp.unusable": (
         "Ce code n'est plus valable (expiré, déjà utilisé ou trop d'essais). "
         "Demandez un nouveau code."
     ),
-    "otp.resend_too_soon": "Patientez {seconds} secondes avant de demander un nouveau code.",
+    "otp.resend_too_soon.one": "Patientez {count} seconde avant de demander un nouveau code.",
+    "otp.resend_too_soon.other": "Patientez {count} secondes avant de demander un nouveau code.",
     "otp.sms_failed": (
         "Le code n'a pas pu être envoyé par SMS. Réessayez ou choisissez de le recevoir par e-mail."
     ),
@@ -174,9 +179,13 @@ FR: dict[str, str] = {
         "Si ces informations correspondent à un adhérent, un e-mail d'activation vient d'être "
         "envoyé à l'adresse enregistrée dans votre dossier."
     ),
-    "activation.valid_for": (
-        "Le lien qu'il contient est valable {hours} heures et ne fonctionne qu'une fois ; passé ce "
+    "activation.valid_for.one": (
+        "Le lien qu'il contient est valable {count} heure et ne fonctionne qu'une fois ; passé ce "
         "délai, recommencez la procédure."
+    ),
+    "activation.valid_for.other": (
+        "Le lien qu'il contient est valable {count} heures et ne fonctionne qu'une fois ; passé "
+        "ce délai, recommencez la procédure."
     ),
     "activation.resend_hint": "Rien reçu après quelques minutes ?",
     "activation.resend": "Renvoyer l'e-mail (le lien précédent ne fonctionnera plus)",
@@ -213,8 +222,12 @@ FR: dict[str, str] = {
         "Si un compte correspond, un e-mail de réinitialisation vient d'être envoyé à "
         "l'adresse enregistrée. Cliquez sur « Réinitialiser mon mot de passe » dans cet e-mail."
     ),
-    "reset.valid_for": (
-        "Le lien est valable {hours} heures et ne fonctionne qu'une fois ; une nouvelle demande "
+    "reset.valid_for.one": (
+        "Le lien est valable {count} heure et ne fonctionne qu'une fois ; une nouvelle demande "
+        "remplace le lien précédent."
+    ),
+    "reset.valid_for.other": (
+        "Le lien est valable {count} heures et ne fonctionne qu'une fois ; une nouvelle demande "
         "remplace le lien précédent."
     ),
     "reset.choose_title": "Choisissez un nouveau mot de passe",
@@ -233,7 +246,7 @@ FR: dict[str, str] = {
     "account.current_wrong": "Le mot de passe actuel est incorrect.",
     "account.current_wrong_last_try": (
         "Le mot de passe actuel est incorrect. Attention : encore un échec et votre compte "
-        "sera bloqué pendant 24 heures."
+        "sera bloqué pendant {duration}."
     ),
     "account.sign_out_others": "Me déconnecter de mes autres appareils et applications",
     "account.sign_out_others_help": (
@@ -272,11 +285,17 @@ FR: dict[str, str] = {
     "password.rule.not_personal": (
         "Sans votre nom, prénom, date de naissance, n° d'adhérent ni adresse e-mail"
     ),
-    "password.rule.not_reused": "Différent de vos {count} derniers mots de passe",
+    "password.rule.not_reused.one": "Différent de votre dernier mot de passe",
+    "password.rule.not_reused.other": "Différent de vos {count} derniers mots de passe",
     "password.hint.met": "règle respectée",
     "password.hint.unmet": "règle non respectée",
     "password.rejected": "Ce mot de passe ne convient pas. Corrigez les points suivants :",
-    "password.fail.too_short": "Votre mot de passe est trop court : {min} caractères minimum.",
+    "password.fail.too_short.one": (
+        "Votre mot de passe est trop court : {count} caractère minimum."
+    ),
+    "password.fail.too_short.other": (
+        "Votre mot de passe est trop court : {count} caractères minimum."
+    ),
     "password.fail.too_long": "Votre mot de passe est trop long : {max} caractères maximum.",
     "password.fail.classes": (
         "Utilisez au moins {count} de ces 4 types : majuscule, minuscule, chiffre, "
@@ -294,7 +313,10 @@ FR: dict[str, str] = {
         "des mots comme « mutuelle », « adhérent » ou « prévoyance » : ce sont les premiers "
         "que les pirates essaient."
     ),
-    "password.fail.reused": (
+    "password.fail.reused.one": (
+        "Vous avez déjà utilisé ce mot de passe : choisissez-en un différent du précédent."
+    ),
+    "password.fail.reused.other": (
         "Vous avez déjà utilisé ce mot de passe : choisissez-en un différent de vos {count} "
         "derniers."
     ),
@@ -328,7 +350,8 @@ FR: dict[str, str] = {
     "passkey.offer_accept": "Activer Face ID / empreinte digitale",
     "passkey.offer_later": "Plus tard",
     "passkey.offer_continue": "Continuer",
-    "passkey.offer_later_help": "Nous vous le proposerons à nouveau dans {days} jours.",
+    "passkey.offer_later_help.one": "Nous vous le proposerons à nouveau dans {count} jour.",
+    "passkey.offer_later_help.other": "Nous vous le proposerons à nouveau dans {count} jours.",
     "passkey.register_failed": (
         "L'activation n'a pas abouti. Réessayez, ou continuez sans l'activer : vous pourrez le "
         "faire lors d'une prochaine connexion."
@@ -790,7 +813,7 @@ EN: dict[str, str] = {
     "login.invalid_credentials": "Incorrect identifier or password. Please check and try again.",
     "login.invalid_credentials_last_try": (
         "Incorrect identifier or password. Careful: one more failure and your account will be "
-        "locked for 24 hours. Forgotten your password?"
+        "locked for {duration}. Forgotten your password?"
     ),
     "login.attempt_in_progress": (
         "A sign-in to this account is already being checked. Wait a few seconds, then try again."
@@ -804,7 +827,7 @@ EN: dict[str, str] = {
     ),
     "login.locked_why": (
         "Wrong identifier, password or security code: for your security we block access for "
-        "{hours} hours. If you forgot your password, you can reset it now: that unlocks your "
+        "{duration}. If you forgot your password, you can reset it now: that unlocks your "
         "account."
     ),
     "login.locked_help": ("These attempts were not yours? Call our advisers on {phone}, {hours}."),
@@ -848,10 +871,16 @@ EN: dict[str, str] = {
     ),
     "otp.sent_sms": "We have just sent a code by text message to {destination}.",
     "otp.sent_email": "We have just sent a code by e-mail to {destination}.",
-    "otp.may_take_a_moment": "The code may take a moment to arrive. It is valid for 5 minutes.",
+    "otp.may_take_a_moment.one": (
+        "The code may take a moment to arrive. It is valid for {count} minute."
+    ),
+    "otp.may_take_a_moment.other": (
+        "The code may take a moment to arrive. It is valid for {count} minutes."
+    ),
     "otp.code": "Security code (6 digits)",
     "otp.resend_hint": "A new code replaces the previous one, which will stop working.",
-    "otp.resend_wait": "You can ask for one in {seconds} seconds.",
+    "otp.resend_wait.one": "You can ask for one in {count} second.",
+    "otp.resend_wait.other": "You can ask for one in {count} seconds.",
     "otp.resend": "Send a new code",
     "otp.other_channel": "Receive the code another way",
     "otp.not_received": "Not received the code?",
@@ -862,14 +891,15 @@ EN: dict[str, str] = {
     "otp.wrong.one": "Wrong code. {count} attempt left with this code.",
     "otp.wrong.other": "Wrong code. {count} attempts left with this code.",
     "otp.wrong_last_try": (
-        "Wrong code. Careful: one more failure and your account will be locked for 24 hours. "
-        "Check the last code you received or ask for a new one."
+        "Wrong code. Careful: one more failure and your account will be locked for "
+        "{duration}. Check the last code you received or ask for a new one."
     ),
     "otp.unusable": (
         "This code is no longer valid (expired, already used or too many tries). "
         "Ask for a new code."
     ),
-    "otp.resend_too_soon": "Please wait {seconds} seconds before asking for a new code.",
+    "otp.resend_too_soon.one": "Please wait {count} second before asking for a new code.",
+    "otp.resend_too_soon.other": "Please wait {count} seconds before asking for a new code.",
     "otp.sms_failed": (
         "The code could not be sent by text message. Try again or choose to receive it by e-mail."
     ),
@@ -929,8 +959,11 @@ EN: dict[str, str] = {
         "If these details match a member, an activation e-mail has just been sent to the "
         "address in your file."
     ),
-    "activation.valid_for": (
-        "Its link is valid for {hours} hours and works once; after that, start again."
+    "activation.valid_for.one": (
+        "Its link is valid for {count} hour and works once; after that, start again."
+    ),
+    "activation.valid_for.other": (
+        "Its link is valid for {count} hours and works once; after that, start again."
     ),
     "activation.resend_hint": "Nothing after a few minutes?",
     "activation.resend": "Send the e-mail again (the previous link will stop working)",
@@ -964,8 +997,12 @@ EN: dict[str, str] = {
         "If an account matches, a reset e-mail has just been sent to the address on file. "
         "Click “Reset my password” in that e-mail."
     ),
-    "reset.valid_for": (
-        "The link is valid for {hours} hours and works once; a new request replaces the "
+    "reset.valid_for.one": (
+        "The link is valid for {count} hour and works once; a new request replaces the "
+        "previous link."
+    ),
+    "reset.valid_for.other": (
+        "The link is valid for {count} hours and works once; a new request replaces the "
         "previous link."
     ),
     "reset.choose_title": "Choose a new password",
@@ -984,7 +1021,7 @@ EN: dict[str, str] = {
     "account.current_wrong": "The current password is incorrect.",
     "account.current_wrong_last_try": (
         "The current password is incorrect. Careful: one more failure and your account will "
-        "be locked for 24 hours."
+        "be locked for {duration}."
     ),
     "account.sign_out_others": "Sign me out of my other devices and applications",
     "account.sign_out_others_help": (
@@ -1020,11 +1057,13 @@ EN: dict[str, str] = {
     "password.rule.not_personal": (
         "Without your last name, first name, date of birth, member number or e-mail address"
     ),
-    "password.rule.not_reused": "Different from your last {count} passwords",
+    "password.rule.not_reused.one": "Different from your last password",
+    "password.rule.not_reused.other": "Different from your last {count} passwords",
     "password.hint.met": "rule met",
     "password.hint.unmet": "rule not met",
     "password.rejected": "This password cannot be used. Please fix the following:",
-    "password.fail.too_short": "Your password is too short: at least {min} characters.",
+    "password.fail.too_short.one": "Your password is too short: at least {count} character.",
+    "password.fail.too_short.other": "Your password is too short: at least {count} characters.",
     "password.fail.too_long": "Your password is too long: at most {max} characters.",
     "password.fail.classes": (
         "Use at least {count} of these 4 types: upper case, lower case, digit, special character."
@@ -1041,7 +1080,10 @@ EN: dict[str, str] = {
         "words such as “mutuelle”, “adhérent” or “prévoyance”: they are the first that "
         "attackers try."
     ),
-    "password.fail.reused": (
+    "password.fail.reused.one": (
+        "You have used this password before: choose one different from your last one."
+    ),
+    "password.fail.reused.other": (
         "You have used this password before: choose one different from your last {count}."
     ),
     # -- end password policy
@@ -1073,7 +1115,8 @@ EN: dict[str, str] = {
     "passkey.offer_accept": "Turn on Face ID / fingerprint",
     "passkey.offer_later": "Not now",
     "passkey.offer_continue": "Continue",
-    "passkey.offer_later_help": "We will offer it again in {days} days.",
+    "passkey.offer_later_help.one": "We will offer it again in {count} day.",
+    "passkey.offer_later_help.other": "We will offer it again in {count} days.",
     "passkey.register_failed": (
         "Turning it on did not work. Try again, or continue without it: you can turn it on at "
         "a later sign-in."

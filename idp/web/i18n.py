@@ -47,7 +47,12 @@ def translate(key: str, **values: object) -> str:
     """The text of ``key`` in the page language. With an integer ``count``, the
     ``key.one`` / ``key.other`` entry is taken when the catalog has one ("1 essai",
     "2 essais")."""
-    lang = current()
+    return translate_in(current(), key, **values)
+
+
+def translate_in(lang: str, key: str, **values: object) -> str:
+    """:func:`translate` in ``lang`` (a message's language rather than the page's)."""
+    lang = lang if lang in SUPPORTED else DEFAULT
     count = values.get("count")
     if isinstance(count, int) and not isinstance(count, bool):
         plural_key = f"{key}.{plural_form(lang, count)}"
@@ -57,17 +62,21 @@ def translate(key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-# The units a lifetime is told in, largest first (a year: 365 days).
+# The units a length of time is told in, largest first (a year: 365 days).
 DURATION_UNITS = (("years", 365 * 86400), ("days", 86400), ("hours", 3600), ("minutes", 60))
 
 
-def duration(seconds: int) -> str:
-    """A lifetime as a member reads it, in the page language: in the largest unit it is a
-    whole number of ("90 jours", "1 an", "36 heures"), else in minutes rounded up."""
-    for unit, size in DURATION_UNITS:
+def duration(seconds: int, lang: str | None = None, *, largest: str = "years") -> str:
+    """A length of time as a member reads it, in ``lang`` (the page's by default): in the
+    largest unit it is a whole number of ("90 jours", "1 an", "36 heures"), else in minutes
+    rounded up. ``largest`` caps the unit: a lock is told in hours, as the help page does
+    ("24 heures", not "1 jour")."""
+    lang = lang or current()
+    names = [name for name, _ in DURATION_UNITS]
+    for unit, size in DURATION_UNITS[names.index(largest) :]:
         if seconds >= size and seconds % size == 0:
-            return translate(f"duration.{unit}", count=seconds // size)
-    return translate("duration.minutes", count=max(1, -(-seconds // 60)))
+            return translate_in(lang, f"duration.{unit}", count=seconds // size)
+    return translate_in(lang, "duration.minutes", count=max(1, -(-seconds // 60)))
 
 
 def init_app(app: Flask) -> None:

@@ -247,10 +247,10 @@ class Pair:
     database_url: str
     keys_material: str
 
-    def count(self, event: str) -> int:
+    def count(self, event: str, **where: object) -> int:
         with self.app.app_context():
             found = db.session.scalar(
-                select(func.count()).select_from(AuditEvent).filter_by(event=event)
+                select(func.count()).select_from(AuditEvent).filter_by(event=event, **where)
             )
             db.session.remove()
             return int(found or 0)

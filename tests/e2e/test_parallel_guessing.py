@@ -6,6 +6,7 @@ answer is the right page (docs/failure-modes.md, "Lockout").
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from urllib.parse import urljoin
 
@@ -62,7 +63,8 @@ def assert_answers(answers: list[requests.Response], wrong_text: str, last_try: 
             assert "déjà en cours de vérification" in answer.text
 
 
-def test_parallel_wrong_passwords_check_exactly_the_threshold(pair: Pair):
+def wrong_passwords(pair: Pair, identifier: str) -> list[tuple[requests.Session, str, dict]]:
+    """``PARALLEL`` wrong passwords for ``identifier``, each from a browser of its own."""
     portal = RelyingParty(pair.issuer, "health-portal")
     prepared = []
     for i in range(PARALLEL):
@@ -71,11 +73,29 @@ def test_parallel_wrong_passwords_check_exactly_the_threshold(pair: Pair):
         assert isinstance(page, requests.Response)
         fields = form_fields(page.text)
         action = at_instance(pair, i, urljoin(page.url, form_action(page.text, "/password")))
-        data = {"csrf_token": fields["csrf_token"], "username": DEMO_NUMBER,
+        data = {"csrf_token": fields["csrf_token"], "username": identifier,
                 "password": f"Wrong-Guess-{i:04d}"}  # fmt: skip
         prepared.append((browser.http, action, data))
+    return prepared
 
-    answers = fire(prepared)
+
+def pages_by_status(answers: list[requests.Response]) -> dict[int, set[str]]:
+    """What the guesser reads at each status: the error of a password page, the locked page
+    without its end time (the two locks compared start seconds apart)."""
+    pages: dict[int, set[str]] = {}
+    for answer in answers:
+        if answer.status_code == 403:
+            text = answer.text[answer.text.index("<h1>") : answer.text.index("</main>")]
+            text = re.sub(r"\d{2}/\d{2}/\d{4} à \d{2}:\d{2}", "<end>", text)
+        else:
+            text = alert(answer)
+        pages.setdefault(answer.status_code, set()).add(text)
+    return pages
+
+
+def test_parallel_wrong_passwords_check_exactly_the_threshold(pair: Pair):
+    portal = RelyingParty(pair.issuer, "health-portal")
+    answers = fire(wrong_passwords(pair, DEMO_NUMBER))
 
     assert pair.count("login.password_failed") == THRESHOLD  # hashes checked and wrong
     assert pair.count("login.failure_counted") == THRESHOLD
@@ -86,6 +106,32 @@ def test_parallel_wrong_passwords_check_exactly_the_threshold(pair: Pair):
     page = browser.go(portal.authorize_url())
     assert isinstance(page, requests.Response)
     refused = browser.post_password(page, DEMO_NUMBER, DEMO_PASSWORD)
+    assert isinstance(refused, requests.Response) and refused.status_code == 403
+
+
+def test_parallel_wrong_passwords_for_an_unknown_identifier_meet_the_same_answers(pair: Pair):
+    """A stranger guessing in parallel cannot tell a member from an identifier that names no
+    account: the same statuses, in the same numbers of wrong answers, and the same pages."""
+    member = fire(wrong_passwords(pair, DEMO_NUMBER))
+    stranger = fire(wrong_passwords(pair, "999999999"))
+
+    # As many dummy hashes counted as the member's wrong passwords, and no more.
+    assert pair.count("login.password_failed", member_id=None) == THRESHOLD
+    assert_answers(stranger, "Identifiant ou mot de passe incorrect", "encore un échec")
+    member_pages, stranger_pages = pages_by_status(member), pages_by_status(stranger)
+    # 401: "wrong" and the last-try warning; 403: the locked page; 429: "being checked". How
+    # many guesses are refused as locked rather than as being checked is a matter of timing.
+    both = set(member_pages) & set(stranger_pages)
+    assert {401, 403} <= both and set(stranger_pages) <= {401, 403, 429}, stranger_pages.keys()
+    assert 429 in set(member_pages) | set(stranger_pages)  # the guesses outran the checks
+    for status in both:
+        assert stranger_pages[status] == member_pages[status], status
+        assert len(member_pages[status]) == (2 if status == 401 else 1), member_pages[status]
+    # Locked, as the member is: even a password that would be right for someone is refused.
+    browser = Browser(pair.issuer)
+    page = browser.go(RelyingParty(pair.issuer, "health-portal").authorize_url())
+    assert isinstance(page, requests.Response)
+    refused = browser.post_password(page, "999999999", DEMO_PASSWORD)
     assert isinstance(refused, requests.Response) and refused.status_code == 403
 
 

@@ -522,8 +522,71 @@ def test_the_last_wrong_try_of_a_code_counts_toward_the_lock(site: Site):
     assert alert(answers[1]).startswith(
         "Code incorrect. Attention : encore un échec et votre compte sera bloqué pendant 24 heures."
     )
+    assert forgot_link_in_alert(answers[1])
+    assert not forgot_link_in_alert(answers[0])
     assert_locked_page(site, answers[2])
     assert len(site.events("lock.started")) == 1
+
+
+def forgot_link_in_alert(page: Page) -> bool:
+    """The alert offers "Mot de passe oublié ?", a link to the reset page."""
+    match = re.search(r'role="alert"[^>]*>(.*?)</div>', page.text, re.S)
+    assert match, page.text
+    return '<a href="/password/forgot">Mot de passe oublié ?</a>' in match.group(1)
+
+
+def test_the_last_try_warning_of_a_code_says_the_configured_lock_duration(site: Site):
+    rt = runtime(site.app)
+    rt.settings = replace(rt.settings, lockout=replace(rt.settings.lockout, max_failures=2,
+                                                        duration=3600))  # fmt: skip
+    browser = Browser(site.url)
+    enter = send(browser, to_code_step(browser, site.portal()), "sms")
+    good = site.sms.code()
+    guesses = [g for g in ("000000", "111111", "222222") if g != good][:2]
+
+    warned = page_of(post_code(browser, enter, guesses[0]))
+
+    assert warned.status_code == 401
+    assert alert(warned).startswith(
+        "Code incorrect. Attention : encore un échec et votre compte sera bloqué pendant 1 heure."
+    )
+    assert forgot_link_in_alert(warned)
+    locked = page_of(post_code(browser, warned, guesses[1]))
+    assert_locked_page(site, locked)
+    assert "nous bloquons l'accès pendant 1 heure." in text(locked)
+
+
+def test_one_try_left_with_the_code_is_said_in_the_singular(site: Site):
+    browser = Browser(site.url)
+    enter = send(browser, to_code_step(browser, site.portal()), "sms")
+    good = site.sms.code()
+    guesses = [g for g in ("000000", "111111", "222222") if g != good][:2]
+
+    first = page_of(post_code(browser, enter, guesses[0]))
+    second = page_of(post_code(browser, first, guesses[1]))
+
+    assert alert(first) == "Code incorrect. Il vous reste 2 essais avec ce code."
+    # The account has 3 tries left, the code 1: the page promises the code's one.
+    assert alert(second) == "Code incorrect. Il vous reste 1 essai avec ce code."
+
+
+def test_one_second_and_one_minute_are_said_in_the_singular(site: Site):
+    """A cooldown of 1 s: the page typed just after the code was sent says "1 seconde", and
+    a resend at once is refused with "Patientez 1 seconde". The seconds are whole seconds of
+    the real clock: when one ticks between two requests (the wait is then 0), try again."""
+    site.second_factor(resend_cooldown=1, code_ttl=60)
+    browser = Browser(site.url)
+    enter = send(browser, to_code_step(browser, site.portal()), "sms")
+    assert "Il est valable 1 minute." in text(enter)
+    for _ in range(4):  # at most 5 codes: the limit per destination
+        waiting = "Vous pourrez en demander un dans 1 seconde." in text(enter)
+        answer = page_of(resend(browser, enter, "sms"))
+        if waiting and answer.status_code == 429:
+            assert alert(answer) == "Patientez 1 seconde avant de demander un nouveau code."
+            return
+        assert answer.status_code == 200 and is_enter_page(answer)  # the second had ticked
+        enter = answer
+    raise AssertionError("every resend came a second too late")
 
 
 def test_a_code_exhausted_by_wrong_tries_must_be_sent_again(site: Site):

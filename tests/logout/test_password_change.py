@@ -4,11 +4,13 @@ them. The current password is checked under the lockout like a sign-in (docs/sec
 
 from __future__ import annotations
 
+import html
 import threading
 
 import requests
 from sqlalchemy import func, select
 
+from idp.config import LockoutSettings
 from idp.db import db
 from idp.models import AuditEvent
 from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, Browser, RelyingParty, sign_in_tokens
@@ -24,6 +26,15 @@ def change_password(site: LiveServer, browser: Browser, current: str, **extra: s
     form = open_page(browser, f"{site.url}/account/password")
     return submit(browser, form, "/account/password", current_password=current,
                   password=NEW_PASSWORD, password_confirmation=NEW_PASSWORD, **extra)  # fmt: skip
+
+
+FORGOT = '<a href="/password/forgot">Mot de passe oublié ?</a>'
+
+
+def current_error(page: str) -> str:
+    """The alert above the current password."""
+    start = page.index(">", page.index('id="current-error"')) + 1
+    return page[start : page.index("</div>", start)]
 
 
 def signed_in(browser: Browser, portal: RelyingParty) -> bool:
@@ -82,6 +93,8 @@ def test_the_current_password_is_a_secret_under_the_lockout(provider, receivers)
         answers = [change_password(site, thief, "wrong-guess").text for _ in range(4)]
         assert all("actuel est incorrect" in a for a in answers)
         assert ["encore un échec" in a for a in answers] == [False, False, False, True]
+        assert "bloqué pendant 24 heures." in answers[3] and FORGOT in current_error(answers[3])
+        assert FORGOT not in current_error(answers[2])
         # The last try, fired eight times at once: one is checked and locks, the others are
         # refused unchecked (locked, or "an attempt is in progress").
         form = open_page(thief, f"{site.url}/account/password")
@@ -119,3 +132,24 @@ def test_the_current_password_is_a_secret_under_the_lockout(provider, receivers)
         assert isinstance(refused, requests.Response) and refused.status_code == 403
         for delivery in health.received:
             validate_logout_token(delivery.token, site, "health-portal")
+
+
+def test_the_last_try_warning_says_the_configured_duration_and_offers_the_reset(
+    provider, receivers
+):
+    with provider(workers=1, lockout=LockoutSettings(max_failures=2, duration=3600)) as site:
+        browser = Browser(site.url)
+        sign_in_tokens(browser, RelyingParty(site.url, "health-portal"))
+
+        warned = change_password(site, browser, "wrong-guess")
+
+        assert warned.status_code == 400
+        warning = html.unescape(current_error(warned.text))
+        assert warning.startswith(
+            "Le mot de passe actuel est incorrect. Attention : encore un échec et votre "
+            "compte sera bloqué pendant 1 heure."
+        )
+        assert FORGOT in warning
+        locked = change_password(site, browser, "wrong-guess")
+        assert locked.status_code == 403
+        assert "nous bloquons l'accès pendant 1 heure." in html.unescape(locked.text)

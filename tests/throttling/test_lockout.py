@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 from dataclasses import replace
@@ -333,3 +334,26 @@ def test_an_unknown_identifier_gets_the_same_warning(site):
     member = [wrong(DEMO_NUMBER) for _ in range(4)]
     stranger = [wrong("999999999") for _ in range(4)]
     assert member == stranger
+
+
+def test_the_warning_and_the_locked_page_say_the_configured_duration(site):
+    """``IDP_LOCKOUT_DURATION`` of one hour: "1 heure", in the warning before the last try
+    (with its "Mot de passe oublié ?"), on the locked page and in the notice; the same for an
+    identifier that names no account."""
+    settings = runtime(site.app).settings
+    runtime(site.app).settings = replace(
+        settings, lockout=replace(settings.lockout, max_failures=2, duration=3600)
+    )
+    for identifier in (DEMO_NUMBER, "999999999"):
+        warned = wrong_from(Browser(site.url), site, identifier)
+        assert warned.status_code == 401
+        warning = html.unescape(warned.text[warned.text.index('role="alert"') :].split("</div>")[0])
+        assert "encore un échec et votre compte sera bloqué pendant 1 heure." in warning
+        assert '<a href="/password/forgot">Mot de passe oublié ?</a>' in warning
+        locked = wrong_from(Browser(site.url), site, identifier)
+        assert locked.status_code == 403
+        assert "nous bloquons l'accès pendant 1 heure." in html.unescape(locked.text)
+    wait_for_mail(site.app)
+    with site.app.app_context():
+        notice = db.session.scalars(select(OutboxMessage).filter_by(purpose="account_locked")).one()
+        assert notice.subject == "Votre compte est bloqué pour 1 heure"
