@@ -48,3 +48,9 @@ def find_control_characters(value: Any, where: str = "", *, lines: bool = False)
 def top_field(where: str) -> str:
     """The top-level field of a path from :func:`find_control_characters`."""
     return re.split(r"[.\[]", where, maxsplit=1)[0]
+
+
+def is_ascii_number(value: str) -> bool:
+    """Only the digits 0–9 (``str.isdigit`` also takes ``²`` or ``٣``, which ``int``
+    refuses or reads as another number)."""
+    return value.isascii() and value.isdigit()
