@@ -23,6 +23,12 @@ def has_control_characters(value: str, *, lines: bool = False) -> bool:
     return (_CONTROL_BUT_LINES if lines else _CONTROL).search(value) is not None
 
 
+def without_control_characters(value: str) -> str:
+    """``value`` with each control character made a space (for a name kept as typed, such
+    as a security key's, rather than refused)."""
+    return _CONTROL.sub(" ", value)
+
+
 def find_control_characters(value: Any, where: str = "", *, lines: bool = False) -> str | None:
     """Where the first string of decoded JSON (keys included) holding a control character
     is: ``name``, ``redirect_uris[0]``, ``access.message``; ``where`` (or ``""``) for the

@@ -347,6 +347,7 @@ FR: dict[str, str] = {
         "passe et un code de sécurité."
     ),
     "devices.name_required": "Indiquez un nom pour cet appareil.",
+    "devices.name_invalid": "Ce nom contient des caractères interdits : choisissez-en un autre.",
     "devices.done_renamed": "L'appareil a été renommé.",
     "devices.done_removed": "L'appareil a été retiré : il ne peut plus servir à vous connecter.",
     "devices.done_removed_last": (
@@ -1070,6 +1071,7 @@ EN: dict[str, str] = {
         "a security code."
     ),
     "devices.name_required": "Enter a name for this device.",
+    "devices.name_invalid": "This name holds characters that are not allowed: choose another.",
     "devices.done_renamed": "The device was renamed.",
     "devices.done_removed": "The device was removed: it can no longer sign you in.",
     "devices.done_removed_last": (
