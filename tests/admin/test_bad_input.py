@@ -99,3 +99,27 @@ def test_answers_with_personal_data_are_never_cached(api: AdminApi) -> None:
         answer = api.get(path, **params)
         assert answer.status_code == 200, answer.text
         assert answer.headers["Cache-Control"] == "no-store", path
+
+
+@pytest.mark.parametrize("value", [299, 400 * 86400 + 1, -1, 2**63, "31536000", True, 1.5])
+def test_a_refresh_familys_lifetime_out_of_bounds_is_refused_naming_it(
+    site: LiveServer, api: AdminApi, value: object
+) -> None:
+    """A client's families end 5 minutes to 400 days after the sign-in: an unbounded value
+    would be a family that never ends, or an overflow at ``/token``."""
+    new = {"client_id": "bounded-portal", "name": "Portail", "type": "confidential",
+           "redirect_uris": ["https://portal.example.org/cb"],
+           "refresh_token_max_lifetime": value}  # fmt: skip
+    _refused(api.call("POST", "/clients", json=new), "refresh_token_max_lifetime")
+    with database(site.app):
+        assert db.session.get(OAuthClient, "bounded-portal") is None
+    year = {**new, "refresh_token_max_lifetime": 365 * 86400}
+    created = api.call("POST", "/clients", json=year)
+    assert created.status_code == 201, created.text
+    changed = api.call(
+        "PATCH", "/clients/bounded-portal", json={"refresh_token_max_lifetime": value}
+    )
+    _refused(changed, "refresh_token_max_lifetime")
+    with database(site.app):
+        row = db.session.get(OAuthClient, "bounded-portal")
+        assert row is not None and row.settings["refresh_token_max_lifetime"] == 365 * 86400

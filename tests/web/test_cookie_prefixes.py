@@ -100,7 +100,7 @@ class HttpsClient(FlaskClient):
 
     set_cookies: list[str]
 
-    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+    def open(self, *args, **kwargs):
         kwargs.setdefault("base_url", ISSUER)
         response = super().open(*args, **kwargs)
         self.set_cookies = [*getattr(self, "set_cookies", []),
