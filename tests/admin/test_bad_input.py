@@ -13,6 +13,7 @@ from idp.db import db
 from idp.models import Member, OAuthClient
 from tests.actors import DEMO_NUMBER
 from tests.admin.service_caller import ADMIN_SERVICE, AdminApi, database, provider
+from tests.clients.test_sync import subject_like_a_client_id
 from tests.conftest import LiveServer
 
 
@@ -82,13 +83,12 @@ def test_an_id_past_postgresql_integers_matches_nothing(api: AdminApi) -> None:
 def test_a_client_id_may_not_be_a_members_subject(site: LiveServer, api: AdminApi) -> None:
     """RFC 9700 §4.15: a client's own tokens name it in ``sub``."""
     with database(site.app):
-        subject = db.session.scalars(
-            select(Member.subject).filter_by(member_number=DEMO_NUMBER)
-        ).one()
+        subject = subject_like_a_client_id()
     new = {"client_id": subject, "name": "Portail", "type": "confidential",
            "redirect_uris": ["https://portal.example.org/cb"]}  # fmt: skip
     answer = api.call("POST", "/clients", json=new)
     _refused(answer, "client_id")
+    assert "is a member's subject identifier" in str(answer.json()), answer.json()
     with database(site.app):
         assert db.session.get(OAuthClient, subject) is None
 

@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from idp.accounts.directory import ensure_demo_member
 from idp.db import db
-from idp.models import Member, OAuthClient
+from idp.models import OAuthClient
 from tests.actors import DEMO_NUMBER
 from tests.admin.staff_actor import Staff, create_staff, path_of, ready_staff
 from tests.admin.test_console import NEW_CLIENT
+from tests.clients.test_sync import subject_like_a_client_id
 from tests.form_sweep import CONTROLS, form, spoilt, sweep
 
 ADMIN = "alice.admin@mutuelle.example"
@@ -84,7 +85,7 @@ def test_a_line_of_redirect_uris_is_split_only_at_line_breaks(admin: Staff) -> N
 
 
 def test_a_client_id_that_is_a_members_subject_is_refused_on_the_form(admin: Staff) -> None:
-    subject = db.session.scalars(select(Member.subject).filter_by(member_number=DEMO_NUMBER)).one()
+    subject = subject_like_a_client_id()
     page = admin.post("/admin/clients/new", {**NEW_CLIENT, "client_id": subject})
     assert page.status_code == 400, text(page)[:500]
     assert REFUSED in text(page) and "is a member's subject identifier" in text(page)
