@@ -132,6 +132,10 @@ FR: dict[str, str] = {
         "demande un second moyen de vérification qui ne soit pas cette même boîte e-mail. "
         "Aucun numéro de portable ne figure dans votre dossier."
     ),
+    "otp.strong_needed_passkey": (
+        "Vous avez activé la connexion par Face ID / empreinte digitale : connectez-vous une "
+        "fois ainsi dans l'application mobile, et le code par e-mail suffira de nouveau ici."
+    ),
     "otp.strong_needed_help": (
         "Appelez nos conseillers au {phone} ({hours}) pour ajouter votre numéro de portable."
     ),
@@ -873,6 +877,10 @@ EN: dict[str, str] = {
     "otp.strong_needed_text": (
         "Your password was just reset from your mailbox, and this service asks for a second "
         "verification that is not that same mailbox. No mobile number is on file for you."
+    ),
+    "otp.strong_needed_passkey": (
+        "You turned on sign-in with Face ID / fingerprint: sign in that way once in the mobile "
+        "app, and the code by e-mail will be enough here again."
     ),
     "otp.strong_needed_help": "Call our advisers on {phone} ({hours}) to add your mobile number.",
     "otp.no_contact_title": "We cannot send you a code",
