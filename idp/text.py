@@ -1,6 +1,6 @@
 """Control characters in text idp receives: one rule for every surface (admin API, dynamic
-registration, clients.yaml, the console and the members' pages; docs/security.md, "Logs and
-admin input").
+registration, clients.yaml, the console and the members' pages; docs/security.md, "Admin and
+form input").
 
 C0 controls, DEL and C1 controls are in no name, identifier, URL or address: PostgreSQL
 refuses NUL in text (a 500 where a 400 belongs), and the others forge log lines, rewrite a

@@ -1,5 +1,5 @@
 """Bad input to the admin API is a 400 naming what is wrong, never a 500, on PostgreSQL as on
-SQLite (docs/security.md, "Logs and admin input"): ids past PostgreSQL's integers, NUL and
+SQLite (docs/security.md, "Admin and form input"): ids past PostgreSQL's integers, NUL and
 other control characters, in the query, the body and the path."""
 
 from __future__ import annotations
