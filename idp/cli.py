@@ -16,6 +16,7 @@ from flask.cli import AppGroup
 
 from idp.audit import cli_actor
 from idp.errors import ConfigError, IdPError, ImportRejected
+from idp.text import is_ascii_number
 
 db_cli = AppGroup("db", help="Database schema.")
 members_cli = AppGroup("members", help="The member directory.")
@@ -133,7 +134,7 @@ def _client_change() -> Iterator[None]:
 
 def _number_or_text(value: str | None) -> int | str | None:
     """Lifetimes in seconds; anything else goes on to the schema, which names the field."""
-    return int(value) if value is not None and value.isdigit() else value
+    return int(value) if value is not None and is_ascii_number(value) else value
 
 
 @clients_cli.command("add")

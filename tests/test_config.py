@@ -32,6 +32,13 @@ def test_values_are_typed():
     assert settings.brand.name == "Ma mutuelle"
 
 
+def test_the_refresh_familys_absolute_lifetime_is_read_within_its_bounds():
+    assert load_settings({}).tokens.refresh_token_max_lifetime == 90 * 86400
+    for seconds in (300, 400 * 86400):
+        settings = load_settings({"IDP_REFRESH_TOKEN_MAX_LIFETIME": str(seconds)})
+        assert settings.tokens.refresh_token_max_lifetime == seconds
+
+
 def test_outbox_settings_are_read():
     env = {"IDP_OUTBOX_MAX_ATTEMPTS": "3", "IDP_OUTBOX_RETRY_DELAY": "5",
            "IDP_OUTBOX_RETRY_MAX_DELAY": "40", "IDP_OUTBOX_MAX_AGE": "7200",
@@ -73,6 +80,13 @@ def test_production_settings_are_accepted():
             "IDP_OUTBOX_RETRY_MAX_DELAY",
         ),
         ({"IDP_OUTBOX_MAX_AGE": "10"}, "IDP_OUTBOX_MAX_AGE"),
+        # A refresh family ends 5 minutes to 400 days after the sign-in (ASVS 10.4.8).
+        ({"IDP_REFRESH_TOKEN_MAX_LIFETIME": "299"}, "IDP_REFRESH_TOKEN_MAX_LIFETIME"),
+        (
+            {"IDP_REFRESH_TOKEN_MAX_LIFETIME": str(400 * 86400 + 1)},
+            "IDP_REFRESH_TOKEN_MAX_LIFETIME",
+        ),
+        ({"IDP_REFRESH_TOKEN_MAX_LIFETIME": "forever"}, "IDP_REFRESH_TOKEN_MAX_LIFETIME"),
     ],
 )
 def test_bad_values_stop_the_start_naming_the_variable(env, variable):

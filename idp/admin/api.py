@@ -10,7 +10,6 @@ JSON ``{"error": code, "message": text}`` with the HTTP status that fits.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -21,14 +20,12 @@ from werkzeug.exceptions import HTTPException
 
 from idp.clients.registry import find_client
 from idp.errors import IdPError
+from idp.text import find_control_characters, has_control_characters
 from idp.tokens.issued import verify_access_token
 from idp.web.unavailable import conflict_response, outage_response
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
-# Text the API stores or searches never holds control characters (PostgreSQL refuses NUL; the
-# others forge log lines and break exports); a newline or tab is fine in free text.
-_FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 ADMIN = "idp:admin"
 SUPPORT = "idp:support"
@@ -100,7 +97,13 @@ def json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_request", "The body must be a JSON object.")
-    _check_text(body, "")
+    # Text the API stores or searches never holds control characters (idp/text.py); a line
+    # feed or tab is fine in free text, and the fields that cannot hold one refuse it.
+    where = find_control_characters(body, lines=True)
+    if where is not None:
+        raise ApiError(
+            400, "invalid_request", f"{where or 'body'}: control characters are not allowed."
+        )
     return body
 
 
@@ -117,26 +120,10 @@ def _refuse_control_characters() -> None:
     """A query parameter with a control character is refused, naming it (as the body's
     fields are by :func:`json_body`), before any handler reads it."""
     for name, value in request.args.items(multi=True):
-        if _FORBIDDEN_CHARACTERS.search(value) or _FORBIDDEN_CHARACTERS.search(name):
+        if has_control_characters(value, lines=True) or has_control_characters(name, lines=True):
             raise ApiError(
                 400, "invalid_request", f"{name[:40]!r}: control characters are not allowed."
             )
-
-
-def _check_text(value: Any, where: str) -> None:
-    """Every string of a JSON body, keys included, free of control characters."""
-    if isinstance(value, str):
-        if _FORBIDDEN_CHARACTERS.search(value):
-            raise ApiError(
-                400, "invalid_request", f"{where or 'body'}: control characters are not allowed."
-            )
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_text(key, where or "body")
-            _check_text(item, f"{where}.{key}" if where else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_text(item, f"{where}[{index}]")
 
 
 @bp.errorhandler(ApiError)

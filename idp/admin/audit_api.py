@@ -54,9 +54,6 @@ def _time(name: str, value: str) -> datetime:
         ) from None
 
 
-MAX_ID = 2**31 - 1  # event ids are PostgreSQL integers
-
-
 def _positive(name: str, value: str, most: int | None = None) -> int:
     if not value.isascii() or not value.isdigit() or len(value) > 19 or int(value) < 1:
         raise ApiError(400, "invalid_request", f"{name} must be a positive integer.")
@@ -119,7 +116,7 @@ def search() -> ResponseReturnValue:
     page = audit_log.search_events(
         **vars(filters),
         limit=limit,
-        before_id=_positive("before_id", before, MAX_ID) if before is not None else None,
+        before_id=_positive("before_id", before, audit_log.MAX_ID) if before is not None else None,
     )
     events = [audit_log.event_view(e) for e in page.entries]
     return jsonify(events=events, next_before_id=page.next_before_id)

@@ -29,6 +29,7 @@ from idp.runtime import runtime
 log = logging.getLogger(__name__)
 
 MAX_LIMIT = 1000
+MAX_ID = 2**31 - 1  # event ids are PostgreSQL integers
 EXPORT_BATCH = 500
 PURGE_BATCH = 1000
 PURGE_EVERY = 3600  # seconds between automatic purges, across every instance

@@ -15,6 +15,7 @@ from idp.admin.api import SUPPORT, ApiError, bp, caller, json_body, requires
 from idp.admin.member_search import MAX_RESULTS
 from idp.admin.openapi import operation
 from idp.models import Member
+from idp.text import is_ascii_number
 
 MEMBER = "/members/{member_number}"
 NUMBER_PARAMETER = {
@@ -84,7 +85,7 @@ def find_members() -> ResponseReturnValue:
     if len(query) > 320:
         raise ApiError(400, "invalid_request", "q is too long.")
     raw_limit = request.args.get("limit", "20")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_RESULTS:
+    if not is_ascii_number(raw_limit) or not 1 <= int(raw_limit) <= MAX_RESULTS:
         raise ApiError(400, "invalid_request", f"limit must be 1 to {MAX_RESULTS}.")
     found = support.find_members(query, int(raw_limit))
     return jsonify(members=[support.member_summary(m) for m in found])

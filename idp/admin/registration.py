@@ -24,6 +24,7 @@ from idp.clients.schema import KNOWN_SCOPES, LOOPBACK_HOSTS
 from idp.models import OAuthClient
 from idp.outbound.guard import OutboundRefused, check_url
 from idp.runtime import runtime
+from idp.text import find_control_characters, top_field
 
 bp = Blueprint("registration", __name__)
 
@@ -55,7 +56,7 @@ def _error(error: RegistrationError) -> Response:
 @bp.errorhandler(clients.ClientChangeRejected)
 def _rejected(error: clients.ClientChangeRejected) -> Response:
     field = error.fields[0]
-    code = "invalid_redirect_uri" if field == "redirect_uris" else "invalid_client_metadata"
+    code = _error_code(field)
     rfc = RFC_NAMES.get(field, field)
     description = error.problems[0].replace(f"field {field!r}", f"field {rfc!r}", 1)
     return _error(RegistrationError(400, code, description))
@@ -225,6 +226,12 @@ def _metadata() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         _invalid("-", "the body must be a JSON object of client metadata")
+    # Every metadata value, understood or ignored (``contacts``), is one line of text: a
+    # control character is refused before anything is looked at or stored (idp/text.py).
+    where = find_control_characters(body)
+    if where is not None:
+        reason = f"field {where or '-'!r}: control characters are not allowed"
+        raise RegistrationError(400, _error_code(top_field(where)), reason)
     return body
 
 
@@ -240,8 +247,12 @@ def _check_outbound(field: str, uri: object) -> None:
 
 
 def _invalid(field: str, reason: str) -> NoReturn:
-    code = "invalid_redirect_uri" if field == "redirect_uris" else "invalid_client_metadata"
-    raise RegistrationError(400, code, f"field {field!r}: {reason}")
+    raise RegistrationError(400, _error_code(field), f"field {field!r}: {reason}")
+
+
+def _error_code(field: str) -> str:
+    """RFC 7591 §3.2.2: redirect URIs have their own error code."""
+    return "invalid_redirect_uri" if field == "redirect_uris" else "invalid_client_metadata"
 
 
 def _no_store(response: Response) -> Response:

@@ -25,6 +25,7 @@ from idp.authenticators.webauthn_ceremony import NAME_LENGTH, CeremonyRejected, 
 from idp.db import db, utcnow
 from idp.errors import IdPError
 from idp.models import Member, PasskeyCredential
+from idp.text import has_control_characters
 
 POLICY = Policy(
     register_purpose="register",
@@ -137,6 +138,10 @@ def authenticate(ceremony: str, response_json: str) -> SignIn:
 
 
 def rename(credential: PasskeyCredential, name: str) -> None:
+    """``PasskeyRejected("empty_name")`` for a blank name, ``"control_characters"`` for a
+    name holding one (idp/text.py): the member is asked for another."""
+    if has_control_characters(name):
+        raise PasskeyRejected("control_characters")
     cleaned = ceremony_of.clean_name(name)
     if not cleaned:
         raise PasskeyRejected("empty_name")

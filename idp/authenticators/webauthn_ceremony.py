@@ -53,6 +53,7 @@ from idp.errors import IdPError
 from idp.kv import key
 from idp.models import PasskeyCredential, StaffSecurityKey
 from idp.runtime import runtime
+from idp.text import without_control_characters
 
 ALGORITHMS = [
     COSEAlgorithmIdentifier.ECDSA_SHA_256,
@@ -258,8 +259,9 @@ def verify_assertion(
 
 
 def clean_name(name: str, default: str = "") -> str:
-    """A credential's name as shown on account pages: spaces folded, bounded."""
-    return (" ".join(name.split()) or default)[:NAME_LENGTH]
+    """A credential's name as shown on account pages: spaces folded (a control character
+    is one, idp/text.py), bounded."""
+    return (" ".join(without_control_characters(name).split()) or default)[:NAME_LENGTH]
 
 
 def _parsed(parse: Callable[[str], _Answer], response_json: str) -> _Answer:

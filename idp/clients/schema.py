@@ -17,6 +17,7 @@ import yaml
 
 from idp.config import LIFETIME_BOUNDS, Settings
 from idp.errors import ConfigError
+from idp.text import find_control_characters, has_control_characters, top_field
 
 KNOWN_SCOPES = ("openid", "profile", "email", "phone", "member", "offline_access")
 SERVICE_SCOPE = re.compile(r"^idp:[a-z_]+$")
@@ -209,6 +210,7 @@ def _parse(
         raise where.fail("client_id", "required; letters, digits, '.', '_' or '-' (≤ 100)")
     reader = _Reader(_Where(where.path, where.node, client_id), raw, at)
     reader.known_fields(secret_by_reference)
+    reader.plain_text()
     name, ctype = reader.name(), reader.client_type()
     grant_types = reader.grant_types(ctype)
     secret_env, secret_hash = (
@@ -263,6 +265,21 @@ class _Reader:
                 raise self.where.fail(key, "the provider generates the secret; do not send one")
             if key not in FIELDS:
                 raise self.where.fail(key, "unknown field", self.at(key))
+
+    def plain_text(self) -> None:
+        """No control character in any field (idp/text.py); a line feed only in free text
+        (``access.message``), since names and URLs are one line each."""
+        found = find_control_characters(self.raw, lines=True)
+        name = self.raw.get("name")
+        if found is None and isinstance(name, str) and has_control_characters(name):
+            found = "name"
+        if found is not None:
+            field_name = top_field(found) or "-"
+            raise self.where.fail(
+                field_name,
+                f"{found or 'a key'}: control characters are not allowed",
+                self.at(field_name),
+            )
 
     def name(self) -> str:
         name = self.raw.get("name")
@@ -425,6 +442,8 @@ def _secret(where: _Where, raw: dict, at, ctype: str, settings: Settings) -> tup
 
 
 def _check_uri(where: _Where, name: str, uri: str, ctype: str, node: yaml.Node | None) -> None:
+    if has_control_characters(uri):  # urlsplit would quietly drop a tab or line feed
+        raise where.fail(name, "control characters are not allowed", node)
     try:
         parts = urlsplit(uri)
     except ValueError:

@@ -16,6 +16,7 @@ from flask import render_template, request
 from idp import audit
 from idp.accounts.contacts import contacts, is_second_factor, masked
 from idp.authenticators import otp
+from idp.authenticators.passkeys import credentials_of
 from idp.clients.registry import RegisteredClient
 from idp.interaction import policy
 from idp.interaction import remembered as device
@@ -171,7 +172,11 @@ def check_code(interaction_id: str) -> Page:
         # and this client accepts nothing less: the member needs the advisers.
         audit.record("otp.not_second_factor", member_id=member.id, client_id=client.client_id,
                      channel=channel)  # fmt: skip
-        return render_template("login/strong_factor_needed.html", interaction=pending), 403
+        # A passkey is that other factor: one sign-in with it makes the mailbox a second
+        # factor again (login/passkey_step.py), so a member who has one is told so.
+        page = render_template("login/strong_factor_needed.html", interaction=pending,
+                               has_passkey=bool(credentials_of(member)))  # fmt: skip
+        return page, 403
     if channel == "sms" and member.needs_strong_factor:
         member.needs_strong_factor = False  # committed with the audit event below
     pending.amr = sorted(factors)

@@ -20,6 +20,7 @@ from idp.runtime import runtime
 from idp.selfservice.blueprint import answer_at_least, bp
 from idp.selfservice.forms import client_ip, throttle
 from idp.selfservice.link_pages import LinkFlow
+from idp.text import is_ascii_number
 from idp.throttling.limits import ACTIVATION_PER_IP, ACTIVATION_PER_MEMBER
 from idp.web import i18n
 from idp.web.csrf import check_csrf
@@ -57,7 +58,7 @@ def activation_submit():
     birth_date = parse_birth_date(values["birth_date"]) if values["birth_date"] else None
     if values["birth_date"] and birth_date is None:
         errors["birth_date"] = "form.bad_date"
-    if values["member_number"] and not values["member_number"].isdigit():
+    if values["member_number"] and not is_ascii_number(values["member_number"]):
         errors["member_number"] = "form.bad_member_number"
     if errors:
         page = render_template("selfservice/activation_form.html", values=values, errors=errors)

@@ -47,9 +47,11 @@ def rename_device_submit(device_id: int):
         return render_template("selfservice/signed_out.html"), 401
     try:
         rename_device(member, device_id, request.form.get("name", "")[: NAME_LENGTH * 4])
-    except PasskeyRejected:  # blank name
+    except PasskeyRejected as rejected:  # blank, or a control character in it
         db.session.rollback()
-        return devices_page(member, 400, name_error=device_id)
+        message = "devices.name_invalid" if rejected.reason == "control_characters" else None
+        return devices_page(member, 400, name_error=device_id,
+                            name_message=message or "devices.name_required")  # fmt: skip
     db.session.commit()
     return redirect(url_for("selfservice.devices", done="renamed"), 303)
 

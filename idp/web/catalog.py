@@ -137,6 +137,10 @@ FR: dict[str, str] = {
         "demande un second moyen de vérification qui ne soit pas cette même boîte e-mail. "
         "Aucun numéro de portable ne figure dans votre dossier."
     ),
+    "otp.strong_needed_passkey": (
+        "Vous avez activé la connexion par Face ID / empreinte digitale : connectez-vous une "
+        "fois ainsi dans l'application mobile, et le code par e-mail suffira de nouveau ici."
+    ),
     "otp.strong_needed_help": (
         "Appelez nos conseillers au {phone} ({hours}) pour ajouter votre numéro de portable."
     ),
@@ -383,6 +387,7 @@ FR: dict[str, str] = {
         "passe et un code de sécurité."
     ),
     "devices.name_required": "Indiquez un nom pour cet appareil.",
+    "devices.name_invalid": "Ce nom contient des caractères interdits : choisissez-en un autre.",
     "devices.done_renamed": "L'appareil a été renommé.",
     "devices.done_removed": "L'appareil a été retiré : il ne peut plus servir à vous connecter.",
     "devices.done_removed_last": (
@@ -568,6 +573,7 @@ FR: dict[str, str] = {
     "admin.audit.newest": "Événements les plus récents",
     "admin.audit.older": "Événements plus anciens",
     "admin.audit.bad_date": "Date invalide : utilisez le format AAAA-MM-JJ.",
+    "admin.audit.bad_text": "Un filtre contenait des caractères de contrôle : il a été ignoré.",
     "admin.clients.title": "Applications",
     "admin.clients.new": "Enregistrer une application",
     "admin.clients.none": "Aucune application.",
@@ -923,6 +929,10 @@ EN: dict[str, str] = {
         "Your password was just reset from your mailbox, and this service asks for a second "
         "verification that is not that same mailbox. No mobile number is on file for you."
     ),
+    "otp.strong_needed_passkey": (
+        "You turned on sign-in with Face ID / fingerprint: sign in that way once in the mobile "
+        "app, and the code by e-mail will be enough here again."
+    ),
     "otp.strong_needed_help": "Call our advisers on {phone} ({hours}) to add your mobile number.",
     "otp.no_contact_title": "We cannot send you a code",
     "otp.no_contact_text": (
@@ -1145,6 +1155,7 @@ EN: dict[str, str] = {
         "a security code."
     ),
     "devices.name_required": "Enter a name for this device.",
+    "devices.name_invalid": "This name holds characters that are not allowed: choose another.",
     "devices.done_renamed": "The device was renamed.",
     "devices.done_removed": "The device was removed: it can no longer sign you in.",
     "devices.done_removed_last": (
@@ -1319,6 +1330,7 @@ EN: dict[str, str] = {
     "admin.audit.newest": "Newest events",
     "admin.audit.older": "Older events",
     "admin.audit.bad_date": "Invalid date: use the YYYY-MM-DD format.",
+    "admin.audit.bad_text": "A filter held control characters: it was left out.",
     "admin.clients.title": "Applications",
     "admin.clients.new": "Register an application",
     "admin.clients.none": "No application.",

@@ -42,7 +42,8 @@ def check_csrf() -> None:
     check_same_origin()
     expected = session.get(SESSION_KEY)
     given = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
-    if not expected or not hmac.compare_digest(str(expected), given):
+    # Bytes: ``compare_digest`` raises on a str that is not ASCII (a forged token).
+    if not expected or not hmac.compare_digest(str(expected).encode(), given.encode()):
         raise CsrfFailure()
 
 

@@ -1,5 +1,5 @@
 """Bad input to the admin API is a 400 naming what is wrong, never a 500, on PostgreSQL as on
-SQLite (docs/security.md, "Logs and admin input"): ids past PostgreSQL's integers, NUL and
+SQLite (docs/security.md, "Admin and form input"): ids past PostgreSQL's integers, NUL and
 other control characters, in the query, the body and the path."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from idp.db import db
 from idp.models import Member, OAuthClient
 from tests.actors import DEMO_NUMBER
 from tests.admin.service_caller import ADMIN_SERVICE, AdminApi, database, provider
+from tests.clients.test_sync import subject_like_a_client_id
 from tests.conftest import LiveServer
 
 
@@ -82,13 +83,12 @@ def test_an_id_past_postgresql_integers_matches_nothing(api: AdminApi) -> None:
 def test_a_client_id_may_not_be_a_members_subject(site: LiveServer, api: AdminApi) -> None:
     """RFC 9700 §4.15: a client's own tokens name it in ``sub``."""
     with database(site.app):
-        subject = db.session.scalars(
-            select(Member.subject).filter_by(member_number=DEMO_NUMBER)
-        ).one()
+        subject = subject_like_a_client_id()
     new = {"client_id": subject, "name": "Portail", "type": "confidential",
            "redirect_uris": ["https://portal.example.org/cb"]}  # fmt: skip
     answer = api.call("POST", "/clients", json=new)
     _refused(answer, "client_id")
+    assert "is a member's subject identifier" in str(answer.json()), answer.json()
     with database(site.app):
         assert db.session.get(OAuthClient, subject) is None
 
@@ -99,3 +99,27 @@ def test_answers_with_personal_data_are_never_cached(api: AdminApi) -> None:
         answer = api.get(path, **params)
         assert answer.status_code == 200, answer.text
         assert answer.headers["Cache-Control"] == "no-store", path
+
+
+@pytest.mark.parametrize("value", [299, 400 * 86400 + 1, -1, 2**63, "31536000", True, 1.5])
+def test_a_refresh_familys_lifetime_out_of_bounds_is_refused_naming_it(
+    site: LiveServer, api: AdminApi, value: object
+) -> None:
+    """A client's families end 5 minutes to 400 days after the sign-in: an unbounded value
+    would be a family that never ends, or an overflow at ``/token``."""
+    new = {"client_id": "bounded-portal", "name": "Portail", "type": "confidential",
+           "redirect_uris": ["https://portal.example.org/cb"],
+           "refresh_token_max_lifetime": value}  # fmt: skip
+    _refused(api.call("POST", "/clients", json=new), "refresh_token_max_lifetime")
+    with database(site.app):
+        assert db.session.get(OAuthClient, "bounded-portal") is None
+    year = {**new, "refresh_token_max_lifetime": 365 * 86400}
+    created = api.call("POST", "/clients", json=year)
+    assert created.status_code == 201, created.text
+    changed = api.call(
+        "PATCH", "/clients/bounded-portal", json={"refresh_token_max_lifetime": value}
+    )
+    _refused(changed, "refresh_token_max_lifetime")
+    with database(site.app):
+        row = db.session.get(OAuthClient, "bounded-portal")
+        assert row is not None and row.settings["refresh_token_max_lifetime"] == 365 * 86400

@@ -1,7 +1,7 @@
-"""schemathesis against the admin API's own OpenAPI document (docs/security.md, "Admin input"):
-generated requests for every operation, valid and invalid, never get a 5xx, and every answer
-matches what the document says it returns. Deterministic (derandomized) and bounded, so CI
-gives the same verdict every run."""
+"""schemathesis against the admin API's own OpenAPI document (docs/security.md, "Admin and
+form input"): generated requests for every operation, valid and invalid, never get a 5xx,
+and every answer matches what the document says it returns. Deterministic (derandomized)
+and bounded, so CI gives the same verdict every run."""
 
 from __future__ import annotations
 

@@ -67,3 +67,38 @@ def test_redirect_uri_matching_is_exact_except_loopback_port_for_native_apps(app
     assert not app_client.check_redirect_uri("http://127.0.0.1:53127/oauth2/callback/x")
     assert not app_client.check_redirect_uri("http://127.0.0.1:abc/oauth2/callback")
     assert not app_client.check_redirect_uri("http://evil.example:53127/oauth2/callback")
+
+
+def subject_like_a_client_id() -> str:
+    """The demo member's ``sub``, made to start with a letter as a client_id does (a random
+    subject may start with ``_`` or ``-``, which no client_id can)."""
+    from sqlalchemy import select
+
+    from idp.accounts.directory import ensure_demo_member
+    from idp.clients.schema import CLIENT_ID
+    from idp.models import Member
+
+    ensure_demo_member()
+    member = db.session.scalars(select(Member).filter_by(member_number="100000001")).one()
+    member.subject = "m" + member.subject[1:]
+    db.session.commit()
+    assert CLIENT_ID.fullmatch(member.subject), member.subject
+    return member.subject
+
+
+def test_a_client_id_that_is_a_members_subject_is_refused_naming_the_client(app, tmp_path: Path):
+    """RFC 9700 §4.15: a client's own tokens name it in ``sub``, which must never be read as
+    a member's. The operator is told which client, and nothing is synced."""
+    subject = subject_like_a_client_id()
+    clashing = tmp_path / "clients.yaml"
+    text = TEST_CLIENTS_FILE.read_text()
+    # An earlier client renamed (created first, then undone), the last one clashing.
+    text = text.replace("- client_id: partner-app", "- client_id: other-partner")
+    clashing.write_text(text.replace("- client_id: legacy-portal", f"- client_id: {subject}"))
+    result = app.test_cli_runner().invoke(args=["clients", "sync", str(clashing)])
+    assert result.exit_code == 1, result.output
+    assert f"client {subject!r} has the subject identifier of a member" in result.output
+    db.session.remove()  # what the database holds, not what the command left uncommitted
+    assert db.session.get(OAuthClient, subject) is None
+    assert db.session.get(OAuthClient, "other-partner") is None  # all or nothing
+    assert find_client("legacy-portal") is not None and find_client("partner-app") is not None

@@ -556,3 +556,51 @@ def test_removing_a_lost_phones_passkey_ends_what_it_opened(site: Site) -> None:
     # The computer's own session (opened with the password and the code) stays.
     account = computer.go(f"{site.url}/account")
     assert isinstance(account, requests.Response) and account.status_code == 200
+
+
+# --- after a reset by e-mail ----------------------------------------------------------------
+
+
+def test_after_a_reset_the_passkey_is_the_factor_that_is_not_the_mailbox(site: Site) -> None:
+    """A member with a passkey and no mobile number resets the password by e-mail: a portal
+    that demands two factors refuses the e-mailed code and points to the passkey; the app
+    offers it; one passkey sign-in clears the flag, and the e-mailed code is a second factor
+    again (docs/security.md, "Second factor that is really second")."""
+    from tests.logout.test_reauthentication import reset_password
+
+    new_password = "Tournesol-Bleu-2024"
+    authenticator = SoftAuthenticator(site.url)
+    enrol(site, authenticator)
+    with site.app.app_context():
+        db.session.execute(update(Member).values(phone=None))
+        db.session.commit()
+    reset_password(site.served, new_password)
+    assert site.member().needs_strong_factor
+
+    portal = RelyingParty(site.url, "health-portal")  # second_factor: always
+    browser = Browser(site.url)
+    refused = browser.submit_password(sign_in_page_of(browser, portal), DEMO_NUMBER, new_password)
+    assert isinstance(refused, requests.Response) and refused.status_code == 403
+    body = html.unescape(refused.text)
+    assert "Une vérification renforcée est nécessaire" in body
+    assert "connectez-vous une fois ainsi dans l'application mobile" in body
+
+    phone, app = Browser(site.url), mobile(site)
+    callback, _ = passkey_answer(phone, sign_in_page(phone, app), authenticator)
+    assert isinstance(callback, str), callback
+    _, claims = jwt_claims(app.fetch_token(callback)["id_token"], site.url)
+    assert claims["acr"] == ACR_PHISHING_RESISTANT
+    assert not site.member().needs_strong_factor
+
+    again = Browser(site.url)
+    callback = again.submit_password(sign_in_page_of(again, portal), DEMO_NUMBER, new_password)
+    assert isinstance(callback, str) and callback.startswith(portal.redirect_uri), callback
+    _, claims = jwt_claims(portal.fetch_token(callback)["id_token"], site.url)
+    assert claims["amr"] == ["email", "mfa", "otp", "pwd"]
+    assert claims["acr"] == "urn:idp:acr:mfa"
+
+
+def sign_in_page_of(browser: Browser, rp: RelyingParty) -> requests.Response:
+    page = browser.go(rp.authorize_url())
+    assert isinstance(page, requests.Response) and page.status_code == 200, page
+    return page

@@ -153,3 +153,29 @@ def test_the_last_try_warning_says_the_configured_duration_and_offers_the_reset(
         locked = change_password(site, browser, "wrong-guess")
         assert locked.status_code == 403
         assert "nous bloquons l'accès pendant 1 heure." in html.unescape(locked.text)
+
+
+def _refresh(rp: RelyingParty, refresh_token: str) -> requests.Response:
+    return rp.token_request(grant_type="refresh_token", refresh_token=refresh_token)
+
+
+def test_a_change_ends_the_mobile_apps_offline_access_too(provider, receivers):
+    """A web sign-out spares ``offline_access`` (docs/sessions.md); a password change with
+    the box ticked, as it is by default, does not: a stolen app token dies with the old
+    password. Unticked, the app stays signed in."""
+    for box, app_survives in ((None, False), ("", True)):
+        with provider(workers=1) as site:
+            app = RelyingParty(site.url, "mobile-app", scope="openid profile offline_access")
+            phone, laptop = Browser(site.url), Browser(site.url)
+            tokens = sign_in_tokens(phone, app)
+            assert "refresh_token" in tokens
+            sign_in_tokens(laptop, RelyingParty(site.url, "health-portal"))
+            extra = {} if box is None else {"sign_out_others": box}  # None: as the form is
+            done = change_password(site, laptop, DEMO_PASSWORD, **extra)
+            assert done.status_code == 200, done.text
+            answer = _refresh(app, tokens["refresh_token"])
+            if app_survives:
+                assert answer.status_code == 200, answer.text
+            else:
+                assert answer.status_code == 400, answer.text
+                assert answer.json()["error"] == "invalid_grant"

@@ -158,6 +158,57 @@ def test_rotation_never_extends_a_family_past_its_absolute_end(server, browser, 
     _invalid_grant(_refresh(portal, rotated["refresh_token"]))
 
 
+def _age_family(server, refresh_token: str, days: int) -> None:
+    """The family as if its member had signed in ``days`` ago and the app had refreshed
+    regularly since: its start and its end move back, and its newest token expires after
+    its idle lifetime or at that end, whichever comes first (as a rotation issues it)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from idp.db import db
+    from idp.models import RefreshToken
+
+    row = _family_rows(server, refresh_token)
+    assert row.family_expires_at is not None
+    end = row.family_expires_at - timedelta(days=days)
+    with server.app.app_context():
+        db.session.execute(
+            update(RefreshToken)
+            .filter_by(family_id=row.family_id)
+            .values(
+                issued_at=row.issued_at - timedelta(days=days),
+                family_expires_at=end,
+                expires_at=min(row.expires_at, end),
+            )
+        )
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("client_id", "scope", "days", "refreshed"),
+    [
+        # The mobile app's own lifetime (clients.yaml: a year): offline access for months.
+        ("mobile-app", "openid offline_access", 364, True),
+        ("mobile-app", "openid offline_access", 366, False),
+        # A portal has the provider's (IDP_REFRESH_TOKEN_MAX_LIFETIME, 90 days).
+        ("health-portal", "openid profile", 89, True),
+        ("health-portal", "openid profile", 91, False),
+    ],
+)
+def test_each_client_keeps_its_own_absolute_refresh_lifetime(
+    server, browser, client_id: str, scope: str, days: int, refreshed: bool
+):
+    rp = RelyingParty(server.url, client_id, scope=scope)
+    tokens = sign_in_tokens(browser, rp)
+    _age_family(server, tokens["refresh_token"], days)
+    answer = _refresh(rp, tokens["refresh_token"])
+    if refreshed:
+        _ok(answer)
+    else:
+        _invalid_grant(answer)
+
+
 def test_scope_cannot_be_widened(server, browser):
     rp = RelyingParty(server.url, "health-portal", scope="openid email")
     tokens = sign_in_tokens(browser, rp)

@@ -11,6 +11,7 @@ from werkzeug.test import TestResponse
 
 from idp.accounts.directory import ensure_demo_member
 from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, outbox_code_reader, s256
+from tests.admin.staff_actor import ready_staff
 from tests.conftest import build_app, make_settings
 
 ISSUER = "https://idp.example.org"
@@ -92,3 +93,43 @@ def test_plain_http_keeps_plain_names(database_url):
     response = app.test_client().get(authorize_path())
     names = {h.split("=", 1)[0] for h in response.headers.getlist("Set-Cookie")}
     assert names == {"idp_ui"}, names
+
+
+class HttpsClient(FlaskClient):
+    """The test client as a browser on the HTTPS issuer, keeping every Set-Cookie."""
+
+    set_cookies: list[str]
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("base_url", ISSUER)
+        response = super().open(*args, **kwargs)
+        self.set_cookies = [*getattr(self, "set_cookies", []),
+                            *response.headers.getlist("Set-Cookie")]  # fmt: skip
+        return response
+
+
+def test_the_consoles_cookie_is_secure_prefixed_over_https(database_url):
+    """The console's cookie is scoped to ``/admin``, so it cannot be ``__Host-``: it is
+    ``__Secure-idp_admin``, sent only over HTTPS, and a plain ``idp_admin`` planted by a
+    plain-HTTP page or a sibling subdomain signs nobody in."""
+    app = build_app(make_settings(database_url, issuer=ISSUER))
+    app.test_client_class = HttpsClient
+    staff = ready_staff(app, "alice.admin@mutuelle.example", "admin")
+    staff.sign_out()
+    staff.sign_in()
+    assert isinstance(staff.client, HttpsClient)
+    console = [h for h in staff.client.set_cookies if "idp_admin=" in h]
+    assert console, staff.client.set_cookies
+    for header in console:
+        assert header.startswith("__Secure-idp_admin="), header
+        assert "Secure" in header and "HttpOnly" in header, header
+        assert "Path=/admin" in header and "Domain" not in header, header
+    page = staff.get("/admin/members")
+    assert page.status_code == 200 and "Rechercher" in page.get_data(as_text=True)
+
+    sid = staff.client.get_cookie("__Secure-idp_admin", domain="idp.example.org", path="/admin")
+    assert sid is not None
+    planted = app.test_client()
+    planted.set_cookie("idp_admin", sid.value, domain="idp.example.org", path="/admin")
+    refused = planted.get("/admin/members")
+    assert refused.status_code == 302 and "/admin/login" in refused.headers["Location"]

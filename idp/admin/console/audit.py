@@ -9,8 +9,9 @@ from datetime import date, datetime, time, timedelta
 
 from flask import render_template, request
 
-from idp.admin.audit_log import search_events
+from idp.admin.audit_log import MAX_ID, search_events
 from idp.admin.console.blueprint import STAFF, bp, staff_page
+from idp.text import has_control_characters, is_ascii_number
 from idp.throttling.lockout import local_time
 
 PAGE_SIZE = 50
@@ -36,7 +37,12 @@ def audit() -> str:
     errors = [
         name for name in ("since", "until") if values[name] and _day_start(values[name]) is None
     ]
+    # A filter with a control character matches no event: said, and left out of the search.
+    unusable = [name for name in FILTERS if has_control_characters(values[name])]
+    for name in unusable:
+        values[name] = ""
     before = request.args.get("before", "")
+    before = before if is_ascii_number(before) and int(before) <= MAX_ID else ""
     page = search_events(
         member_number=values["member"] or None,
         client_id=values["client"] or None,
@@ -45,7 +51,7 @@ def audit() -> str:
         since=_day_start(values["since"]) if values["since"] else None,
         until=_day_start(values["until"], next_day=True) if values["until"] else None,
         limit=PAGE_SIZE,
-        before_id=int(before) if before.isdigit() else None,
+        before_id=int(before) if before else None,
     )
     rows = [
         {"entry": e, "detail": json.dumps(e.detail, ensure_ascii=False, sort_keys=True)}
@@ -53,4 +59,4 @@ def audit() -> str:
     ]
     return render_template("admin/audit.html", section="audit", values=values, rows=rows,
                            next_before=page.next_before_id, paged=bool(before),
-                           errors=errors)  # fmt: skip
+                           errors=errors, unusable=unusable)  # fmt: skip

@@ -18,6 +18,7 @@ from idp.clients import admin as clients
 from idp.clients.schema import CONTRACTS, GRANT_TYPES, KNOWN_SCOPES
 from idp.config import LIFETIME_BOUNDS
 from idp.models import OAuthClient
+from idp.text import is_ascii_number
 
 Page = Response | tuple[str, int] | str
 SCOPES = (*KNOWN_SCOPES, "idp:admin", "idp:support")
@@ -39,7 +40,10 @@ def _client(client_id: str) -> OAuthClient:
 
 
 def _lines(form: MultiDict[str, str], name: str) -> list[str]:
-    return [line.strip() for line in form.get(name, "").splitlines() if line.strip()]
+    """One value per line of a text area (CR LF, as browsers send it, or LF); any other
+    control character stays in its line, for the client's rules to refuse."""
+    lines = form.get(name, "").replace("\r\n", "\n").split("\n")
+    return [line.strip(" ") for line in lines if line.strip(" ")]
 
 
 def form_data(form: MultiDict[str, str], *, creating: bool) -> tuple[dict[str, Any], list[str]]:
@@ -67,9 +71,9 @@ def form_data(form: MultiDict[str, str], *, creating: bool) -> tuple[dict[str, A
     problems: list[str] = []
     for name in TTLS:
         value = form.get(name, "").strip()
-        if value and not value.isdigit():
+        if value and not is_ascii_number(value):
             problems.append(f"field {name!r}: must be a positive number of seconds")
-        data[name] = int(value) if value.isdigit() else None
+        data[name] = int(value) if is_ascii_number(value) else None
     return data, problems
 
 

@@ -17,6 +17,7 @@ from idp.accounts.devices import DeviceNotFound
 from idp.admin import support
 from idp.admin.console.blueprint import STAFF, actor, bp, staff_page
 from idp.models import Member
+from idp.text import is_ascii_number
 
 Page = Response | tuple[str, int] | str
 SEARCH_LIMIT = 50
@@ -33,7 +34,7 @@ def members() -> str:
 
 
 def _member(member_number: str) -> Member:
-    member = support.find_member(member_number) if member_number.isdigit() else None
+    member = support.find_member(member_number) if is_ascii_number(member_number) else None
     if member is None:
         abort(404)
     return member
