@@ -270,6 +270,7 @@ def accounts_unlock(member_number: str) -> None:
 
     from idp.db import db
     from idp.models import Member
+    from idp.runtime import runtime
     from idp.throttling.lockout import unlock
 
     member = db.session.scalars(
@@ -278,7 +279,7 @@ def accounts_unlock(member_number: str) -> None:
     if member is None:
         click.echo(f"Error: no member {member_number}.", err=True)
         sys.exit(1)
-    if unlock(member, by="adviser"):
+    if unlock(member, by="adviser", redis=runtime().redis):
         db.session.commit()
         click.echo(f"Member {member_number} is unlocked.")
     else:

@@ -65,7 +65,9 @@ def remove_device(member: Member, device_id: int) -> PasskeyCredential:
 
 def format_moment(moment: datetime, lang: str) -> str:
     """A stored (naive UTC) time as the member reads it: their time zone, their language."""
-    return local_time(moment).strftime(TIME_FORMATS.get(lang, TIME_FORMATS["fr"]))
+    return local_time(moment, runtime().settings.brand.timezone).strftime(
+        TIME_FORMATS.get(lang, TIME_FORMATS["fr"])
+    )
 
 
 def notify_device_added(member: Member, credential: PasskeyCredential, lang: str) -> None:

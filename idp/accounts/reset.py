@@ -38,7 +38,7 @@ def complete_reset(token: str, password: str) -> Member:
     """New password, lock cleared, link used: one transaction. Ending sessions and refresh
     tokens is the caller's next step (``idp/selfservice``), as it spans other layers."""
     member = set_password_by_link(token, RESET, password)
-    unlock(member, by="password_reset")
+    unlock(member, by="password_reset", redis=runtime().redis)
     # The mailbox set this password: it cannot also be the second factor of the next sign-in.
     member.needs_strong_factor = True
     audit.record("reset.completed", member_id=member.id)

@@ -15,6 +15,7 @@ from idp.admin.api import SUPPORT, ApiError, bp, caller, json_body, requires
 from idp.admin.member_search import MAX_RESULTS
 from idp.admin.openapi import operation
 from idp.models import Member
+from idp.runtime import runtime
 from idp.text import is_ascii_number
 
 MEMBER = "/members/{member_number}"
@@ -126,7 +127,7 @@ operation(
 @requires("support")
 def unlock(member_number: str) -> ResponseReturnValue:
     member = _member(member_number)
-    was_locked = support.unlock(member, caller().actor)
+    was_locked = support.unlock(member, caller().actor, redis=runtime().redis)
     return jsonify(member_number=member.member_number, was_locked=was_locked)
 
 

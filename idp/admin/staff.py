@@ -24,6 +24,7 @@ import unicodedata
 from datetime import timedelta
 from typing import NoReturn
 
+from redis import Redis
 from sqlalchemy import delete, or_, select, update
 
 from idp import audit
@@ -228,21 +229,21 @@ def can_sign_in(staff: StaffMember) -> bool:
             and staff.password_hash is not None and staff.totp_secret is not None)  # fmt: skip
 
 
-def verify_password(email: str, password: str, *, ip: str) -> StaffMember:
+def verify_password(email: str, password: str, *, ip: str, redis: Redis) -> StaffMember:
     """The staff member these credentials belong to; raises :class:`StaffSignInFailed` or
     ``RateLimited``. A try is reserved before the hash is checked (``throttling/tries.py``),
     so at most ``MAX_FAILURES`` wrong passwords are ever verified per window; every refusal
-    costs the same hashing work."""
+    costs the same hashing work. Rates and tries are counted in ``redis``."""
     email = normalize_email(email)[:320]
-    hit(SIGN_IN_PER_IP, ip)
-    hit(SIGN_IN_PER_EMAIL, email)
+    hit(SIGN_IN_PER_IP, ip, redis=redis)
+    hit(SIGN_IN_PER_EMAIL, email, redis=redis)
     staff = find_staff(email)
     usable = staff if staff is not None and can_sign_in(staff) else None
     passwords = runtime().passwords
     if usable is None:
         passwords.verify(None, password[:MAX_PASSWORD])
         _failed(None, "password")
-    reservation = _reserve(usable, "password", password)
+    reservation = _reserve(usable, "password", password, redis=redis)
     try:
         ok = passwords.verify(usable.password_hash, password[:MAX_PASSWORD])
     except BaseException:
@@ -255,11 +256,11 @@ def verify_password(email: str, password: str, *, ip: str) -> StaffMember:
     return usable
 
 
-def verify_totp(staff: StaffMember, code: str) -> None:
+def verify_totp(staff: StaffMember, code: str, *, redis: Redis) -> None:
     """Accept a current code once: the step it matches must be later than the last used."""
     if not can_sign_in(staff):
         _failed(staff, "totp", reason="unavailable")
-    reservation = _reserve(staff, "totp")
+    reservation = _reserve(staff, "totp", redis=redis)
     step = totp.matching_step(enrolment_secret(staff), code, runtime().clock.now())
     if step is None:
         reservation.failed()
@@ -278,11 +279,11 @@ def verify_totp(staff: StaffMember, code: str) -> None:
     db.session.commit()
 
 
-def verify_security_key(staff: StaffMember, response_json: str) -> None:
+def verify_security_key(staff: StaffMember, response_json: str, *, redis: Redis) -> None:
     """The second factor by security key instead of a code (``admin/security_keys.py``)."""
     if not can_sign_in(staff):
         _failed(staff, "key", reason="unavailable")
-    reservation = _reserve(staff, "key")
+    reservation = _reserve(staff, "key", redis=redis)
     try:
         security_keys.verify_key(staff, response_json)
     except security_keys.SecurityKeyRejected as rejected:
@@ -295,9 +296,9 @@ def verify_security_key(staff: StaffMember, response_json: str) -> None:
     reservation.succeeded()
 
 
-def record_sign_in(staff: StaffMember, factor: str = "totp") -> None:
+def record_sign_in(staff: StaffMember, factor: str = "totp", *, redis: Redis) -> None:
     staff.last_sign_in_at = runtime().clock.now()
-    _budget(staff).clear()
+    _budget(staff).clear(redis)
     audit.record("staff.signed_in", actor=f"staff:{staff.email}", factor=factor)
 
 
@@ -309,12 +310,14 @@ def _budget(staff: StaffMember) -> tries.Budget:
     )  # fmt: skip
 
 
-def _reserve(staff: StaffMember, step: str, password: str = "") -> tries.Reservation:
+def _reserve(
+    staff: StaffMember, step: str, password: str = "", *, redis: Redis
+) -> tries.Reservation:
     """A try for ``step``, or the step refused without its secret being checked: locked
     (the threshold reached) or every try left already being checked. A refused password
     still costs the hashing work of a checked one."""
     budget = _budget(staff)
-    reserved = tries.reserve(budget)
+    reserved = tries.reserve(budget, redis=redis)
     if isinstance(reserved, tries.Reservation):
         return reserved
     if step == "password":

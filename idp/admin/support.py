@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from redis import Redis
 from sqlalchemy import select
 
 from idp import audit, sso
@@ -190,10 +191,10 @@ def record_view(member: Member, actor: str) -> None:
 # --- acting ---------------------------------------------------------------------------------
 
 
-def unlock(member: Member, actor: str) -> bool:
-    """Lift the sign-in lock now and forget counted failures (as ``idp accounts unlock``);
-    True when a lock was lifted."""
-    was_locked = lockout.unlock(member, by="adviser")
+def unlock(member: Member, actor: str, *, redis: Redis) -> bool:
+    """Lift the sign-in lock now and forget counted failures (as ``idp accounts unlock``), in
+    the lockout's ``redis``; True when a lock was lifted."""
+    was_locked = lockout.unlock(member, by="adviser", redis=redis)
     audit.record("account.unlocked", member_id=member.id, actor=actor,
                  was_locked=was_locked)  # fmt: skip
     db.session.commit()

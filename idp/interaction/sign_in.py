@@ -8,10 +8,12 @@ from __future__ import annotations
 import time
 
 from flask import request
+from redis import Redis
 from sqlalchemy import or_, update
 from werkzeug.wrappers import Response
 
 from idp import sso
+from idp.config import ServerSettings
 from idp.db import db
 from idp.interaction.assurance import acr_for
 from idp.interaction.policy import identifies_or_authenticates
@@ -32,13 +34,16 @@ def authenticated_here(pending: Interaction) -> bool:
     )
 
 
-def establish_session(pending: Interaction) -> sso.SsoSession:
+def establish_session(
+    pending: Interaction, *, redis: Redis, server: ServerSettings
+) -> sso.SsoSession:
     """The SSO session of this sign-in, created once (the caller saves ``pending``).
 
     A previous session of the same member in this browser is *continued*: new cookie value,
     same ``sid`` for the relying parties, its clients and refresh tokens carried over. A
     previous session of another member is signed out (its tokens revoked, its relying parties
-    sent logout tokens)."""
+    sent logout tokens). The lockout's failures forgotten are in ``redis``; ``server`` reads the
+    known-browser cookie."""
     if pending.sid is not None:
         existing = sso.load(pending.sid)
         if existing is not None:
@@ -59,7 +64,7 @@ def establish_session(pending: Interaction) -> sso.SsoSession:
     if pending.passkey_id is not None:
         record_passkey_session(pending.member_id, pending.passkey_id, session.public_sid)
     # Every step passed: the earlier failures of this browser's budget are forgotten.
-    clear_failures(pending.member_id, known_browser(pending.member_id))
+    clear_failures(pending.member_id, known_browser(pending.member_id, server=server), redis=redis)
     _remember_language(pending.member_id, pending.lang)
     pending.sid = session.sid
     return session
@@ -75,11 +80,13 @@ def _remember_language(member_id: int, lang: str) -> None:
     db.session.commit()
 
 
-def current_session(pending: Interaction) -> sso.SsoSession | None:
+def current_session(
+    pending: Interaction, *, redis: Redis, server: ServerSettings
+) -> sso.SsoSession | None:
     """The session to answer with: this interaction's own, or the browser's when the member
     arrived signed in (and is the one the interaction is about)."""
     if authenticated_here(pending):
-        return establish_session(pending)
+        return establish_session(pending, redis=redis, server=server)
     previous = sso.load(read_cookie(sso.COOKIE))
     if previous is None or (
         pending.member_id is not None and previous.member_id != pending.member_id
@@ -90,8 +97,8 @@ def current_session(pending: Interaction) -> sso.SsoSession | None:
 
 def set_session_cookie(response: Response, session: sso.SsoSession) -> None:
     """The SSO cookie; and this browser now knows the member, for the lockout's budgets."""
-    remember_browser(response, session.member_id)
     settings = runtime().settings
+    remember_browser(response, session.member_id, server=settings.server)
     response.set_cookie(
         cookie_name(sso.COOKIE),
         session.sid,

@@ -32,7 +32,7 @@ from idp.notifications import DeliveryFailed, current_notifier
 from idp.runtime import runtime
 from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import Limit, hit
-from idp.throttling.lockout import AccountLocked, AttemptInProgress, begin_attempt, lock_duration
+from idp.throttling.lockout import AccountLocked, AttemptInProgress, Lockout, lock_duration
 from idp.web.csrf import check_csrf
 
 CODE_PER_DESTINATION = Limit("code-destination", 5, 900)
@@ -112,8 +112,9 @@ def send_code(interaction_id: str) -> Page:
         otp.check_resend(pending.id)
     except otp.ResendTooSoon as wait:
         return code_page(pending, "otp.resend_too_soon", 429, count=wait.retry_after)
-    hit(CODE_PER_DESTINATION, destination)
-    hit(CODE_PER_ACCOUNT, str(member.id))
+    redis = runtime().redis
+    hit(CODE_PER_DESTINATION, destination, redis=redis)
+    hit(CODE_PER_ACCOUNT, str(member.id), redis=redis)
     code = otp.new_code()
     try:
         _deliver(member, channel, destination, code, pending.lang)
@@ -132,10 +133,13 @@ def check_code(interaction_id: str) -> Page:
     pending = _pending(interaction_id)
     member, client = parties(pending)
     sent = otp.current(pending.id)
+    rt = runtime()
+    lockout = Lockout.of(rt, current_notifier())
+    browser = known_browser(member.id, server=rt.settings.server)
     try:
-        attempt = begin_attempt(member, "otp", pending.lang, browser=known_browser(member.id))
+        attempt = lockout.begin_attempt(member, "otp", pending.lang, browser=browser)
     except AccountLocked as locked:
-        return _locked(pending, locked)
+        return _locked(locked, lockout)
     except AttemptInProgress as busy:
         return code_page(pending, busy.message, 429)
     try:
@@ -146,11 +150,11 @@ def check_code(interaction_id: str) -> Page:
         try:
             account_left = attempt.failed(pending.lang)
         except AccountLocked as locked:
-            return _locked(pending, locked)
+            return _locked(locked, lockout)
         # One counter story: never promise more tries than the account has left.
         if account_left == 1:
             return code_page(pending, "otp.wrong_last_try", 401, choose=not wrong.attempts_left,
-                             duration=lock_duration())  # fmt: skip
+                             duration=lock_duration(lockout.settings))  # fmt: skip
         if not wrong.attempts_left:  # that was the last try: this code is gone
             return code_page(pending, "otp.unusable", 401, choose=True)
         return code_page(pending, "otp.wrong", 401, count=min(wrong.attempts_left, account_left))
@@ -200,8 +204,8 @@ def _deliver(member: Member, channel: str, destination: str, code: str, lang: st
                             first_name=member.first_name, valid_minutes=minutes)  # fmt: skip
 
 
-def _locked(pending: Interaction, locked: AccountLocked) -> Page:
-    return locked_page(locked), 403
+def _locked(locked: AccountLocked, lockout: Lockout) -> Page:
+    return locked_page(locked, lockout), 403
 
 
 def _pending(interaction_id: str) -> Interaction:

@@ -23,6 +23,7 @@ from idp import audit
 from idp.accounts.devices import notify_device_added
 from idp.authenticators import passkeys
 from idp.clients.registry import find_client
+from idp.config import ServerSettings
 from idp.db import db
 from idp.errors import InteractionExpired
 from idp.interaction import policy
@@ -37,10 +38,11 @@ from idp.login.parties import parties
 from idp.login.passkey_policy import offers_passkeys
 from idp.login.views import load_interaction
 from idp.models import Member
+from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import Limit, hit
-from idp.throttling.lockout import AccountLocked, check_not_locked, record_failure
+from idp.throttling.lockout import AccountLocked, Lockout
 from idp.web.csrf import check_csrf
 
 PASSKEY_AMR = ["hwk", "mfa", "user"]
@@ -71,7 +73,7 @@ def _json_options(body: str) -> Response:
 def passkey_options(interaction_id: str) -> Response:
     check_csrf()
     pending = _pending(interaction_id, password_step.NAME)
-    hit(OPTIONS_PER_IP, request.remote_addr or "")
+    hit(OPTIONS_PER_IP, request.remote_addr or "", redis=runtime().redis)
     return _json_options(passkeys.authentication_options(pending.id))
 
 
@@ -79,21 +81,23 @@ def passkey_options(interaction_id: str) -> Response:
 def passkey_sign_in(interaction_id: str) -> Page:
     check_csrf()
     pending = _pending(interaction_id, password_step.NAME)
+    rt = runtime()
+    lockout = Lockout.of(rt, current_notifier())
     try:
         result = passkeys.authenticate(pending.id, request.form.get("credential", ""))
     except passkeys.PasskeyRejected as rejected:
-        return _sign_in_failed(pending, rejected)
+        return _sign_in_failed(pending, rejected, lockout, rt.settings.server)
     member = result.member
     try:
         if not member.active:
             raise passkeys.PasskeyRejected("inactive_account", None)
-        check_not_locked(member, known_browser(member.id))
+        lockout.check_not_locked(member, known_browser(member.id, server=rt.settings.server))
     except passkeys.PasskeyRejected as rejected:
         db.session.rollback()
-        return _sign_in_failed(pending, rejected)
+        return _sign_in_failed(pending, rejected, lockout, rt.settings.server)
     except AccountLocked as locked:
         db.session.rollback()
-        return _locked(pending, locked)
+        return _locked(locked, lockout)
     audit.record("passkey.used", member_id=member.id, client_id=pending.client_id,
                  device=result.credential.name)  # fmt: skip
     member.needs_strong_factor = False  # a factor that is not the mailbox was proven
@@ -113,7 +117,12 @@ def passkey_sign_in(interaction_id: str) -> Page:
     return response
 
 
-def _sign_in_failed(pending: Interaction, rejected: passkeys.PasskeyRejected) -> Page:
+def _sign_in_failed(
+    pending: Interaction,
+    rejected: passkeys.PasskeyRejected,
+    lockout: Lockout,
+    server: ServerSettings,
+) -> Page:
     member = rejected.member
     db.session.rollback()
     audit.record("passkey.failed", member_id=member.id if member else None,
@@ -121,14 +130,15 @@ def _sign_in_failed(pending: Interaction, rejected: passkeys.PasskeyRejected) ->
     message = "passkey.expired" if rejected.reason == "challenge_unknown" else "passkey.failed"
     if member is not None and member.active:
         try:
-            record_failure(member, "passkey", pending.lang, browser=known_browser(member.id))
+            browser = known_browser(member.id, server=server)
+            lockout.record_failure(member, "passkey", pending.lang, browser=browser)
         except AccountLocked as locked:
-            return _locked(pending, locked)
+            return _locked(locked, lockout)
     return password_step.password_page(pending, message), 401
 
 
-def _locked(pending: Interaction, locked: AccountLocked) -> Page:
-    return locked_page(locked), 403
+def _locked(locked: AccountLocked, lockout: Lockout) -> Page:
+    return locked_page(locked, lockout), 403
 
 
 # --- the offer after a full sign-in --------------------------------------------------------
@@ -178,7 +188,7 @@ def register_options(interaction_id: str) -> HttpResponse | tuple[Response, int]
     member = parties(pending)[0]
     if _why_not_offer(pending.amr, member) is not None:
         return jsonify(error="not_offered"), 409
-    hit(OPTIONS_PER_IP, request.remote_addr or "")
+    hit(OPTIONS_PER_IP, request.remote_addr or "", redis=runtime().redis)
     return _json_options(passkeys.registration_options(member, pending.id))
 
 

@@ -17,43 +17,49 @@ from typing import NoReturn
 
 from idp import audit
 from idp.accounts.directory import find_member_by_identifier
+from idp.config import ServerSettings, ThrottleSettings
 from idp.db import db, utcnow
 from idp.errors import InvalidCredentials
 from idp.models import Member
 from idp.runtime import runtime
 from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import hit, password_limits
-from idp.throttling.lockout import (
-    AccountLocked,
-    AttemptInProgress,
-    begin_attempt,
-    begin_unknown_attempt,
-)
+from idp.throttling.lockout import AccountLocked, AttemptInProgress, Lockout
 
 MAX_PASSWORD_LENGTH = 256  # longer input is refused before hashing (hash flooding)
 
 
 def verify_password(
-    identifier: str, password: str, *, ip: str, client_id: str | None = None, lang: str = "fr"
+    identifier: str,
+    password: str,
+    *,
+    ip: str,
+    client_id: str | None = None,
+    lang: str = "fr",
+    lockout: Lockout,
+    throttle: ThrottleSettings,
+    server: ServerSettings,
 ) -> Member:
     """The member these credentials belong to; raises :class:`InvalidCredentials` (with
     ``tries_left`` when the account is one failure from its lock), ``AccountLocked``,
-    ``AttemptInProgress`` or ``RateLimited``."""
+    ``AttemptInProgress`` or ``RateLimited`` (the rates of ``throttle``, counted in the
+    lockout's Redis; ``server`` signs the known-browser cookie)."""
     identifier = identifier.strip()[:320]
-    per_ip, per_identifier = password_limits()
-    hit(per_ip, ip)
+    per_ip, per_identifier = password_limits(throttle)
+    hit(per_ip, ip, redis=lockout.redis)
     passwords = runtime().passwords
     # A control character can be in no identifier (and PostgreSQL refuses NUL in text).
     usable = identifier.isprintable() and bool(identifier)
     member = find_member_by_identifier(identifier) if usable else None
-    browser = known_browser(member.id) if member is not None else None
+    browser = known_browser(member.id, server=server) if member is not None else None
     # A browser that knows the member has its own rate, as it has its own lockout budget:
     # requests from elsewhere cannot slow the member down on their own phone.
-    hit(per_identifier, identifier if browser is None else f"{identifier}\x00{browser}")
+    subject = identifier if browser is None else f"{identifier}\x00{browser}"
+    hit(per_identifier, subject, redis=lockout.redis)
     if member is None or not member.active:
-        _stranger(identifier, password, client_id, lang)
+        _stranger(identifier, password, client_id, lang, lockout)
     try:
-        attempt = begin_attempt(member, "password", lang, browser=browser)
+        attempt = lockout.begin_attempt(member, "password", lang, browser=browser)
     except (AccountLocked, AttemptInProgress):
         passwords.verify(None, password[:MAX_PASSWORD_LENGTH])  # a refusal costs the same time
         raise
@@ -77,13 +83,15 @@ def verify_password(
     return member
 
 
-def _stranger(identifier: str, password: str, client_id: str | None, lang: str) -> NoReturn:
+def _stranger(
+    identifier: str, password: str, client_id: str | None, lang: str, lockout: Lockout
+) -> NoReturn:
     """An identifier that names no (active) account, answered as a member seen from an
     unknown browser: a try reserved in its own budget, the same hash work, the same answers
     under parallel guessing and the same lock."""
     passwords = runtime().passwords
     try:
-        attempt = begin_unknown_attempt(identifier)
+        attempt = lockout.begin_unknown_attempt(identifier)
     except (AccountLocked, AttemptInProgress):
         passwords.verify(None, password[:MAX_PASSWORD_LENGTH])  # a refusal costs the same time
         raise

@@ -19,7 +19,9 @@ from idp.login.blueprint import bp
 from idp.login.passkey_policy import offers_passkeys
 from idp.login.password import verify_password
 from idp.login.views import load_interaction
-from idp.throttling.lockout import AccountLocked, AttemptInProgress, lock_duration
+from idp.notifications import current_notifier
+from idp.runtime import runtime
+from idp.throttling.lockout import AccountLocked, AttemptInProgress, Lockout, lock_duration
 from idp.web.csrf import check_csrf
 
 NAME = "password"
@@ -52,7 +54,7 @@ def password_page(pending: Interaction, error: str | None = None, identifier: st
         identifier=identifier or pending.params.get("login_hint", ""),
         error=error,
         passkeys=offers_passkeys(client),
-        lock_duration=lock_duration(),
+        lock_duration=lock_duration(runtime().settings.lockout),
     )
 
 
@@ -69,10 +71,13 @@ def password(interaction_id: str) -> Page:
     secret = request.form.get("password", "")
     if not identifier.strip() or not secret:
         return password_page(pending, "login.fields_required", identifier), 400
+    rt = runtime()
+    lockout = Lockout.of(rt, current_notifier())
     try:
         member = verify_password(
             identifier, secret, ip=request.remote_addr or "", client_id=pending.client_id,
-            lang=pending.lang,
+            lang=pending.lang, lockout=lockout, throttle=rt.settings.throttle,
+            server=rt.settings.server,
         )  # fmt: skip
     except InvalidCredentials as error:
         last_try = error.context.get("tries_left") == 1
@@ -81,7 +86,7 @@ def password(interaction_id: str) -> Page:
     except AttemptInProgress as busy:
         return password_page(pending, busy.message, identifier), 429
     except AccountLocked as locked:
-        return locked_page(locked), 403
+        return locked_page(locked, lockout), 403
     if pending.member_id is not None and pending.member_id != member.id:
         pending.amr = []
         pending.passkey_id = None

@@ -12,6 +12,7 @@ from idp.interaction.sign_in import authenticated_here, establish_session, set_s
 from idp.interaction.state import Interaction
 from idp.interaction.steps import SIGNED_IN, Page
 from idp.login.blueprint import bp
+from idp.runtime import runtime
 from idp.web import i18n
 from idp.web.csrf import browser_id
 
@@ -31,7 +32,10 @@ def step(interaction_id: str) -> Page:
         return current.page(pending)
     # The member is signed in from here on (the offer, the access rule, consent): the SSO
     # session opens now, so a "not now", a refusal or going back leaves them signed in.
-    session = establish_session(pending) if authenticated_here(pending) else None
+    session = None
+    if authenticated_here(pending):
+        rt = runtime()
+        session = establish_session(pending, redis=rt.redis, server=rt.settings.server)
     if session is not None:
         interaction.save(pending)
     response = make_response(current.page(pending))

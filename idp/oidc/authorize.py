@@ -37,6 +37,7 @@ from idp.models import Member
 from idp.oidc.blueprint import bp
 from idp.oidc.claims import RESPONSE_MODES
 from idp.oidc.server import StoredRequest, authorization_error, get_server
+from idp.runtime import runtime
 from idp.tokens.id_token_hint import decode_hint
 from idp.tokens.issued import AuthContext
 from idp.web import i18n
@@ -126,7 +127,8 @@ def resume(interaction_id: str) -> HttpResponse:
     if not interaction.finish(pending.id):
         raise InteractionExpired()
     client = find_client(pending.client_id)
-    session = current_session(pending)
+    rt = runtime()
+    session = current_session(pending, redis=rt.redis, server=rt.settings.server)
     if client is None or session is None:
         raise InteractionExpired()
     member = _member(session)

@@ -19,12 +19,13 @@ from idp.db import db
 from idp.interaction.locked import locked_page
 from idp.logout.sign_out import sign_out_others_than
 from idp.models import Member
+from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.selfservice.blueprint import bp
 from idp.selfservice.forms import render_password_form
 from idp.selfservice.reset import notify_password_changed
 from idp.throttling.known_browsers import known_browser
-from idp.throttling.lockout import AccountLocked, AttemptInProgress, begin_attempt
+from idp.throttling.lockout import AccountLocked, AttemptInProgress, Lockout
 from idp.web import i18n
 from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
@@ -75,16 +76,19 @@ def change_password():
     sign_out_others = request.form.get("sign_out_others") == "on"
     form["sign_out_others"] = sign_out_others  # an error page keeps the member's choice
     lang = i18n.current()
+    rt = runtime()
+    lockout = Lockout.of(rt, current_notifier())
+    browser = known_browser(member.id, server=rt.settings.server)
     try:
-        attempt = begin_attempt(member, "account_password", lang, browser=known_browser(member.id))
+        attempt = lockout.begin_attempt(member, "account_password", lang, browser=browser)
     except AttemptInProgress as busy:
         return render_password_form(
             "selfservice/change_password.html", 429, current_error=busy.message, **form
         )
     except AccountLocked as locked:
-        return locked_response(member, locked)
+        return locked_response(locked, lockout)
     try:
-        verified = runtime().passwords.verify(member.password_hash, current[:256])
+        verified = rt.passwords.verify(member.password_hash, current[:256])
     except BaseException:
         attempt.release()
         raise
@@ -93,7 +97,7 @@ def change_password():
         try:
             left = attempt.failed(lang)
         except AccountLocked as locked:
-            return locked_response(member, locked)
+            return locked_response(locked, lockout)
         message = "account.current_wrong_last_try" if left == 1 else "account.current_wrong"
         return render_password_form(
             "selfservice/change_password.html", 400, current_error=message, **form
@@ -122,10 +126,10 @@ def change_password():
                            sessions_ended=ended)  # fmt: skip
 
 
-def locked_response(member: Member, locked: AccountLocked) -> Response:
+def locked_response(locked: AccountLocked, lockout: Lockout) -> Response:
     """The sign-in's locked page (which ends every session when this check locked the
     member's own browser); the browser then forgets its session too."""
-    response = make_response(locked_page(locked), 403)
+    response = make_response(locked_page(locked, lockout), 403)
     if locked.ends_sessions:
         sso.clear_cookie(response)
     return response

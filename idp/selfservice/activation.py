@@ -64,7 +64,11 @@ def activation_submit():
         page = render_template("selfservice/activation_form.html", values=values, errors=errors)
         return page, 400
     assert birth_date is not None
-    throttle((ACTIVATION_PER_IP, client_ip()), (ACTIVATION_PER_MEMBER, values["member_number"]))
+    throttle(
+        (ACTIVATION_PER_IP, client_ip()),
+        (ACTIVATION_PER_MEMBER, values["member_number"]),
+        redis=runtime().redis,
+    )
     req = ActivationRequest(
         values["member_number"], values["last_name"], values["first_name"], birth_date
     )

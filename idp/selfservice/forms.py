@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
+from redis import Redis
 
 from idp.accounts.policy import password_rules_attributes, rules
 from idp.runtime import runtime
@@ -13,11 +14,14 @@ from idp.throttling.lockout import lock_duration
 
 
 def password_form_context(**extra: Any) -> dict[str, Any]:
-    policy = runtime().settings.password_policy.effective()
+    settings = runtime().settings
+    policy = settings.password_policy.effective()
     return {
         "rules": rules(policy),
         "rule_attributes": password_rules_attributes(policy),
-        "lock_duration": lock_duration(),  # the warning before the last try of the current one
+        "lock_duration": lock_duration(
+            settings.lockout
+        ),  # the warning before the last try of the current one
         **extra,
     }
 
@@ -26,10 +30,11 @@ def render_password_form(template: str, status: int = 200, **extra: Any):
     return render_template(template, **password_form_context(**extra)), status
 
 
-def throttle(*limits: tuple[Limit, str]) -> None:
-    """Count this request against each (limit, subject); raises ``RateLimited``."""
+def throttle(*limits: tuple[Limit, str], redis: Redis) -> None:
+    """Count this request against each (limit, subject) in ``redis``; raises
+    ``RateLimited``."""
     for limit, subject in limits:
-        hit(limit, subject)
+        hit(limit, subject, redis=redis)
 
 
 def client_ip() -> str:

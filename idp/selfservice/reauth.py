@@ -20,12 +20,14 @@ from flask import current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from idp import audit, sso
+from idp.config import ServerSettings
 from idp.models import Member
+from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.selfservice.account import locked_response, signed_in_member
 from idp.selfservice.blueprint import bp
 from idp.throttling.known_browsers import known_browser
-from idp.throttling.lockout import AccountLocked, AttemptInProgress, begin_attempt
+from idp.throttling.lockout import AccountLocked, AttemptInProgress, Lockout
 from idp.web import i18n
 from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
@@ -90,7 +92,9 @@ def confirm_identity():
     target = sensitive_action(action)
     if target is None:
         return render_template("errors/error.html", message="reauth.unknown_action"), 400
-    refused = check_password(member, action)
+    rt = runtime()
+    lockout = Lockout.of(rt, current_notifier())
+    refused = check_password(member, action, lockout=lockout, server=rt.settings.server)
     if refused is not None:
         return refused
     sso.confirm(session, now())
@@ -100,16 +104,19 @@ def confirm_identity():
     return current_app.view_functions[endpoint](**args)
 
 
-def check_password(member: Member, action: str):
+def check_password(member: Member, action: str, *, lockout: Lockout, server: ServerSettings):
     """None when the posted password is the member's; otherwise the answer to give (the form
-    again with the sign-in's warnings, or the locked page)."""
+    again with the sign-in's warnings, or the locked page). The try is counted by ``lockout``
+    in this browser's budget (``server`` reads the known-browser cookie)."""
     lang = i18n.current()
     try:
-        attempt = begin_attempt(member, STEP, lang, browser=known_browser(member.id))
+        attempt = lockout.begin_attempt(
+            member, STEP, lang, browser=known_browser(member.id, server=server)
+        )
     except AttemptInProgress as busy:
         return confirmation_page(action, 429, busy.message)
     except AccountLocked as locked:
-        return locked_response(member, locked)
+        return locked_response(locked, lockout)
     password = request.form.get("password", "")[:PASSWORD_LENGTH]
     try:
         verified = runtime().passwords.verify(member.password_hash, password)
@@ -123,6 +130,6 @@ def check_password(member: Member, action: str):
     try:
         left = attempt.failed(lang)
     except AccountLocked as locked:
-        return locked_response(member, locked)
+        return locked_response(locked, lockout)
     message = "reauth.wrong_last_try" if left == 1 else "reauth.wrong"
     return confirmation_page(action, 400, message)

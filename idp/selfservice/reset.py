@@ -35,7 +35,7 @@ def forgot_submit():
     if not identifier:
         page = render_template("selfservice/forgot_form.html", identifier="", error="form.required")
         return page, 400
-    throttle((RESET_PER_IP, client_ip()), (RESET_PER_IDENTIFIER, identifier))
+    throttle((RESET_PER_IP, client_ip()), (RESET_PER_IDENTIFIER, identifier), redis=runtime().redis)
     link_url = runtime().settings.server.issuer + url_for("selfservice.reset_form")
     with answer_at_least():
         request_reset(identifier, i18n.current(), link_url)

@@ -22,7 +22,7 @@ from flask import Request, has_request_context, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
-from idp.runtime import runtime
+from idp.config import ServerSettings
 from idp.web.cookies import cookie_name
 
 COOKIE = "idp_known"
@@ -31,22 +31,22 @@ COOKIE_DAYS = 400  # the longest a browser keeps a cookie
 _ID_LENGTH = 22
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(runtime().settings.server.secret_key, salt="idp known browser")
+def _serializer(server: ServerSettings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(server.secret_key, salt="idp known browser")
 
 
-def _entry(member_id: int) -> str:
+def _entry(member_id: int, server: ServerSettings) -> str:
     """The member as this cookie names them: keyed, so reading the cookie tells nothing."""
-    secret = runtime().settings.server.secret_key.encode()
+    secret = server.secret_key.encode()
     return hmac.new(secret, f"known:{member_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _read(incoming: Request) -> tuple[str, list[str]] | None:
+def _read(incoming: Request, server: ServerSettings) -> tuple[str, list[str]] | None:
     raw = incoming.cookies.get(cookie_name(COOKIE))
     if not raw or len(raw) > 4096:
         return None
     try:
-        value = _serializer().loads(raw, max_age=COOKIE_DAYS * 86400)
+        value = _serializer(server).loads(raw, max_age=COOKIE_DAYS * 86400)
     except BadSignature:
         return None
     if not isinstance(value, dict):
@@ -57,29 +57,29 @@ def _read(incoming: Request) -> tuple[str, list[str]] | None:
     return browser, [m for m in members if isinstance(m, str)]
 
 
-def known_browser(member_id: int) -> str | None:
+def known_browser(member_id: int, *, server: ServerSettings) -> str | None:
     """This request's browser id when it has signed ``member_id`` in before, else None (an
     unknown browser, or no request at all: a command line)."""
     if not has_request_context():
         return None
-    found = _read(request)
-    if found is None or _entry(member_id) not in found[1]:
+    found = _read(request, server)
+    if found is None or _entry(member_id, server) not in found[1]:
         return None
     return found[0]
 
 
-def remember_browser(response: Response, member_id: int) -> None:
+def remember_browser(response: Response, member_id: int, *, server: ServerSettings) -> None:
     """After a completed sign-in: this browser now knows the member (most recent first)."""
-    found = _read(request)
+    found = _read(request, server)
     browser, members = found if found is not None else (secrets.token_urlsafe(16), [])
-    entry = _entry(member_id)
+    entry = _entry(member_id, server)
     members = [entry, *(m for m in members if m != entry)][:MAX_MEMBERS]
     response.set_cookie(
         cookie_name(COOKIE),
-        _serializer().dumps({"b": browser, "m": members}),
+        _serializer(server).dumps({"b": browser, "m": members}),
         max_age=COOKIE_DAYS * 86400,
         httponly=True,
-        secure=runtime().settings.server.https,
+        secure=server.https,
         samesite="Lax",
         path="/",
     )

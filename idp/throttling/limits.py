@@ -10,9 +10,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import cast
 
+from redis import Redis
+
+from idp.config import ThrottleSettings
 from idp.errors import IdPError
 from idp.kv import key
-from idp.runtime import runtime
 
 # INCR and set the window's expiry on the first hit, in one step.
 HIT_SCRIPT = """
@@ -45,23 +47,22 @@ RESET_PER_IP = Limit("reset-ip", 20, 3600)
 RESET_PER_IDENTIFIER = Limit("reset-identifier", 5, 3600)
 
 
-def password_limits() -> tuple[Limit, Limit]:
+def password_limits(throttle: ThrottleSettings) -> tuple[Limit, Limit]:
     """Password attempts per IP and per identifier (``IDP_PASSWORD_ATTEMPTS_PER_*``): an
     office behind one address may sign in often; a guesser may not."""
-    throttle = runtime().settings.throttle
     return (
         Limit("password-ip", throttle.password_per_ip, 300),
         Limit("password-identifier", throttle.password_per_identifier, 300),
     )
 
 
-def hit(limit: Limit, subject: str) -> None:
+def hit(limit: Limit, subject: str, *, redis: Redis) -> None:
     """Count one attempt of ``subject`` (an IP, a member number…) against ``limit``."""
     # Subjects are hashed: keys never hold an e-mail address or a member number in clear.
     digest = hashlib.sha256(subject.strip().casefold().encode()).hexdigest()[:32]
     count, ttl = cast(
         list[int],
-        runtime().redis.eval(HIT_SCRIPT, 1, key("rate", limit.name, digest), limit.window),
+        redis.eval(HIT_SCRIPT, 1, key("rate", limit.name, digest), limit.window),
     )
     if int(count) > limit.limit:
         raise RateLimited(max(int(ttl), 1))

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import cast
 
-from idp.runtime import runtime
+from redis import Redis
 
 LEASE_SECONDS = 30  # a reservation outlives any honest check of a secret
 
@@ -62,8 +62,8 @@ class Budget:
     marked_in: str = ""
     mark: str = ""
 
-    def clear(self) -> None:
-        runtime().redis.delete(self.counter)
+    def clear(self, redis: Redis) -> None:
+        redis.delete(self.counter)
 
 
 @dataclass
@@ -73,6 +73,7 @@ class Reservation:
 
     budget: Budget
     token: str
+    redis: Redis
     settled: bool = field(default=False)
 
     def failed(self) -> int:
@@ -90,7 +91,7 @@ class Reservation:
         self.settled = True
         budget = self.budget
         keys = [budget.counter, budget.pending, *([budget.marked_in] if budget.marked_in else [])]
-        count = runtime().redis.eval(
+        count = self.redis.eval(
             SETTLE_SCRIPT, len(keys), *keys, self.token, int(wrong), budget.window, budget.mark
         )
         return int(cast(int, count))
@@ -107,16 +108,16 @@ class Refused:
         return self.failures >= budget.threshold
 
 
-def reserve(budget: Budget) -> Reservation | Refused:
+def reserve(budget: Budget, *, redis: Redis) -> Reservation | Refused:
     token = secrets.token_hex(8)
     now_ms = int(time.time() * 1000)
     granted, failures, _ = cast(
         list[int],
-        runtime().redis.eval(
+        redis.eval(
             RESERVE_SCRIPT, 2, budget.counter, budget.pending, budget.threshold, now_ms,
             LEASE_SECONDS * 1000, token,
         ),
     )  # fmt: skip
     if int(granted):
-        return Reservation(budget, token)
+        return Reservation(budget, token, redis)
     return Refused(int(failures))

@@ -17,7 +17,9 @@ from idp.accounts.directory import ensure_demo_member
 from idp.clients.registry import secret_digest
 from idp.db import db
 from idp.models import AuditEvent, Member, OAuthClient, OutboxMessage
-from idp.throttling.lockout import AccountLocked, record_failure
+from idp.notifications import current_notifier
+from idp.runtime import runtime
+from idp.throttling.lockout import AccountLocked, Lockout
 from tests.actors import DEMO_NUMBER, add_member, wait_for_mail
 from tests.admin.staff_actor import Staff, ready_staff
 
@@ -49,7 +51,7 @@ def actors_of(event: str) -> list[str | None]:
 def lock(member: Member) -> None:
     with pytest.raises(AccountLocked):
         for _ in range(5):
-            record_failure(member, "password")
+            Lockout.of(runtime(), current_notifier()).record_failure(member, "password")
 
 
 def text(page) -> str:

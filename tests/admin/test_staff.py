@@ -208,9 +208,11 @@ def test_verify_totp_refuses_a_step_already_recorded(app, clock):
     row = staff_row(ADMIN_EMAIL)
     code = staff.code()
     first, second = staff_row(ADMIN_EMAIL), db.session.get(StaffMember, row.id)
-    staff_accounts.verify_totp(first, code)
+    staff_accounts.verify_totp(first, code, redis=runtime().redis)
     with pytest.raises(staff_accounts.TotpRejected):
-        staff_accounts.verify_totp(second, code)  # its last step was read before the first use
+        staff_accounts.verify_totp(
+            second, code, redis=runtime().redis
+        )  # its last step was read before the first use
 
 
 def test_a_wrong_code_is_refused_and_five_failures_lock_the_account(app, clock):
@@ -450,5 +452,7 @@ def test_parallel_wrong_passwords_check_at_most_the_threshold(live_server):
         for name in redis.scan_iter(match="idp:rate:staff-sign-in-email:*"):
             redis.delete(name)
         with pytest.raises(staff_accounts.StaffSignInFailed):
-            staff_accounts.verify_password(ADMIN_EMAIL, STAFF_PASSWORD, ip="192.0.2.10")
+            staff_accounts.verify_password(
+                ADMIN_EMAIL, STAFF_PASSWORD, ip="192.0.2.10", redis=runtime().redis
+            )
         assert events("staff.sign_in_failed")[-1].detail["reason"] == "locked"

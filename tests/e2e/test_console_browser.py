@@ -17,8 +17,9 @@ from idp.clients.registry import secret_digest
 from idp.clock import ShiftedClock
 from idp.db import db
 from idp.models import Member, OAuthClient
+from idp.notifications import current_notifier
 from idp.runtime import runtime
-from idp.throttling.lockout import AccountLocked, record_failure
+from idp.throttling.lockout import AccountLocked, Lockout
 from tests.actors import DEMO_NUMBER
 from tests.admin.staff_actor import STAFF_PASSWORD, create_staff
 from tests.conftest import build_app, free_port, make_settings, serve_app
@@ -111,7 +112,7 @@ def test_admin_sets_up_signs_in_unlocks_a_member_and_creates_a_client(page: Page
         member = db.session.scalars(select(Member).filter_by(member_number=DEMO_NUMBER)).one()
         with pytest.raises(AccountLocked):
             for _ in range(5):
-                record_failure(member, "password")
+                Lockout.of(runtime(), current_notifier()).record_failure(member, "password")
     nav = page.get_by_role("navigation", name="Console")
     nav.get_by_role("link", name="Adhérents").click()
     page.get_by_label("N° d'adhérent, nom ou adresse e-mail").fill("martin")

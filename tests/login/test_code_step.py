@@ -469,7 +469,7 @@ def assert_locked_page(site: Site, page: Page) -> None:
     until = member_row(site).locked_until
     assert until is not None
     with site.app.app_context():
-        local = local_time(until)
+        local = local_time(until, runtime().settings.brand.timezone)
     expected = f"bloqué jusqu'au {local:%d/%m/%Y} à {local:%H:%M}"
     assert expected in text(page)
     assert "/password/forgot" in page.text and SUPPORT_PHONE in text(page)

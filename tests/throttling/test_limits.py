@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from idp.accounts.directory import ensure_demo_member
+from idp.runtime import runtime
 from idp.throttling.limits import (
     ACTIVATION_PER_IP,
     RESET_PER_IDENTIFIER,
@@ -26,7 +27,7 @@ def use_up(app, limit: Limit, subject: str) -> None:
     """Spend the whole window of ``limit`` for ``subject``, as earlier requests would."""
     with app.app_context():
         for _ in range(limit.limit):
-            hit(limit, subject)
+            hit(limit, subject, redis=runtime().redis)
 
 
 def assert_limited(response) -> None:
@@ -39,11 +40,11 @@ def assert_limited(response) -> None:
 def test_hit_counts_up_to_the_limit_then_says_when_to_retry(app):
     limit = Limit("test", 3, 60)
     for _ in range(3):
-        hit(limit, "someone")
+        hit(limit, "someone", redis=runtime().redis)
     with pytest.raises(RateLimited) as raised:
-        hit(limit, "someone")
+        hit(limit, "someone", redis=runtime().redis)
     assert 0 < raised.value.retry_after <= 60
-    hit(limit, "someone else")  # counted per subject
+    hit(limit, "someone else", redis=runtime().redis)  # counted per subject
 
 
 def test_activation_requests_per_ip(server):

@@ -16,8 +16,9 @@ from idp.accounts.directory import ensure_demo_member
 from idp.clock import ShiftedClock
 from idp.db import db
 from idp.models import AuditEvent, Member, OutboxMessage
+from idp.notifications import current_notifier
 from idp.runtime import runtime
-from idp.throttling.lockout import AccountLocked, record_failure
+from idp.throttling.lockout import AccountLocked, Lockout
 from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, Browser, RelyingParty, wait_for_mail
 from tests.conftest import build_app, free_port, make_settings, serve_app
 
@@ -89,7 +90,7 @@ def test_parallel_failures_are_counted_exactly(site):
             member = db.session.get(Member, member_id)
             barrier.wait()
             try:
-                record_failure(member, "password")
+                Lockout.of(runtime(), current_notifier()).record_failure(member, "password")
             except AccountLocked:
                 locks.append(1)
 

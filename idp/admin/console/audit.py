@@ -11,6 +11,7 @@ from flask import render_template, request
 
 from idp.admin.audit_log import MAX_ID, search_events
 from idp.admin.console.blueprint import STAFF, bp, staff_page
+from idp.runtime import runtime
 from idp.text import has_control_characters, is_ascii_number
 from idp.throttling.lockout import local_time
 
@@ -18,15 +19,15 @@ PAGE_SIZE = 50
 FILTERS = ("member", "client", "event", "actor", "since", "until")
 
 
-def _day_start(text: str, *, next_day: bool = False) -> datetime | None:
-    """Midnight (local time) starting that day, or the day after it, as an aware time."""
+def _day_start(text: str, timezone: str, *, next_day: bool = False) -> datetime | None:
+    """Midnight (in ``timezone``) starting that day, or the day after it, as an aware time."""
     try:
         day = date.fromisoformat(text)
     except ValueError:
         return None
     if next_day:
         day += timedelta(days=1)
-    zone = local_time(datetime(2000, 1, 1)).tzinfo  # IDP_TIMEZONE, or UTC when unknown
+    zone = local_time(datetime(2000, 1, 1), timezone).tzinfo  # or UTC when unknown
     return datetime.combine(day, time(), tzinfo=zone)
 
 
@@ -34,8 +35,11 @@ def _day_start(text: str, *, next_day: bool = False) -> datetime | None:
 @staff_page(STAFF)
 def audit() -> str:
     values = {name: request.args.get(name, "").strip()[:200] for name in FILTERS}
+    timezone = runtime().settings.brand.timezone
     errors = [
-        name for name in ("since", "until") if values[name] and _day_start(values[name]) is None
+        name
+        for name in ("since", "until")
+        if values[name] and _day_start(values[name], timezone) is None
     ]
     # A filter with a control character matches no event: said, and left out of the search.
     unusable = [name for name in FILTERS if has_control_characters(values[name])]
@@ -48,8 +52,8 @@ def audit() -> str:
         client_id=values["client"] or None,
         event=values["event"] or None,
         actor=values["actor"] or None,
-        since=_day_start(values["since"]) if values["since"] else None,
-        until=_day_start(values["until"], next_day=True) if values["until"] else None,
+        since=_day_start(values["since"], timezone) if values["since"] else None,
+        until=_day_start(values["until"], timezone, next_day=True) if values["until"] else None,
         limit=PAGE_SIZE,
         before_id=int(before) if before else None,
     )

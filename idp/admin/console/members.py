@@ -17,6 +17,7 @@ from idp.accounts.devices import DeviceNotFound
 from idp.admin import support
 from idp.admin.console.blueprint import STAFF, actor, bp, staff_page
 from idp.models import Member
+from idp.runtime import runtime
 from idp.text import is_ascii_number
 
 Page = Response | tuple[str, int] | str
@@ -63,7 +64,8 @@ def member(member_number: str) -> Page:
 @staff_page(STAFF)
 def unlock(member_number: str) -> Page:
     found = _member(member_number)
-    return _done(found, "unlocked" if support.unlock(found, actor()) else "not_locked")
+    unlocked = support.unlock(found, actor(), redis=runtime().redis)
+    return _done(found, "unlocked" if unlocked else "not_locked")
 
 
 @bp.post("/members/<member_number>/contact")

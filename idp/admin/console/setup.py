@@ -87,7 +87,7 @@ def setup_code() -> Page:
         staff = staff_accounts.find_by_setup_token(token)
         secret = staff_accounts.enrolment_secret(staff)
         return _totp_page(staff, token, secret, 400, error.message)
-    staff_accounts.record_sign_in(staff)
+    staff_accounts.record_sign_in(staff, redis=runtime().redis)
     staff_sessions.end(read_cookie(staff_sessions.COOKIE, staff_sessions.PATH))
     session = staff_sessions.promote(staff_sessions.start(staff.id))
     response = redirect(url_for("admin_console.home", done="enrolled"))

@@ -16,6 +16,7 @@ from idp.admin.console.blueprint import bp, safe_next, signed_in_staff
 from idp.authenticators.webauthn_ceremony import available as webauthn_available
 from idp.db import db
 from idp.models import StaffMember
+from idp.runtime import runtime
 from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
@@ -41,7 +42,9 @@ def login() -> Page:
                                error="admin.login.fields_required")  # fmt: skip
         return page, 400
     try:
-        staff = staff_accounts.verify_password(email, password, ip=request.remote_addr or "")
+        staff = staff_accounts.verify_password(
+            email, password, ip=request.remote_addr or "", redis=runtime().redis
+        )
     except staff_accounts.StaffSignInFailed as error:
         page = render_template("admin/login.html", email=email, next=next_url, error=error.message)
         return page, 401
@@ -83,7 +86,7 @@ def code() -> Page:
         return redirect(url_for("admin_console.login_form", done="expired"))
     pending, staff = found
     try:
-        staff_accounts.verify_totp(staff, request.form.get("code", ""))
+        staff_accounts.verify_totp(staff, request.form.get("code", ""), redis=runtime().redis)
     except staff_accounts.TotpRejected as error:
         return code_page(staff, 401, error.message)
     return _signed_in(pending, staff, "totp")
@@ -107,14 +110,15 @@ def key() -> Page:
         return redirect(url_for("admin_console.login_form", done="expired"))
     pending, staff = found
     try:
-        staff_accounts.verify_security_key(staff, request.form.get("credential", ""))
+        credential = request.form.get("credential", "")
+        staff_accounts.verify_security_key(staff, credential, redis=runtime().redis)
     except security_keys.SecurityKeyRejected as error:
         return code_page(staff, 401, error.message)
     return _signed_in(pending, staff, "key")
 
 
 def _signed_in(pending: staff_sessions.StaffSession, staff: StaffMember, factor: str) -> Response:
-    staff_accounts.record_sign_in(staff, factor)
+    staff_accounts.record_sign_in(staff, factor, redis=runtime().redis)
     session = staff_sessions.promote(pending)
     response = redirect(pending.next or url_for("admin_console.home"))
     staff_sessions.set_cookie(response, session)
