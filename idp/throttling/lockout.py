@@ -21,6 +21,10 @@ and the others are refused (:class:`AttemptInProgress`, then :class:`AccountLock
 The lock itself is durable in SQL (``members.locked_until``) and survives a Redis flush; it
 is started by a conditional ``UPDATE`` so parallel failures start exactly one lock. Token
 refresh never comes here.
+
+Nothing here looks services up: a view builds one :class:`Lockout` per request
+(``Lockout.of(runtime(), current_notifier())``) and passes it down; :func:`unlock` and
+:func:`clear_failures` need only the Redis client.
 """
 
 from __future__ import annotations
