@@ -134,7 +134,7 @@ def check_code(interaction_id: str) -> Page:
     member, client = parties(pending)
     sent = otp.current(pending.id)
     rt = runtime()
-    lockout = Lockout.of(rt, current_notifier())
+    lockout = Lockout.of(rt, current_notifier)
     browser = known_browser(member.id, server=rt.settings.server)
     try:
         attempt = lockout.begin_attempt(member, "otp", pending.lang, browser=browser)

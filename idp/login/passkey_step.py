@@ -82,7 +82,7 @@ def passkey_sign_in(interaction_id: str) -> Page:
     check_csrf()
     pending = _pending(interaction_id, password_step.NAME)
     rt = runtime()
-    lockout = Lockout.of(rt, current_notifier())
+    lockout = Lockout.of(rt, current_notifier)
     try:
         result = passkeys.authenticate(pending.id, request.form.get("credential", ""))
     except passkeys.PasskeyRejected as rejected:

@@ -72,7 +72,7 @@ def password(interaction_id: str) -> Page:
     if not identifier.strip() or not secret:
         return password_page(pending, "login.fields_required", identifier), 400
     rt = runtime()
-    lockout = Lockout.of(rt, current_notifier())
+    lockout = Lockout.of(rt, current_notifier)
     try:
         member = verify_password(
             identifier, secret, ip=request.remote_addr or "", client_id=pending.client_id,

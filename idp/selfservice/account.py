@@ -77,7 +77,7 @@ def change_password():
     form["sign_out_others"] = sign_out_others  # an error page keeps the member's choice
     lang = i18n.current()
     rt = runtime()
-    lockout = Lockout.of(rt, current_notifier())
+    lockout = Lockout.of(rt, current_notifier)
     browser = known_browser(member.id, server=rt.settings.server)
     try:
         attempt = lockout.begin_attempt(member, "account_password", lang, browser=browser)

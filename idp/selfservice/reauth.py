@@ -93,7 +93,7 @@ def confirm_identity():
     if target is None:
         return render_template("errors/error.html", message="reauth.unknown_action"), 400
     rt = runtime()
-    lockout = Lockout.of(rt, current_notifier())
+    lockout = Lockout.of(rt, current_notifier)
     refused = check_password(member, action, lockout=lockout, server=rt.settings.server)
     if refused is not None:
         return refused

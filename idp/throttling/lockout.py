@@ -23,13 +23,14 @@ is started by a conditional ``UPDATE`` so parallel failures start exactly one lo
 refresh never comes here.
 
 Nothing here looks services up: a view builds one :class:`Lockout` per request
-(``Lockout.of(runtime(), current_notifier())``) and passes it down; :func:`unlock` and
+(``Lockout.of(runtime(), current_notifier)``) and passes it down; :func:`unlock` and
 :func:`clear_failures` need only the Redis client.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import cast
@@ -148,15 +149,18 @@ def unlock(member: Member, by: str, *, redis: Redis) -> bool:
 
 class Lockout:
     """The members' lockout, on its settings, its Redis, its clock and the notifier of the
-    lock notice (written in ``timezone``); built once per request or command
-    (:meth:`of`)."""
+    lock notice (written in ``timezone``); built once per request or command (:meth:`of`).
+
+    The notifier is given as the function that returns it and is asked for only when a lock
+    notice is queued: a mail setting it cannot be built from never stands in the way of a
+    sign-in that locks nothing."""
 
     def __init__(
         self,
         settings: LockoutSettings,
         redis: Redis,
         clock: Clock,
-        notifier: Notifier,
+        notifier: Callable[[], Notifier],
         timezone: str,
     ) -> None:
         self.settings = settings
@@ -166,7 +170,7 @@ class Lockout:
         self.timezone = timezone
 
     @classmethod
-    def of(cls, rt: Runtime, notifier: Notifier) -> Lockout:
+    def of(cls, rt: Runtime, notifier: Callable[[], Notifier]) -> Lockout:
         return cls(rt.settings.lockout, rt.redis, rt.clock, notifier, rt.settings.brand.timezone)
 
     def budget(self, member_id: int, browser: str | None = None) -> tries.Budget:
@@ -333,7 +337,7 @@ class Lockout:
         commits it with the lock."""
         if not member.email:
             return
-        self.notifier.queue_email(
+        self.notifier().queue_email(
             member.email,
             "account_locked",
             lang,

@@ -51,7 +51,7 @@ def actors_of(event: str) -> list[str | None]:
 def lock(member: Member) -> None:
     with pytest.raises(AccountLocked):
         for _ in range(5):
-            Lockout.of(runtime(), current_notifier()).record_failure(member, "password")
+            Lockout.of(runtime(), current_notifier).record_failure(member, "password")
 
 
 def text(page) -> str:

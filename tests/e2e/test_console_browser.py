@@ -112,7 +112,7 @@ def test_admin_sets_up_signs_in_unlocks_a_member_and_creates_a_client(page: Page
         member = db.session.scalars(select(Member).filter_by(member_number=DEMO_NUMBER)).one()
         with pytest.raises(AccountLocked):
             for _ in range(5):
-                Lockout.of(runtime(), current_notifier()).record_failure(member, "password")
+                Lockout.of(runtime(), current_notifier).record_failure(member, "password")
     nav = page.get_by_role("navigation", name="Console")
     nav.get_by_role("link", name="Adhérents").click()
     page.get_by_label("N° d'adhérent, nom ou adresse e-mail").fill("martin")

@@ -90,7 +90,7 @@ def test_parallel_failures_are_counted_exactly(site):
             member = db.session.get(Member, member_id)
             barrier.wait()
             try:
-                Lockout.of(runtime(), current_notifier()).record_failure(member, "password")
+                Lockout.of(runtime(), current_notifier).record_failure(member, "password")
             except AccountLocked:
                 locks.append(1)
 
@@ -358,3 +358,25 @@ def test_the_warning_and_the_locked_page_say_the_configured_duration(site):
     with site.app.app_context():
         notice = db.session.scalars(select(OutboxMessage).filter_by(purpose="account_locked")).one()
         assert notice.subject == "Votre compte est bloqué pour 1 heure"
+
+
+def test_a_mail_setting_the_notifier_cannot_use_stands_in_no_sign_in(database_url):
+    """The lock notice's notifier is built only when a lock starts: an IDP_MAIL_FROM with no
+    address fails that notice, not the password step of a member who is not locked (the code
+    step after it only offers its channels here)."""
+    port = free_port()
+    base = make_settings(database_url, issuer=f"http://127.0.0.1:{port}")
+    mail = replace(base.mail, smtp_url="smtp://127.0.0.1:2525", mail_from="Espace adhérent")
+    app = build_app(replace(base, mail=mail))
+    with app.app_context():
+        ensure_demo_member()
+    with serve_app(app, port) as site:
+        browser = Browser(site.url)
+        page = browser.go(RelyingParty(site.url, "partner-app").authorize_url())
+        assert isinstance(page, requests.Response)
+        wrong = browser.post_password(page, DEMO_NUMBER, "not-the-password")
+        assert isinstance(wrong, requests.Response) and wrong.status_code == 401
+        assert "identifiant ou mot de passe" in html.unescape(wrong.text).lower()
+        right = browser.post_password(wrong, DEMO_NUMBER, DEMO_PASSWORD)
+    assert isinstance(right, requests.Response) and right.status_code == 200
+    assert "<h1>Code de sécurité</h1>" in right.text  # past the password, at the next step
