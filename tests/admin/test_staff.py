@@ -39,7 +39,9 @@ def clock(app: Flask) -> ShiftedClock:
 
 
 def events(name: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).filter_by(event=name)))
+    return list(
+        db.session.scalars(select(AuditEvent).filter_by(event=name).order_by(AuditEvent.id))
+    )
 
 
 def cookie(response, name: str) -> SimpleCookie:
