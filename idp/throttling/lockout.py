@@ -23,8 +23,8 @@ is started by a conditional ``UPDATE`` so parallel failures start exactly one lo
 refresh never comes here.
 
 Nothing here looks services up: a view builds one :class:`Lockout` per request
-(``Lockout.of(runtime(), current_notifier)``) and passes it down; :func:`unlock` and
-:func:`clear_failures` need only the Redis client.
+(``Lockout.of(rt, current_notifier)``, ``rt`` the app's runtime) and passes it down;
+:func:`unlock` and :func:`clear_failures` need only the Redis client.
 """
 
 from __future__ import annotations
