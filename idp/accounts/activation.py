@@ -17,8 +17,10 @@ from idp import audit
 from idp.accounts.links import ACTIVATION, find_link, send_link
 from idp.accounts.names import same_name
 from idp.accounts.passwords import set_password_by_link
+from idp.config import AccountSettings
 from idp.db import db
 from idp.models import Member
+from idp.notifications import Notifier
 from idp.runtime import runtime
 
 
@@ -49,7 +51,10 @@ def matching_member(req: ActivationRequest) -> Member | None:
     return member
 
 
-def request_activation(req: ActivationRequest, lang: str, link_url: str) -> Outcome:
+def request_activation(
+    req: ActivationRequest, lang: str, link_url: str, *, settings: AccountSettings,
+    notifier: Notifier,
+) -> Outcome:  # fmt: skip
     """Send the activation e-mail when the fields match an inactive member with an address.
 
     ``link_url`` is the page URL the token is appended to. The e-mail is queued with its link
@@ -65,8 +70,8 @@ def request_activation(req: ActivationRequest, lang: str, link_url: str) -> Outc
     if not member.email:
         audit.record("activation.no_email", member_id=member.id)
         return Outcome.NO_EMAIL
-    ttl = runtime().settings.accounts.activation_link_ttl
-    send_link(member, ACTIVATION, "activation", lang, link_url, ttl)
+    ttl = settings.activation_link_ttl
+    send_link(member, ACTIVATION, "activation", lang, link_url, ttl, notifier=notifier)
     audit.record("activation.requested", member_id=member.id)
     db.session.commit()
     return Outcome.SENT

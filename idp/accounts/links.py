@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from idp.db import db
 from idp.errors import IdPError
 from idp.models import AccountLink, Member
-from idp.notifications import current_notifier
+from idp.notifications import Notifier
 from idp.runtime import runtime
 
 ACTIVATION = "activation"
@@ -57,14 +57,18 @@ def store_link(member: Member, purpose: str, token: str, ttl_seconds: int) -> No
     )
 
 
-def send_link(member: Member, purpose: str, email: str, lang: str, page_url: str, ttl: int) -> None:
-    """Record a new link to ``page_url?token=…`` and queue its e-mail, both in the caller's
-    transaction: the link exists exactly when its e-mail is on its way (the outbox retries
-    while the mail server is down), and the caller's commit makes both at once."""
+def send_link(
+    member: Member, purpose: str, email: str, lang: str, page_url: str, ttl: int,
+    *, notifier: Notifier,
+) -> None:  # fmt: skip
+    """Record a new link to ``page_url?token=…`` and queue its e-mail with ``notifier``, both
+    in the caller's transaction: the link exists exactly when its e-mail is on its way (the
+    outbox retries while the mail server is down), and the caller's commit makes both at
+    once."""
     assert member.email
     token = new_token()
     store_link(member, purpose, token, ttl)
-    current_notifier().queue_email(
+    notifier.queue_email(
         member.email,
         email,
         lang,

@@ -7,13 +7,16 @@ from idp import audit
 from idp.accounts.directory import find_member_by_identifier
 from idp.accounts.links import RESET, find_link, send_link
 from idp.accounts.passwords import set_password_by_link
+from idp.config import AccountSettings
 from idp.db import db
 from idp.models import Member
-from idp.runtime import runtime
+from idp.notifications import Notifier
 from idp.throttling.lockout import unlock
 
 
-def request_reset(identifier: str, lang: str, link_url: str) -> None:
+def request_reset(
+    identifier: str, lang: str, link_url: str, *, settings: AccountSettings, notifier: Notifier
+) -> None:
     """E-mail a reset link when the identifier names an active member with an address.
 
     Returns the same way either way: the e-mail is queued with its link in one transaction,
@@ -23,8 +26,8 @@ def request_reset(identifier: str, lang: str, link_url: str) -> None:
     if member is None or not member.active or not member.email:
         audit.record("reset.unmatched", member_id=member.id if member else None)
         return
-    ttl = runtime().settings.accounts.reset_link_ttl
-    send_link(member, RESET, "password_reset", lang, link_url, ttl)
+    ttl = settings.reset_link_ttl
+    send_link(member, RESET, "password_reset", lang, link_url, ttl, notifier=notifier)
     audit.record("reset.requested", member_id=member.id)
     db.session.commit()
 

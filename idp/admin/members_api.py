@@ -15,6 +15,8 @@ from idp.admin.api import SUPPORT, ApiError, bp, caller, json_body, requires
 from idp.admin.member_search import MAX_RESULTS
 from idp.admin.openapi import operation
 from idp.models import Member
+from idp.notifications import current_notifier
+from idp.runtime import runtime
 from idp.text import is_ascii_number
 
 MEMBER = "/members/{member_number}"
@@ -177,7 +179,14 @@ def change_contact(member_number: str) -> ResponseReturnValue:
     member = _member(member_number)
     lang = _lang()
     try:
-        change = support.change_contact(member, **values, actor=caller().actor, lang=lang)
+        change = support.change_contact(
+            member,
+            **values,
+            actor=caller().actor,
+            lang=lang,
+            notifier=current_notifier(),
+            clock=runtime().clock,
+        )
     except support.InvalidContact as invalid:
         raise ApiError(400, "invalid_request", str(invalid)) from None
     return jsonify(
@@ -203,7 +212,13 @@ def resend_activation(member_number: str) -> ResponseReturnValue:
     member = _member(member_number)
     lang = _lang()
     try:
-        sent_to = support.resend_activation(member, caller().actor, lang)
+        sent_to = support.resend_activation(
+            member,
+            caller().actor,
+            lang,
+            settings=runtime().settings.accounts,
+            notifier=current_notifier(),
+        )
     except support.SupportActionRefused as refusal:
         raise _refused(refusal) from None
     return jsonify(member_number=member.member_number, sent_to=sent_to)
@@ -255,7 +270,14 @@ def remove_device(member_number: str, device_id: int) -> ResponseReturnValue:
     member = _member(member_number)
     lang = _lang()
     try:
-        name = support.remove_device(member, device_id, caller().actor, lang)
+        name = support.remove_device(
+            member,
+            device_id,
+            caller().actor,
+            lang,
+            notifier=current_notifier(),
+            clock=runtime().clock,
+        )
     except DeviceNotFound:
         raise ApiError(404, "not_found", f"No device {device_id} for this member.") from None
     return jsonify(member_number=member.member_number, removed={"id": device_id, "name": name})

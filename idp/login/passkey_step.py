@@ -37,6 +37,7 @@ from idp.login.parties import parties
 from idp.login.passkey_policy import offers_passkeys
 from idp.login.views import load_interaction
 from idp.models import Member
+from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import Limit, hit
@@ -202,7 +203,8 @@ def register(interaction_id: str) -> Page:
     audit.record("passkey.registered", member_id=member.id, client_id=pending.client_id,
                  device=credential.name)  # fmt: skip
     db.session.commit()
-    notify_device_added(member, credential, pending.lang)
+    notify_device_added(member, credential, pending.lang, notifier=current_notifier(),
+                        clock=runtime().clock)  # fmt: skip
     return _continue(pending, member, here=True)
 
 

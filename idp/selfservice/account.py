@@ -19,6 +19,7 @@ from idp.db import db
 from idp.interaction.locked import locked_page
 from idp.logout.sign_out import sign_out_others_than
 from idp.models import Member
+from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.selfservice.blueprint import bp
 from idp.selfservice.forms import render_password_form
@@ -112,7 +113,8 @@ def change_password():
             "selfservice/change_password.html", 400, failures=rejected.failures, **form
         )
     audit.record("password.changed", member_id=member.id)
-    notify_password_changed(member)  # queued with the change: one transaction
+    # Queued with the change: one transaction.
+    notify_password_changed(member, notifier=current_notifier(), clock=runtime().clock)
     db.session.commit()
     ended = 0
     if sign_out_others:

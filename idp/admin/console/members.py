@@ -17,6 +17,8 @@ from idp.accounts.devices import DeviceNotFound
 from idp.admin import support
 from idp.admin.console.blueprint import STAFF, actor, bp, staff_page
 from idp.models import Member
+from idp.notifications import current_notifier
+from idp.runtime import runtime
 from idp.text import is_ascii_number
 
 Page = Response | tuple[str, int] | str
@@ -77,7 +79,14 @@ def change_contact(member_number: str) -> Page:
     if email is None and phone is None:
         return member_page(found, 400, error="admin.member.contact_empty")
     try:
-        change = support.change_contact(found, email=email, phone=phone, actor=actor())
+        change = support.change_contact(
+            found,
+            email=email,
+            phone=phone,
+            actor=actor(),
+            notifier=current_notifier(),
+            clock=runtime().clock,
+        )
     except support.InvalidContact as invalid:
         return member_page(found, 400, error="admin.member.contact_invalid_" + invalid.field,
                            form={"email": email or "", "phone": phone or ""})  # fmt: skip
@@ -95,7 +104,9 @@ def resend_activation(member_number: str) -> Page:
     if not found.email:
         return member_page(found, 409, error="admin.member.no_email")
     try:
-        support.resend_activation(found, actor())
+        support.resend_activation(
+            found, actor(), settings=runtime().settings.accounts, notifier=current_notifier()
+        )
     except support.SupportActionRefused as refused:
         return member_page(found, 409, error_text=refused.detail)
     return _done(found, "activation_sent")
@@ -114,7 +125,9 @@ def end_sessions(member_number: str) -> Page:
 def remove_device(member_number: str, device_id: int) -> Page:
     found = _member(member_number)
     try:
-        support.remove_device(found, device_id, actor())
+        support.remove_device(
+            found, device_id, actor(), notifier=current_notifier(), clock=runtime().clock
+        )
     except DeviceNotFound:
         return member_page(found, 404, error="admin.member.device_not_found")
     return _done(found, "device_removed")
