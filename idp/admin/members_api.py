@@ -218,6 +218,7 @@ def resend_activation(member_number: str) -> ResponseReturnValue:
             lang,
             settings=runtime().settings.accounts,
             notifier=current_notifier(),
+            clock=runtime().clock,
         )
     except support.SupportActionRefused as refusal:
         raise _refused(refusal) from None

@@ -239,7 +239,7 @@ def change_contact(
         changes.append(_change("email", old_email, new_email))
         detail.update(email_before=_mask("email", old_email), email_after=_mask("email", new_email))
         member.email = new_email
-        revoke_links(member.id)
+        revoke_links(member.id, clock=clock)
     if new_phone != old_phone:
         changes.append(_change("phone", old_phone, new_phone))
         detail.update(phone_before=_mask("phone", old_phone), phone_after=_mask("phone", new_phone))
@@ -287,7 +287,7 @@ def _notify_contact_change(
 
 def resend_activation(
     member: Member, actor: str, lang: str | None = None, *, settings: AccountSettings,
-    notifier: Notifier,
+    notifier: Notifier, clock: Clock,
 ) -> str:  # fmt: skip
     """E-mail a new activation link (the older ones stop working) to a member who has not
     activated yet; returns the masked address. The link and its e-mail are committed together
@@ -300,7 +300,7 @@ def resend_activation(
         )
     lang = member_language(member, lang)
     send_link(member, ACTIVATION, "activation", lang, issuer_url(ACTIVATION_PAGE),
-              settings.activation_link_ttl, notifier=notifier)  # fmt: skip
+              settings.activation_link_ttl, notifier=notifier, clock=clock)  # fmt: skip
     sent_to = mask_email(member.email)
     audit.record("account.activation_resent", member_id=member.id, actor=actor,
                  to=sent_to)  # fmt: skip

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, make_response, render_template, request, url_for
 
 from idp import audit, sso
-from idp.accounts.passwords import set_password
+from idp.accounts.passwords import NewPasswords
 from idp.accounts.policy import PasswordRejected
 from idp.db import db
 from idp.interaction.locked import locked_page
@@ -106,7 +106,7 @@ def change_password():
             failures=[("password.fail.mismatch", {})], **form,
         )  # fmt: skip
     try:
-        set_password(member, new)
+        NewPasswords.of(runtime()).set(member, new)
     except PasswordRejected as rejected:
         db.session.rollback()
         return render_password_form(

@@ -72,7 +72,8 @@ def activation_submit():
     link_url = settings.server.issuer + url_for("selfservice.activation_confirm", _external=False)
     with answer_at_least():
         outcome = request_activation(req, i18n.current(), link_url, settings=settings.accounts,
-                                     notifier=current_notifier())  # fmt: skip
+                                     notifier=current_notifier(),
+                                     clock=runtime().clock)  # fmt: skip
     hours = settings.accounts.activation_link_ttl // 3600
     return render_template(OUTCOME_PAGES[outcome], values=values, valid_hours=hours)
 

@@ -41,7 +41,7 @@ def forgot_submit():
     link_url = settings.server.issuer + url_for("selfservice.reset_form")
     with answer_at_least():
         request_reset(identifier, i18n.current(), link_url, settings=settings.accounts,
-                      notifier=current_notifier())  # fmt: skip
+                      notifier=current_notifier(), clock=runtime().clock)  # fmt: skip
     hours = settings.accounts.reset_link_ttl // 3600
     return render_template("selfservice/forgot_sent.html", valid_hours=hours)
 

@@ -104,9 +104,11 @@ def resend_activation(member_number: str) -> Page:
     if not found.email:
         return member_page(found, 409, error="admin.member.no_email")
     try:
+        rt = runtime()
         support.resend_activation(
-            found, actor(), settings=runtime().settings.accounts, notifier=current_notifier()
-        )
+            found, actor(), settings=rt.settings.accounts, notifier=current_notifier(),
+            clock=rt.clock,
+        )  # fmt: skip
     except support.SupportActionRefused as refused:
         return member_page(found, 409, error_text=refused.detail)
     return _done(found, "activation_sent")
