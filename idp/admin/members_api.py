@@ -211,14 +211,15 @@ operation(
 def resend_activation(member_number: str) -> ResponseReturnValue:
     member = _member(member_number)
     lang = _lang()
+    rt = runtime()
     try:
         sent_to = support.resend_activation(
             member,
             caller().actor,
             lang,
-            settings=runtime().settings.accounts,
+            settings=rt.settings.accounts,
             notifier=current_notifier(),
-            clock=runtime().clock,
+            clock=rt.clock,
         )
     except support.SupportActionRefused as refusal:
         raise _refused(refusal) from None

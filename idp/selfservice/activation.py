@@ -68,13 +68,13 @@ def activation_submit():
     req = ActivationRequest(
         values["member_number"], values["last_name"], values["first_name"], birth_date
     )
-    settings = runtime().settings
-    link_url = settings.server.issuer + url_for("selfservice.activation_confirm", _external=False)
+    rt = runtime()
+    link_url = rt.settings.server.issuer + url_for("selfservice.activation_confirm")
     with answer_at_least():
-        outcome = request_activation(req, i18n.current(), link_url, settings=settings.accounts,
-                                     notifier=current_notifier(),
-                                     clock=runtime().clock)  # fmt: skip
-    hours = settings.accounts.activation_link_ttl // 3600
+        outcome = request_activation(req, i18n.current(), link_url,
+                                     settings=rt.settings.accounts, notifier=current_notifier(),
+                                     clock=rt.clock)  # fmt: skip
+    hours = rt.settings.accounts.activation_link_ttl // 3600
     return render_template(OUTCOME_PAGES[outcome], values=values, valid_hours=hours)
 
 

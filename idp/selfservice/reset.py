@@ -37,12 +37,12 @@ def forgot_submit():
         page = render_template("selfservice/forgot_form.html", identifier="", error="form.required")
         return page, 400
     throttle((RESET_PER_IP, client_ip()), (RESET_PER_IDENTIFIER, identifier))
-    settings = runtime().settings
-    link_url = settings.server.issuer + url_for("selfservice.reset_form")
+    rt = runtime()
+    link_url = rt.settings.server.issuer + url_for("selfservice.reset_form")
     with answer_at_least():
-        request_reset(identifier, i18n.current(), link_url, settings=settings.accounts,
-                      notifier=current_notifier(), clock=runtime().clock)  # fmt: skip
-    hours = settings.accounts.reset_link_ttl // 3600
+        request_reset(identifier, i18n.current(), link_url, settings=rt.settings.accounts,
+                      notifier=current_notifier(), clock=rt.clock)  # fmt: skip
+    hours = rt.settings.accounts.reset_link_ttl // 3600
     return render_template("selfservice/forgot_sent.html", valid_hours=hours)
 
 
