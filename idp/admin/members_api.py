@@ -90,7 +90,8 @@ def find_members() -> ResponseReturnValue:
     if not is_ascii_number(raw_limit) or not 1 <= int(raw_limit) <= MAX_RESULTS:
         raise ApiError(400, "invalid_request", f"limit must be 1 to {MAX_RESULTS}.")
     found = support.find_members(query, int(raw_limit))
-    return jsonify(members=[support.member_summary(m) for m in found])
+    clock = runtime().clock
+    return jsonify(members=[support.member_summary(m, clock=clock) for m in found])
 
 
 operation(
@@ -111,7 +112,7 @@ operation(
 def member_status(member_number: str) -> ResponseReturnValue:
     member = _member(member_number)
     support.record_view(member, caller().actor)
-    return jsonify(support.member_status(member))
+    return jsonify(support.member_status(member, clock=runtime().clock))
 
 
 operation(

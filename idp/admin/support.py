@@ -36,7 +36,6 @@ from idp.logout.sign_out import (
 from idp.models import AuditEvent, Member
 from idp.notifications import Notifier, issuer_url
 from idp.notifications.masking import mask_email, mask_phone
-from idp.runtime import runtime
 from idp.throttling import lockout
 
 __all__ = [
@@ -116,13 +115,13 @@ def find_member(member_number: str) -> Member | None:
     return db.session.scalar(select(Member).where(Member.member_number == member_number.strip()))
 
 
-def _locked_until(member: Member) -> datetime | None:
+def _locked_until(member: Member, clock: Clock) -> datetime | None:
     """The lock's end while it holds (read only: lifting an expired lock is the sign-in's)."""
     until = member.locked_until
-    return until if until is not None and until > runtime().clock.now() else None
+    return until if until is not None and until > clock.now() else None
 
 
-def member_summary(member: Member) -> dict[str, Any]:
+def member_summary(member: Member, *, clock: Clock) -> dict[str, Any]:
     """The short view of a search result."""
     return {
         "member_number": member.member_number,
@@ -131,21 +130,21 @@ def member_summary(member: Member) -> dict[str, Any]:
         "birth_date": member.birth_date.isoformat(),
         "email": member.email,
         "activated": member.active,
-        "locked": _locked_until(member) is not None,
+        "locked": _locked_until(member, clock) is not None,
     }
 
 
-def member_status(member: Member) -> dict[str, Any]:
+def member_status(member: Member, *, clock: Clock) -> dict[str, Any]:
     """Everything an adviser needs to see (JSON-safe): identity, contracts, account state,
     second-factor channels as the code step offers them (masked), devices, live sessions
     and recent sign-in events."""
     sessions = sso.list_sessions(member.id)
     return {
-        **member_summary(member),
+        **member_summary(member, clock=clock),
         "phone": member.phone,
         "contracts": sorted(member.contract_set),
         "activated_at": iso(member.activated_at) if member.active else None,
-        "locked_until": iso(_locked_until(member)),
+        "locked_until": iso(_locked_until(member, clock)),
         "second_factor": [
             {"channel": channel, "destination": masked(channel, destination)}
             for channel, destination in contacts(member).items()

@@ -30,7 +30,8 @@ SEARCH_LIMIT = 50
 def members() -> str:
     query = request.args.get("q", "").strip()[:200]
     found = support.find_members(query, limit=SEARCH_LIMIT) if query else []
-    summaries = [support.member_summary(m) for m in found]
+    clock = runtime().clock
+    summaries = [support.member_summary(m, clock=clock) for m in found]
     return render_template("admin/members.html", section="members", q=query, results=summaries,
                            searched=bool(query), limit=SEARCH_LIMIT)  # fmt: skip
 
@@ -44,7 +45,8 @@ def _member(member_number: str) -> Member:
 
 def member_page(member: Member, status: int = 200, **context: object) -> tuple[str, int]:
     page = render_template("admin/member.html", section="members", member=member,
-                           info=support.member_status(member), **context)  # fmt: skip
+                           info=support.member_status(member, clock=runtime().clock),
+                           **context)  # fmt: skip
     return page, status
 
 
