@@ -16,10 +16,12 @@ from sqlalchemy import select
 from idp import audit
 from idp.accounts.links import ACTIVATION, find_link, send_link
 from idp.accounts.names import same_name
-from idp.accounts.passwords import set_password_by_link
+from idp.accounts.passwords import NewPasswords
+from idp.clock import Clock
+from idp.config import AccountSettings
 from idp.db import db
 from idp.models import Member
-from idp.runtime import runtime
+from idp.notifications import Notifier
 
 
 class Outcome(enum.Enum):
@@ -49,7 +51,10 @@ def matching_member(req: ActivationRequest) -> Member | None:
     return member
 
 
-def request_activation(req: ActivationRequest, lang: str, link_url: str) -> Outcome:
+def request_activation(
+    req: ActivationRequest, lang: str, link_url: str, *, settings: AccountSettings,
+    notifier: Notifier, clock: Clock,
+) -> Outcome:  # fmt: skip
     """Send the activation e-mail when the fields match an inactive member with an address.
 
     ``link_url`` is the page URL the token is appended to. The e-mail is queued with its link
@@ -65,23 +70,24 @@ def request_activation(req: ActivationRequest, lang: str, link_url: str) -> Outc
     if not member.email:
         audit.record("activation.no_email", member_id=member.id)
         return Outcome.NO_EMAIL
-    ttl = runtime().settings.accounts.activation_link_ttl
-    send_link(member, ACTIVATION, "activation", lang, link_url, ttl)
+    ttl = settings.activation_link_ttl
+    send_link(member, ACTIVATION, "activation", lang, link_url, ttl, notifier=notifier,
+              clock=clock)  # fmt: skip
     audit.record("activation.requested", member_id=member.id)
     db.session.commit()
     return Outcome.SENT
 
 
-def activation_member(token: str) -> Member:
+def activation_member(token: str, clock: Clock) -> Member:
     """The member a live activation link belongs to (``LinkInvalid`` / ``LinkExpired``)."""
-    return find_link(token, ACTIVATION)[1]
+    return find_link(token, ACTIVATION, clock=clock)[1]
 
 
-def complete_activation(token: str, password: str) -> Member:
+def complete_activation(token: str, password: str, passwords: NewPasswords) -> Member:
     """Set the first password and activate, all or nothing (``PasswordRejected`` keeps the
     link usable)."""
-    member = set_password_by_link(token, ACTIVATION, password)
-    member.activated_at = runtime().clock.now()
+    member = passwords.set_by_link(token, ACTIVATION, password)
+    member.activated_at = passwords.clock.now()
     audit.record("activation.completed", member_id=member.id)
     db.session.commit()
     return member

@@ -12,10 +12,11 @@ from datetime import datetime
 
 from idp import audit
 from idp.authenticators import passkeys
+from idp.clock import Clock
 from idp.db import db
 from idp.errors import IdPError
 from idp.models import Member, PasskeyCredential
-from idp.notifications import current_notifier, issuer_url
+from idp.notifications import Notifier, issuer_url
 from idp.runtime import runtime
 from idp.throttling.lockout import local_time
 
@@ -70,23 +71,29 @@ def format_moment(moment: datetime, lang: str) -> str:
     )
 
 
-def notify_device_added(member: Member, credential: PasskeyCredential, lang: str) -> None:
+def notify_device_added(
+    member: Member, credential: PasskeyCredential, lang: str, *, notifier: Notifier, clock: Clock
+) -> None:
     """The "a device can now sign in to your account" notice. Call it once the credential is
     committed: the notice is queued and committed as its own unit of work."""
-    added = credential.created_at or runtime().clock.now()
-    _notify(member, "passkey_added", lang, credential.name, added)
+    added = credential.created_at or clock.now()
+    _notify(notifier, member, "passkey_added", lang, credential.name, added)
 
 
-def notify_device_removed(member: Member, device_name: str, lang: str) -> None:
+def notify_device_removed(
+    member: Member, device_name: str, lang: str, *, notifier: Notifier, clock: Clock
+) -> None:
     """The "a device was removed" notice; call it after the removal is committed (the notice
     is queued and committed as its own unit of work)."""
-    _notify(member, "passkey_removed", lang, device_name, runtime().clock.now())
+    _notify(notifier, member, "passkey_removed", lang, device_name, clock.now())
 
 
-def _notify(member: Member, purpose: str, lang: str, device: str, at: datetime) -> None:
+def _notify(
+    notifier: Notifier, member: Member, purpose: str, lang: str, device: str, at: datetime
+) -> None:
     if not member.email:
         return
-    current_notifier().queue_email(
+    notifier.queue_email(
         member.email,
         purpose,
         lang,

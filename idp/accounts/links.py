@@ -12,11 +12,11 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from idp.clock import Clock
 from idp.db import db
 from idp.errors import IdPError
 from idp.models import AccountLink, Member
-from idp.notifications import current_notifier
-from idp.runtime import runtime
+from idp.notifications import Notifier
 
 ACTIVATION = "activation"
 RESET = "reset"
@@ -41,11 +41,11 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def store_link(member: Member, purpose: str, token: str, ttl_seconds: int) -> None:
+def store_link(member: Member, purpose: str, token: str, ttl_seconds: int, *, clock: Clock) -> None:
     """Record a link sent to the member; older ones of this purpose stop working. Joins the
     caller's transaction."""
-    now = runtime().clock.now()
-    revoke_links(member.id, purpose)
+    now = clock.now()
+    revoke_links(member.id, purpose, clock=clock)
     db.session.add(
         AccountLink(
             token_hash=_digest(token),
@@ -57,14 +57,18 @@ def store_link(member: Member, purpose: str, token: str, ttl_seconds: int) -> No
     )
 
 
-def send_link(member: Member, purpose: str, email: str, lang: str, page_url: str, ttl: int) -> None:
-    """Record a new link to ``page_url?token=…`` and queue its e-mail, both in the caller's
-    transaction: the link exists exactly when its e-mail is on its way (the outbox retries
-    while the mail server is down), and the caller's commit makes both at once."""
+def send_link(
+    member: Member, purpose: str, email: str, lang: str, page_url: str, ttl: int,
+    *, notifier: Notifier, clock: Clock,
+) -> None:  # fmt: skip
+    """Record a new link to ``page_url?token=…`` and queue its e-mail with ``notifier``, both
+    in the caller's transaction: the link exists exactly when its e-mail is on its way (the
+    outbox retries while the mail server is down), and the caller's commit makes both at
+    once."""
     assert member.email
     token = new_token()
-    store_link(member, purpose, token, ttl)
-    current_notifier().queue_email(
+    store_link(member, purpose, token, ttl, clock=clock)
+    notifier.queue_email(
         member.email,
         email,
         lang,
@@ -75,7 +79,7 @@ def send_link(member: Member, purpose: str, email: str, lang: str, page_url: str
     )
 
 
-def find_link(token: str, purpose: str) -> tuple[AccountLink, Member]:
+def find_link(token: str, purpose: str, *, clock: Clock) -> tuple[AccountLink, Member]:
     """The live link and its member, or :class:`LinkInvalid` / :class:`LinkExpired`."""
     if not token or len(token) > 100:
         raise LinkInvalid()
@@ -84,7 +88,7 @@ def find_link(token: str, purpose: str) -> tuple[AccountLink, Member]:
     ).one_or_none()
     if link is None or link.used_at is not None or link.revoked_at is not None:
         raise LinkInvalid()
-    if link.expires_at <= runtime().clock.now():
+    if link.expires_at <= clock.now():
         raise LinkExpired(member_id=link.member_id)
     member = db.session.get(Member, link.member_id)
     if member is None:
@@ -92,20 +96,20 @@ def find_link(token: str, purpose: str) -> tuple[AccountLink, Member]:
     return link, member
 
 
-def use_link(link: AccountLink) -> None:
+def use_link(link: AccountLink, *, clock: Clock) -> None:
     """Mark it used inside the caller's transaction; :class:`LinkInvalid` if another request
     used it first."""
     result = db.session.execute(
         update(AccountLink)
         .where(AccountLink.id == link.id, AccountLink.used_at.is_(None))
         .where(AccountLink.revoked_at.is_(None))
-        .values(used_at=runtime().clock.now())
+        .values(used_at=clock.now())
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise LinkInvalid()
 
 
-def revoke_links(member_id: int, purpose: str | None = None) -> None:
+def revoke_links(member_id: int, purpose: str | None = None, *, clock: Clock) -> None:
     query = update(AccountLink).where(
         AccountLink.member_id == member_id,
         AccountLink.used_at.is_(None),
@@ -113,4 +117,4 @@ def revoke_links(member_id: int, purpose: str | None = None) -> None:
     )
     if purpose is not None:
         query = query.where(AccountLink.purpose == purpose)
-    db.session.execute(query.values(revoked_at=runtime().clock.now()))
+    db.session.execute(query.values(revoked_at=clock.now()))

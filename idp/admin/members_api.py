@@ -15,6 +15,7 @@ from idp.admin.api import SUPPORT, ApiError, bp, caller, json_body, requires
 from idp.admin.member_search import MAX_RESULTS
 from idp.admin.openapi import operation
 from idp.models import Member
+from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.text import is_ascii_number
 
@@ -89,7 +90,8 @@ def find_members() -> ResponseReturnValue:
     if not is_ascii_number(raw_limit) or not 1 <= int(raw_limit) <= MAX_RESULTS:
         raise ApiError(400, "invalid_request", f"limit must be 1 to {MAX_RESULTS}.")
     found = support.find_members(query, int(raw_limit))
-    return jsonify(members=[support.member_summary(m) for m in found])
+    clock = runtime().clock
+    return jsonify(members=[support.member_summary(m, clock=clock) for m in found])
 
 
 operation(
@@ -110,7 +112,7 @@ operation(
 def member_status(member_number: str) -> ResponseReturnValue:
     member = _member(member_number)
     support.record_view(member, caller().actor)
-    return jsonify(support.member_status(member))
+    return jsonify(support.member_status(member, clock=runtime().clock))
 
 
 operation(
@@ -178,7 +180,14 @@ def change_contact(member_number: str) -> ResponseReturnValue:
     member = _member(member_number)
     lang = _lang()
     try:
-        change = support.change_contact(member, **values, actor=caller().actor, lang=lang)
+        change = support.change_contact(
+            member,
+            **values,
+            actor=caller().actor,
+            lang=lang,
+            notifier=current_notifier(),
+            clock=runtime().clock,
+        )
     except support.InvalidContact as invalid:
         raise ApiError(400, "invalid_request", str(invalid)) from None
     return jsonify(
@@ -203,8 +212,16 @@ operation(
 def resend_activation(member_number: str) -> ResponseReturnValue:
     member = _member(member_number)
     lang = _lang()
+    rt = runtime()
     try:
-        sent_to = support.resend_activation(member, caller().actor, lang)
+        sent_to = support.resend_activation(
+            member,
+            caller().actor,
+            lang,
+            settings=rt.settings.accounts,
+            notifier=current_notifier(),
+            clock=rt.clock,
+        )
     except support.SupportActionRefused as refusal:
         raise _refused(refusal) from None
     return jsonify(member_number=member.member_number, sent_to=sent_to)
@@ -256,7 +273,14 @@ def remove_device(member_number: str, device_id: int) -> ResponseReturnValue:
     member = _member(member_number)
     lang = _lang()
     try:
-        name = support.remove_device(member, device_id, caller().actor, lang)
+        name = support.remove_device(
+            member,
+            device_id,
+            caller().actor,
+            lang,
+            notifier=current_notifier(),
+            clock=runtime().clock,
+        )
     except DeviceNotFound:
         raise ApiError(404, "not_found", f"No device {device_id} for this member.") from None
     return jsonify(member_number=member.member_number, removed={"id": device_id, "name": name})

@@ -24,6 +24,8 @@ from idp.accounts.directory import RULES
 from idp.accounts.links import ACTIVATION, revoke_links, send_link
 from idp.admin.member_search import find_members
 from idp.authenticators.passkeys import credentials_of
+from idp.clock import Clock
+from idp.config import AccountSettings
 from idp.db import db
 from idp.errors import IdPError
 from idp.logout.sign_out import (
@@ -33,9 +35,8 @@ from idp.logout.sign_out import (
     signed_in_members,
 )
 from idp.models import AuditEvent, Member
-from idp.notifications import current_notifier, issuer_url
+from idp.notifications import Notifier, issuer_url
 from idp.notifications.masking import mask_email, mask_phone
-from idp.runtime import runtime
 from idp.throttling import lockout
 
 __all__ = [
@@ -115,13 +116,13 @@ def find_member(member_number: str) -> Member | None:
     return db.session.scalar(select(Member).where(Member.member_number == member_number.strip()))
 
 
-def _locked_until(member: Member) -> datetime | None:
+def _locked_until(member: Member, clock: Clock) -> datetime | None:
     """The lock's end while it holds (read only: lifting an expired lock is the sign-in's)."""
     until = member.locked_until
-    return until if until is not None and until > runtime().clock.now() else None
+    return until if until is not None and until > clock.now() else None
 
 
-def member_summary(member: Member) -> dict[str, Any]:
+def member_summary(member: Member, *, clock: Clock) -> dict[str, Any]:
     """The short view of a search result."""
     return {
         "member_number": member.member_number,
@@ -130,21 +131,21 @@ def member_summary(member: Member) -> dict[str, Any]:
         "birth_date": member.birth_date.isoformat(),
         "email": member.email,
         "activated": member.active,
-        "locked": _locked_until(member) is not None,
+        "locked": _locked_until(member, clock) is not None,
     }
 
 
-def member_status(member: Member) -> dict[str, Any]:
+def member_status(member: Member, *, clock: Clock) -> dict[str, Any]:
     """Everything an adviser needs to see (JSON-safe): identity, contracts, account state,
     second-factor channels as the code step offers them (masked), devices, live sessions
     and recent sign-in events."""
     sessions = sso.list_sessions(member.id)
     return {
-        **member_summary(member),
+        **member_summary(member, clock=clock),
         "phone": member.phone,
         "contracts": sorted(member.contract_set),
         "activated_at": iso(member.activated_at) if member.active else None,
-        "locked_until": iso(_locked_until(member)),
+        "locked_until": iso(_locked_until(member, clock)),
         "second_factor": [
             {"channel": channel, "destination": masked(channel, destination)}
             for channel, destination in contacts(member).items()
@@ -217,7 +218,7 @@ def _validated(field_name: str, value: str) -> str | None:
 
 def change_contact(
     member: Member, *, email: str | None = None, phone: str | None = None, actor: str,
-    lang: str | None = None,
+    lang: str | None = None, notifier: Notifier, clock: Clock,
 ) -> ContactChange:  # fmt: skip
     """Correct the e-mail address and/or the phone number (``phone=""`` removes it; ``None``
     leaves a field as it is). Both are validated before anything is stored. A notice goes to
@@ -238,7 +239,7 @@ def change_contact(
         changes.append(_change("email", old_email, new_email))
         detail.update(email_before=_mask("email", old_email), email_after=_mask("email", new_email))
         member.email = new_email
-        revoke_links(member.id)
+        revoke_links(member.id, clock=clock)
     if new_phone != old_phone:
         changes.append(_change("phone", old_phone, new_phone))
         detail.update(phone_before=_mask("phone", old_phone), phone_after=_mask("phone", new_phone))
@@ -250,8 +251,10 @@ def change_contact(
                  fields=changed, **detail)  # fmt: skip
     recipients = [a for a in dict.fromkeys([old_email, member.email]) if a]
     # The notices are queued with the change: one transaction, so neither exists alone.
+    lang = member_language(member, lang)
+    at = devices.format_moment(clock.now(), lang)
     result = _notify_contact_change(
-        member, changed, changes, recipients, old_email, member_language(member, lang)
+        notifier, member, changed, changes, recipients, old_email, lang, at
     )
     db.session.commit()
     return result
@@ -268,13 +271,12 @@ def _change(what: str, before: str | None, after: str | None) -> dict[str, str |
 
 
 def _notify_contact_change(
-    member: Member, changed: list[str], changes: list[dict[str, str | None]],
-    recipients: list[str], old_email: str | None, lang: str,
+    notifier: Notifier, member: Member, changed: list[str], changes: list[dict[str, str | None]],
+    recipients: list[str], old_email: str | None, lang: str, at: str,
 ) -> ContactChange:  # fmt: skip
-    at = devices.format_moment(runtime().clock.now(), lang)
     result = ContactChange(changed)
     for address in recipients:
-        current_notifier().queue_email(
+        notifier.queue_email(
             address, "contact_changed", lang, member_id=member.id,
             first_name=member.first_name, changes=changes, at=at,
             former_address=address == old_email and address != member.email,
@@ -283,7 +285,10 @@ def _notify_contact_change(
     return result
 
 
-def resend_activation(member: Member, actor: str, lang: str | None = None) -> str:
+def resend_activation(
+    member: Member, actor: str, lang: str | None = None, *, settings: AccountSettings,
+    notifier: Notifier, clock: Clock,
+) -> str:  # fmt: skip
     """E-mail a new activation link (the older ones stop working) to a member who has not
     activated yet; returns the masked address. The link and its e-mail are committed together
     (the outbox sends it, retrying while the mail server is down)."""
@@ -293,9 +298,9 @@ def resend_activation(member: Member, actor: str, lang: str | None = None) -> st
         raise SupportActionRefused(
             "This member has no e-mail address on file: correct the contact details first."
         )
-    ttl = runtime().settings.accounts.activation_link_ttl
     lang = member_language(member, lang)
-    send_link(member, ACTIVATION, "activation", lang, issuer_url(ACTIVATION_PAGE), ttl)
+    send_link(member, ACTIVATION, "activation", lang, issuer_url(ACTIVATION_PAGE),
+              settings.activation_link_ttl, notifier=notifier, clock=clock)  # fmt: skip
     sent_to = mask_email(member.email)
     audit.record("account.activation_resent", member_id=member.id, actor=actor,
                  to=sent_to)  # fmt: skip
@@ -345,7 +350,10 @@ def end_everyones_sessions(actor: str) -> EveryoneSignedOut:
     return EveryoneSignedOut(members, sessions, families)
 
 
-def remove_device(member: Member, device_id: int, actor: str, lang: str | None = None) -> str:
+def remove_device(
+    member: Member, device_id: int, actor: str, lang: str | None = None, *, notifier: Notifier,
+    clock: Clock,
+) -> str:  # fmt: skip
     """Remove one of the member's passkeys (``devices.DeviceNotFound`` when it is not one of
     theirs); the member is e-mailed as when they remove it themselves. Returns its name."""
     try:
@@ -359,5 +367,6 @@ def remove_device(member: Member, device_id: int, actor: str, lang: str | None =
     db.session.commit()
     end_passkey_sessions(member, device_id)
     # A failed notice is only audited.
-    devices.notify_device_removed(member, name, member_language(member, lang))
+    devices.notify_device_removed(member, name, member_language(member, lang),
+                                  notifier=notifier, clock=clock)  # fmt: skip
     return name

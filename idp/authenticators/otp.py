@@ -14,9 +14,12 @@ import time
 from dataclasses import dataclass
 from typing import Any, cast
 
+from redis import Redis
+
+from idp.config import SecondFactorSettings
 from idp.errors import IdPError
 from idp.kv import key
-from idp.runtime import runtime
+from idp.runtime import Runtime
 
 CODE_DIGITS = 6
 
@@ -86,70 +89,78 @@ def _attempts_key(binding: str) -> str:
     return key("otp-attempts", binding)
 
 
-def _mac(binding: str, code: str) -> str:
-    secret = runtime().settings.server.secret_key.encode()
-    return hmac.new(secret, f"{binding}:{code}".encode(), hashlib.sha256).hexdigest()
-
-
 def new_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
-def current(binding: str) -> SentCode | None:
-    """The last code sent for this sign-in, while it is live."""
-    if not runtime().redis.exists(_code_key(binding)):
-        return None
-    raw = runtime().redis.get(_meta_key(binding))
-    if raw is None:
-        return None
-    state: dict[str, Any] = json.loads(raw)
-    return SentCode(state["channel"], state["sent_at"], state["expires_at"])
+class OneTimeCodes:
+    """The codes of the sign-ins, in ``redis``, by the ``second_factor`` settings and keyed
+    with the server's secret; built at the edge (:meth:`of`) and passed down."""
 
+    def __init__(self, settings: SecondFactorSettings, secret_key: str, redis: Redis) -> None:
+        self.settings = settings
+        self.secret = secret_key.encode()
+        self.redis = redis
 
-def check_resend(binding: str) -> None:
-    """Raise :class:`ResendTooSoon` during the cooldown after the last code."""
-    sent = current(binding)
-    if sent is None:
-        return
-    wait = sent.sent_at + runtime().settings.second_factor.resend_cooldown - int(time.time())
-    if wait > 0:
-        raise ResendTooSoon(wait)
+    @classmethod
+    def of(cls, rt: Runtime) -> OneTimeCodes:
+        return cls(rt.settings.second_factor, rt.settings.server.secret_key, rt.redis)
 
+    def _mac(self, binding: str, code: str) -> str:
+        return hmac.new(self.secret, f"{binding}:{code}".encode(), hashlib.sha256).hexdigest()
 
-def store(binding: str, code: str, channel: str) -> SentCode:
-    """Keep the code's HMAC for this sign-in; any earlier code stops working and the new one
-    gets its own attempts (the account's failure count, in ``lockout``, is not reset)."""
-    settings = runtime().settings.second_factor
-    now = int(time.time())
-    sent = SentCode(channel, now, now + settings.code_ttl)
-    meta = {"channel": channel, "sent_at": now, "expires_at": sent.expires_at}
-    pipe = runtime().redis.pipeline()
-    pipe.set(_code_key(binding), _mac(binding, code), ex=settings.code_ttl)
-    pipe.set(_meta_key(binding), json.dumps(meta), ex=settings.code_ttl)
-    pipe.delete(_attempts_key(binding))
-    pipe.execute()
-    return sent
+    def current(self, binding: str) -> SentCode | None:
+        """The last code sent for this sign-in, while it is live."""
+        if not self.redis.exists(_code_key(binding)):
+            return None
+        raw = self.redis.get(_meta_key(binding))
+        if raw is None:
+            return None
+        state: dict[str, Any] = json.loads(raw)
+        return SentCode(state["channel"], state["sent_at"], state["expires_at"])
 
+    def check_resend(self, binding: str) -> None:
+        """Raise :class:`ResendTooSoon` during the cooldown after the last code."""
+        sent = self.current(binding)
+        if sent is None:
+            return
+        wait = sent.sent_at + self.settings.resend_cooldown - int(time.time())
+        if wait > 0:
+            raise ResendTooSoon(wait)
 
-def verify(binding: str, code: str) -> None:
-    """Accept the code once; raises :class:`CodeRejected` or :class:`CodeUnusable`."""
-    settings = runtime().settings.second_factor
-    digits = "".join(c for c in code if not c.isspace())
-    if len(digits) != CODE_DIGITS or not (digits.isascii() and digits.isdigit()):
-        digits = "x"  # still counted as an attempt
-    keys = (_code_key(binding), _attempts_key(binding))
-    args = (_mac(binding, digits), settings.max_attempts, settings.code_ttl * 3)
-    result = cast(bytes, runtime().redis.eval(VERIFY_SCRIPT, 2, *keys, *args))
-    outcome = result.decode() if isinstance(result, bytes) else str(result)
-    if outcome == "ok":
-        return
-    if outcome == "wrong":
-        used = int(runtime().redis.get(_attempts_key(binding)) or 0)
-        raise CodeRejected(max(settings.max_attempts - used, 0))
-    if outcome == "last":  # a wrong guess all the same (it counts toward the lock); code gone
-        raise CodeRejected(0)
-    raise CodeUnusable()
+    def store(self, binding: str, code: str, channel: str) -> SentCode:
+        """Keep the code's HMAC for this sign-in; any earlier code stops working and the new
+        one gets its own attempts (the account's failure count, in ``lockout``, is not
+        reset)."""
+        ttl = self.settings.code_ttl
+        now = int(time.time())
+        sent = SentCode(channel, now, now + ttl)
+        meta = {"channel": channel, "sent_at": now, "expires_at": sent.expires_at}
+        pipe = self.redis.pipeline()
+        pipe.set(_code_key(binding), self._mac(binding, code), ex=ttl)
+        pipe.set(_meta_key(binding), json.dumps(meta), ex=ttl)
+        pipe.delete(_attempts_key(binding))
+        pipe.execute()
+        return sent
 
+    def verify(self, binding: str, code: str) -> None:
+        """Accept the code once; raises :class:`CodeRejected` or :class:`CodeUnusable`."""
+        settings = self.settings
+        digits = "".join(c for c in code if not c.isspace())
+        if len(digits) != CODE_DIGITS or not (digits.isascii() and digits.isdigit()):
+            digits = "x"  # still counted as an attempt
+        keys = (_code_key(binding), _attempts_key(binding))
+        args = (self._mac(binding, digits), settings.max_attempts, settings.code_ttl * 3)
+        result = cast(bytes, self.redis.eval(VERIFY_SCRIPT, 2, *keys, *args))
+        outcome = result.decode() if isinstance(result, bytes) else str(result)
+        if outcome == "ok":
+            return
+        if outcome == "wrong":
+            used = int(self.redis.get(_attempts_key(binding)) or 0)
+            raise CodeRejected(max(settings.max_attempts - used, 0))
+        if outcome == "last":  # a wrong guess all the same (it counts toward the lock): gone
+            raise CodeRejected(0)
+        raise CodeUnusable()
 
-def forget(binding: str) -> None:
-    runtime().redis.delete(_code_key(binding), _meta_key(binding), _attempts_key(binding))
+    def forget(self, binding: str) -> None:
+        self.redis.delete(_code_key(binding), _meta_key(binding), _attempts_key(binding))

@@ -16,6 +16,7 @@ from flask import render_template, request
 from idp import audit
 from idp.accounts.contacts import contacts, is_second_factor, masked
 from idp.authenticators import otp
+from idp.authenticators.otp import OneTimeCodes
 from idp.authenticators.passkeys import credentials_of
 from idp.clients.registry import RegisteredClient
 from idp.interaction import policy
@@ -28,7 +29,7 @@ from idp.login.blueprint import bp
 from idp.login.parties import parties
 from idp.login.views import load_interaction
 from idp.models import Member
-from idp.notifications import DeliveryFailed, current_notifier
+from idp.notifications import DeliveryFailed, Notifier, current_notifier
 from idp.runtime import runtime
 from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import Limit, hit
@@ -70,12 +71,13 @@ def code_page(
     **values: object,
 ) -> Page:  # fmt: skip
     """The page of the code step: choose a channel, or type the code just sent."""
+    rt = runtime()
     member, client = parties(pending)
     available = contacts(member)
     if not available:
         audit.record("otp.no_contact", member_id=member.id, client_id=client.client_id)
         return render_template("login/code_no_contact.html", interaction=pending), 200
-    sent = otp.current(pending.id)
+    sent = OneTimeCodes.of(rt).current(pending.id)
     choose = choose or request.args.get("choose") == "1"
     if sent is None or choose or sent.channel not in available:
         options = [(c, masked(c, d)) for c, d in available.items()]
@@ -83,7 +85,7 @@ def code_page(
                                error=error, values=values,
                                after_reset=member.needs_strong_factor)  # fmt: skip
         return page, status
-    second_factor = runtime().settings.second_factor
+    second_factor = rt.settings.second_factor
     wait = max(sent.sent_at + second_factor.resend_cooldown - int(time.time()), 0)
     page = render_template(
         "login/code_enter.html",
@@ -103,13 +105,15 @@ def send_code(interaction_id: str) -> Page:
     check_csrf()
     pending = _pending(interaction_id)
     member, client = parties(pending)
-    previous = otp.current(pending.id)
+    rt = runtime()
+    codes = OneTimeCodes.of(rt)
+    previous = codes.current(pending.id)
     channel = request.form.get("channel") or (previous.channel if previous else "")
     destination = contacts(member).get(channel)
     if destination is None:
         return code_page(pending, "otp.choose_channel", 400)
     try:
-        otp.check_resend(pending.id)
+        codes.check_resend(pending.id)
     except otp.ResendTooSoon as wait:
         return code_page(pending, "otp.resend_too_soon", 429, count=wait.retry_after)
     redis = runtime().redis
@@ -117,11 +121,13 @@ def send_code(interaction_id: str) -> Page:
     hit(CODE_PER_ACCOUNT, str(member.id), redis=redis)
     code = otp.new_code()
     try:
-        _deliver(member, channel, destination, code, pending.lang)
+        _deliver(current_notifier(), member, channel, destination, code, pending.lang,
+                 valid_minutes=rt.settings.second_factor.code_ttl // 60,
+                 issuer=rt.settings.server.issuer)  # fmt: skip
     except DeliveryFailed:
         # Nothing consumed or stored: try again, or choose the other channel.
         return code_page(pending, f"otp.{channel}_failed", 503, choose=True)
-    otp.store(pending.id, code, channel)
+    codes.store(pending.id, code, channel)
     audit.record("otp.sent", member_id=member.id, client_id=client.client_id, channel=channel,
                  to=masked(channel, destination))  # fmt: skip
     return policy.to_next_step(pending)
@@ -132,8 +138,9 @@ def check_code(interaction_id: str) -> Page:
     check_csrf()
     pending = _pending(interaction_id)
     member, client = parties(pending)
-    sent = otp.current(pending.id)
     rt = runtime()
+    codes = OneTimeCodes.of(rt)
+    sent = codes.current(pending.id)
     lockout = Lockout.of(rt, current_notifier)
     browser = known_browser(member.id, server=rt.settings.server)
     try:
@@ -143,7 +150,7 @@ def check_code(interaction_id: str) -> Page:
     except AttemptInProgress as busy:
         return code_page(pending, busy.message, 429)
     try:
-        otp.verify(pending.id, request.form.get("code", "")[:32])
+        codes.verify(pending.id, request.form.get("code", "")[:32])
     except otp.CodeRejected as wrong:
         audit.record("otp.failed", member_id=member.id, client_id=client.client_id,
                      reason="wrong_code")  # fmt: skip
@@ -191,17 +198,17 @@ def check_code(interaction_id: str) -> Page:
     return response
 
 
-def _deliver(member: Member, channel: str, destination: str, code: str, lang: str) -> None:
-    settings = runtime().settings
-    minutes = settings.second_factor.code_ttl // 60
-    notifier = current_notifier()
+def _deliver(
+    notifier: Notifier, member: Member, channel: str, destination: str, code: str, lang: str,
+    *, valid_minutes: int, issuer: str,
+) -> None:  # fmt: skip
     if channel == "sms":
-        host = urlsplit(settings.server.issuer).hostname or ""
+        host = urlsplit(issuer).hostname or ""
         notifier.send_sms(destination, "otp", lang, member_id=member.id, code=code,
-                          issuer_host=host, valid_minutes=minutes)  # fmt: skip
+                          issuer_host=host, valid_minutes=valid_minutes)  # fmt: skip
     else:
         notifier.send_email(destination, "otp", lang, member_id=member.id, code=code,
-                            first_name=member.first_name, valid_minutes=minutes)  # fmt: skip
+                            first_name=member.first_name, valid_minutes=valid_minutes)  # fmt: skip
 
 
 def _locked(locked: AccountLocked, lockout: Lockout) -> Page:

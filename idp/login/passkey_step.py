@@ -212,7 +212,8 @@ def register(interaction_id: str) -> Page:
     audit.record("passkey.registered", member_id=member.id, client_id=pending.client_id,
                  device=credential.name)  # fmt: skip
     db.session.commit()
-    notify_device_added(member, credential, pending.lang)
+    notify_device_added(member, credential, pending.lang, notifier=current_notifier(),
+                        clock=runtime().clock)  # fmt: skip
     return _continue(pending, member, here=True)
 
 

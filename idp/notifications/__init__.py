@@ -4,9 +4,12 @@ Public API::
 
     from idp.notifications import DeliveryFailed, Notifier, build_notifier, current_notifier
 
-    current_notifier().queue_email(member.email, "password_reset", lang="fr",
-                                   member_id=member.id, first_name=member.first_name,
-                                   link=issuer_url("/reset/" + token), valid_hours=24)
+    notifier.queue_email(member.email, "password_reset", lang="fr",
+                         member_id=member.id, first_name=member.first_name,
+                         link=issuer_url("/reset/" + token), valid_hours=24)
+
+The edges (a view, a command, the mail workers' loop) resolve the app's notifier once with
+``current_notifier()`` and pass it down: domain functions take a ``notifier: Notifier``.
 
 ``queue_email`` (links, notices) adds the rendered mail to the durable outbox in the caller's
 transaction; the mail workers send it once that commits, retrying while the mail server is

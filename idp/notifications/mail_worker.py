@@ -18,7 +18,8 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from idp.notifications.mail_queue import deliver_due
+from idp.notifications.mail_queue import MailQueue
+from idp.notifications.notifier import current_notifier
 from idp.notifications.queued_mail import NUDGE
 from idp.runtime import runtime
 
@@ -64,7 +65,8 @@ class Workers:
             tried = 0
             try:
                 with self.app.app_context():
-                    tried = deliver_due(limit=BATCH)
+                    queue = MailQueue.of(runtime(self.app), current_notifier(self.app))
+                    tried = queue.deliver_due(limit=BATCH)
             except Exception as error:  # a thread that died would stop every e-mail
                 # The database down: one line when it starts (idp/outages.py), not a
                 # traceback per loop; the mails wait in the outbox until it answers again.

@@ -111,7 +111,9 @@ def retry_command(ids: tuple[int, ...], every: bool) -> None:
     if not ids and not every:
         click.echo("Error: name the e-mails to retry (their ids) or use --all.", err=True)
         sys.exit(1)
-    count = outbox_status.retry_failed(None if every else list(ids), audit.cli_actor())
+    count = outbox_status.retry_failed(
+        None if every else list(ids), audit.cli_actor(), clock=runtime().clock
+    )
     db.session.commit()
     click.echo(f"{count} e-mail(s) queued again.")
     if ids and count < len(ids):

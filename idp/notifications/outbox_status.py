@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from idp import audit
+from idp.clock import Clock
 from idp.db import db
 from idp.models import QueuedMail
 from idp.notifications.queued_mail import FAILED, NUDGE, PENDING, SENDING
-from idp.runtime import runtime
 
 
 def _in(status: str) -> Any:
@@ -41,13 +41,13 @@ def due_count(now: datetime) -> int:
     return int(db.session.scalar(query) or 0)
 
 
-def retry_failed(ids: list[int] | None, actor: str) -> int:
+def retry_failed(ids: list[int] | None, actor: str, *, clock: Clock) -> int:
     """Put failed mails back in the queue, due now with their attempts reset (all of them
     when ``ids`` is None); returns how many. The caller commits."""
     query = select(QueuedMail).where(QueuedMail.status == FAILED)
     if ids is not None:
         query = query.where(QueuedMail.id.in_(ids))
-    now = runtime().clock.now()
+    now = clock.now()
     count = 0
     for mail in db.session.scalars(query.with_for_update()):
         mail.status, mail.attempts, mail.next_attempt_at = PENDING, 0, now

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, make_response, render_template, request, url_for
 
 from idp import audit, sso
-from idp.accounts.passwords import set_password
+from idp.accounts.passwords import NewPasswords
 from idp.accounts.policy import PasswordRejected
 from idp.db import db
 from idp.interaction.locked import locked_page
@@ -109,14 +109,15 @@ def change_password():
             failures=[("password.fail.mismatch", {})], **form,
         )  # fmt: skip
     try:
-        set_password(member, new)
+        NewPasswords.of(runtime()).set(member, new)
     except PasswordRejected as rejected:
         db.session.rollback()
         return render_password_form(
             "selfservice/change_password.html", 400, failures=rejected.failures, **form
         )
     audit.record("password.changed", member_id=member.id)
-    notify_password_changed(member)  # queued with the change: one transaction
+    # Queued with the change: one transaction.
+    notify_password_changed(member, notifier=current_notifier(), clock=runtime().clock)
     db.session.commit()
     ended = 0
     if sign_out_others:

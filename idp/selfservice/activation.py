@@ -15,7 +15,7 @@ from idp.accounts.activation import (
 )
 from idp.db import db
 from idp.models import Member
-from idp.notifications import current_notifier
+from idp.notifications import Notifier, current_notifier
 from idp.runtime import runtime
 from idp.selfservice.blueprint import answer_at_least, bp
 from idp.selfservice.forms import client_ip, throttle
@@ -72,10 +72,13 @@ def activation_submit():
     req = ActivationRequest(
         values["member_number"], values["last_name"], values["first_name"], birth_date
     )
-    link_url = url_for("selfservice.activation_confirm", _external=False)
+    rt = runtime()
+    link_url = rt.settings.server.issuer + url_for("selfservice.activation_confirm")
     with answer_at_least():
-        outcome = request_activation(req, i18n.current(), _absolute(link_url))
-    hours = runtime().settings.accounts.activation_link_ttl // 3600
+        outcome = request_activation(req, i18n.current(), link_url,
+                                     settings=rt.settings.accounts, notifier=current_notifier(),
+                                     clock=rt.clock)  # fmt: skip
+    hours = rt.settings.accounts.activation_link_ttl // 3600
     return render_template(OUTCOME_PAGES[outcome], values=values, valid_hours=hours)
 
 
@@ -99,23 +102,19 @@ def activation_set_password():
     member, page = LINK.submit()
     if member is None:
         return page
-    _confirm_by_email(member)
+    _confirm_by_email(member, current_notifier(), runtime().settings.brand.portal_url)
     db.session.commit()
     return render_template("selfservice/activation_done.html")
 
 
-def _confirm_by_email(member: Member) -> None:
+def _confirm_by_email(member: Member, notifier: Notifier, sign_in_url: str) -> None:
     """Queue the confirmation e-mail (the caller commits)."""
     if member.email:
-        current_notifier().queue_email(
+        notifier.queue_email(
             member.email,
             "account_activated",
             i18n.current(),
             member_id=member.id,
             first_name=member.first_name,
-            sign_in_url=runtime().settings.brand.portal_url,
+            sign_in_url=sign_in_url,
         )
-
-
-def _absolute(path: str) -> str:
-    return runtime().settings.server.issuer + path

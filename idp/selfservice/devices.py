@@ -20,6 +20,8 @@ from idp.db import db
 from idp.interaction import remembered as device
 from idp.logout.sign_out import end_passkey_sessions
 from idp.models import Member
+from idp.notifications import current_notifier
+from idp.runtime import runtime
 from idp.selfservice import reauth
 from idp.selfservice.account import signed_in_member
 from idp.selfservice.blueprint import bp
@@ -69,7 +71,8 @@ def remove_device_submit(device_id: int):
     db.session.commit()
     # The other sessions the passkey opened end; this one, where the member acts, stays.
     end_passkey_sessions(member, device_id, spare=sso.load(read_cookie(sso.COOKIE)))
-    notify_device_removed(member, name, i18n.current())
+    notify_device_removed(member, name, i18n.current(), notifier=current_notifier(),
+                          clock=runtime().clock)  # fmt: skip
     done = "removed" if credentials_of(member) else "removed_last"
     response = redirect(url_for("selfservice.devices", done=done), 303)
     # This browser may have held that passkey: offer Face ID / fingerprint here again (if it

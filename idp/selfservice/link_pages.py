@@ -11,8 +11,11 @@ from werkzeug.wrappers import Response
 
 from idp import audit
 from idp.accounts.links import LinkExpired, LinkInvalid
+from idp.accounts.passwords import NewPasswords
 from idp.accounts.policy import PasswordRejected
+from idp.clock import Clock
 from idp.models import Member
+from idp.runtime import runtime
 from idp.selfservice.forms import render_password_form
 from idp.web.csrf import check_csrf
 
@@ -26,13 +29,13 @@ class LinkFlow:
     title: str  # catalog key of the form's title
     submit_endpoint: str
     restart_endpoint: str
-    find_member: Callable[[str], Member]
-    complete: Callable[[str, str], Member]
+    find_member: Callable[[str, Clock], Member]
+    complete: Callable[[str, str, NewPasswords], Member]
 
     def form_page(self) -> PageResult:
         token = request.args.get("token", "")
         try:
-            member = self.find_member(token)
+            member = self.find_member(token, runtime().clock)
         except (LinkInvalid, LinkExpired) as error:
             return self.link_error(error)
         return render_password_form(
@@ -51,7 +54,7 @@ class LinkFlow:
                                         failures=MISMATCH, **form)  # fmt: skip
             return None, page
         try:
-            return self.complete(token, password), None
+            return self.complete(token, password, NewPasswords.of(runtime())), None
         except (LinkInvalid, LinkExpired) as error:
             return None, self.link_error(error)
         except PasswordRejected as rejected:

@@ -10,10 +10,11 @@ from flask import render_template, request, url_for
 
 from idp import audit
 from idp.accounts.reset import complete_reset, request_reset, reset_member
+from idp.clock import Clock
 from idp.db import db
 from idp.logout.sign_out import sign_out_everywhere
 from idp.models import Member
-from idp.notifications import current_notifier
+from idp.notifications import Notifier, current_notifier
 from idp.runtime import runtime
 from idp.selfservice.blueprint import answer_at_least, bp
 from idp.selfservice.forms import client_ip, throttle
@@ -35,11 +36,13 @@ def forgot_submit():
     if not identifier:
         page = render_template("selfservice/forgot_form.html", identifier="", error="form.required")
         return page, 400
-    throttle((RESET_PER_IP, client_ip()), (RESET_PER_IDENTIFIER, identifier), redis=runtime().redis)
-    link_url = runtime().settings.server.issuer + url_for("selfservice.reset_form")
+    rt = runtime()
+    throttle((RESET_PER_IP, client_ip()), (RESET_PER_IDENTIFIER, identifier), redis=rt.redis)
+    link_url = rt.settings.server.issuer + url_for("selfservice.reset_form")
     with answer_at_least():
-        request_reset(identifier, i18n.current(), link_url)
-    hours = runtime().settings.accounts.reset_link_ttl // 3600
+        request_reset(identifier, i18n.current(), link_url, settings=rt.settings.accounts,
+                      notifier=current_notifier(), clock=rt.clock)  # fmt: skip
+    hours = rt.settings.accounts.reset_link_ttl // 3600
     return render_template("selfservice/forgot_sent.html", valid_hours=hours)
 
 
@@ -64,7 +67,7 @@ def reset_submit():
     if member is None:
         return page
     end_everything(member)
-    notify_password_changed(member)
+    notify_password_changed(member, notifier=current_notifier(), clock=runtime().clock)
     db.session.commit()
     return render_template("selfservice/reset_done.html")
 
@@ -77,15 +80,15 @@ def end_everything(member: Member) -> None:
                  token_families=signed_out.token_families)  # fmt: skip
 
 
-def notify_password_changed(member: Member) -> None:
+def notify_password_changed(member: Member, *, notifier: Notifier, clock: Clock) -> None:
     """Queue the notice e-mail in the caller's transaction (the caller commits)."""
     if not member.email:
         return
-    current_notifier().queue_email(
+    notifier.queue_email(
         member.email,
         "password_changed",
         i18n.current(),
         member_id=member.id,
         first_name=member.first_name,
-        changed_at=runtime().clock.now().strftime("%d/%m/%Y %H:%M UTC"),
+        changed_at=clock.now().strftime("%d/%m/%Y %H:%M UTC"),
     )

@@ -29,6 +29,11 @@ class _Later:
         return real_time.time() + self.offset
 
 
+def codes() -> otp.OneTimeCodes:
+    """The store as a request builds it, from the app's settings and Redis."""
+    return otp.OneTimeCodes.of(runtime())
+
+
 def _all_redis_entries() -> dict[str, bytes]:
     r = runtime().redis
     entries = {}
@@ -50,7 +55,7 @@ def test_codes_are_six_digits_with_leading_zeros_possible(app):
 
 
 def test_only_a_keyed_hmac_is_kept_never_the_code(app):
-    sent = otp.store(SIGN_IN, CODE, "sms")
+    sent = codes().store(SIGN_IN, CODE, "sms")
 
     entries = _all_redis_entries()
     assert _otp_keys() == [f"idp:otp-meta:{SIGN_IN}", f"idp:otp:{SIGN_IN}"]
@@ -68,96 +73,96 @@ def test_only_a_keyed_hmac_is_kept_never_the_code(app):
     mac = entries[f"idp:otp:{SIGN_IN}"].decode()
     assert re.fullmatch(r"[0-9a-f]{64}", mac)
     # Keyed by the sign-in: the same code for another sign-in gives another value.
-    otp.store(OTHER_SIGN_IN, CODE, "sms")
+    codes().store(OTHER_SIGN_IN, CODE, "sms")
     assert runtime().redis.get(f"idp:otp:{OTHER_SIGN_IN}").decode() != mac
 
 
 def test_a_code_works_once(app):
-    otp.store(SIGN_IN, CODE, "email")
-    assert otp.current(SIGN_IN) is not None
+    codes().store(SIGN_IN, CODE, "email")
+    assert codes().current(SIGN_IN) is not None
 
-    otp.verify(SIGN_IN, CODE)
+    codes().verify(SIGN_IN, CODE)
 
     with pytest.raises(otp.CodeUnusable):
-        otp.verify(SIGN_IN, CODE)
-    assert otp.current(SIGN_IN) is None
+        codes().verify(SIGN_IN, CODE)
+    assert codes().current(SIGN_IN) is None
     assert _otp_keys() == [f"idp:otp-meta:{SIGN_IN}"]  # the meta expires with its TTL
 
 
 def test_spaces_are_ignored_but_nothing_else(app):
-    otp.store(SIGN_IN, CODE, "sms")
+    codes().store(SIGN_IN, CODE, "sms")
     with pytest.raises(otp.CodeRejected):
-        otp.verify(SIGN_IN, "４９３８１７")  # full-width digits are not the code
-    otp.verify(SIGN_IN, " 493 817 ")
+        codes().verify(SIGN_IN, "４９３８１７")  # full-width digits are not the code
+    codes().verify(SIGN_IN, " 493 817 ")
 
 
 def test_a_code_is_bound_to_its_sign_in(app):
-    otp.store(SIGN_IN, CODE, "sms")
+    codes().store(SIGN_IN, CODE, "sms")
     with pytest.raises(otp.CodeUnusable):
-        otp.verify(OTHER_SIGN_IN, CODE)  # no code was sent for that sign-in
-    otp.store(OTHER_SIGN_IN, "111111", "sms")
+        codes().verify(OTHER_SIGN_IN, CODE)  # no code was sent for that sign-in
+    codes().store(OTHER_SIGN_IN, "111111", "sms")
     with pytest.raises(otp.CodeRejected):
-        otp.verify(OTHER_SIGN_IN, CODE)
-    otp.verify(SIGN_IN, CODE)
+        codes().verify(OTHER_SIGN_IN, CODE)
+    codes().verify(SIGN_IN, CODE)
 
 
 def test_three_wrong_tries_then_the_code_is_gone(app):
     assert runtime().settings.second_factor.max_attempts == 3
-    otp.store(SIGN_IN, CODE, "sms")
+    codes().store(SIGN_IN, CODE, "sms")
 
     with pytest.raises(otp.CodeRejected) as first:
-        otp.verify(SIGN_IN, "000000")
+        codes().verify(SIGN_IN, "000000")
     with pytest.raises(otp.CodeRejected) as second:
-        otp.verify(SIGN_IN, "12345a")  # malformed: still an attempt
+        codes().verify(SIGN_IN, "12345a")  # malformed: still an attempt
     with pytest.raises(otp.CodeRejected) as third:
-        otp.verify(SIGN_IN, "")
+        codes().verify(SIGN_IN, "")
     assert (first.value.attempts_left, second.value.attempts_left) == (2, 1)
     assert third.value.attempts_left == 0  # a wrong try too (the lock counts it)
 
     with pytest.raises(otp.CodeUnusable):
-        otp.verify(SIGN_IN, CODE)  # the right code, too late
-    assert otp.current(SIGN_IN) is None
+        codes().verify(SIGN_IN, CODE)  # the right code, too late
+    assert codes().current(SIGN_IN) is None
 
 
 def test_the_right_code_after_wrong_tries_works(app):
-    otp.store(SIGN_IN, CODE, "sms")
+    codes().store(SIGN_IN, CODE, "sms")
     for _ in range(2):
         with pytest.raises(otp.CodeRejected):
-            otp.verify(SIGN_IN, "999999")
-    otp.verify(SIGN_IN, CODE)
+            codes().verify(SIGN_IN, "999999")
+    codes().verify(SIGN_IN, CODE)
     assert _otp_keys() == [f"idp:otp-meta:{SIGN_IN}"]
 
 
 def test_a_resend_replaces_the_code(app):
-    otp.store(SIGN_IN, CODE, "sms")
+    codes().store(SIGN_IN, CODE, "sms")
     with pytest.raises(otp.CodeRejected):
-        otp.verify(SIGN_IN, "000000")
+        codes().verify(SIGN_IN, "000000")
 
-    otp.store(SIGN_IN, "271828", "email")
+    codes().store(SIGN_IN, "271828", "email")
 
-    assert otp.current(SIGN_IN).channel == "email"  # type: ignore[union-attr]
+    assert codes().current(SIGN_IN).channel == "email"  # type: ignore[union-attr]
     with pytest.raises(otp.CodeRejected) as old:
-        otp.verify(SIGN_IN, CODE)
+        codes().verify(SIGN_IN, CODE)
     assert old.value.attempts_left == 2  # the new code has its own tries
-    otp.verify(SIGN_IN, "271828")
+    codes().verify(SIGN_IN, "271828")
 
 
 def test_resend_cooldown(app, monkeypatch):
     assert runtime().settings.second_factor.resend_cooldown == 30
-    otp.check_resend(SIGN_IN)  # nothing sent yet: no wait
-    otp.store(SIGN_IN, CODE, "sms")
+    codes().check_resend(SIGN_IN)  # nothing sent yet: no wait
+    codes().store(SIGN_IN, CODE, "sms")
 
     with pytest.raises(otp.ResendTooSoon) as wait:
-        otp.check_resend(SIGN_IN)
+        codes().check_resend(SIGN_IN)
     assert 29 <= wait.value.retry_after <= 30
 
     monkeypatch.setattr(otp, "time", _Later(20))
     with pytest.raises(otp.ResendTooSoon) as later:
-        otp.check_resend(SIGN_IN)
+        codes().check_resend(SIGN_IN)
     assert 9 <= later.value.retry_after <= 10
 
     monkeypatch.setattr(otp, "time", _Later(31))
-    otp.check_resend(SIGN_IN)
+    codes().check_resend(SIGN_IN)
 
 
 def test_the_cooldown_is_configuration(app):
@@ -165,13 +170,13 @@ def test_the_cooldown_is_configuration(app):
     runtime().settings = replace(
         settings, second_factor=replace(settings.second_factor, resend_cooldown=0)
     )
-    otp.store(SIGN_IN, CODE, "sms")
-    otp.check_resend(SIGN_IN)
+    codes().store(SIGN_IN, CODE, "sms")
+    codes().check_resend(SIGN_IN)
 
 
 def test_codes_expire_with_their_redis_keys(app):
     r = runtime().redis
-    sent = otp.store(SIGN_IN, CODE, "sms")
+    sent = codes().store(SIGN_IN, CODE, "sms")
     ttl = runtime().settings.second_factor.code_ttl
     assert sent.expires_at - sent.sent_at == ttl == 300
     for name in (f"idp:otp:{SIGN_IN}", f"idp:otp-meta:{SIGN_IN}"):
@@ -183,29 +188,29 @@ def test_codes_expire_with_their_redis_keys(app):
     while r.exists(f"idp:otp:{SIGN_IN}") and real_time.monotonic() < deadline:
         real_time.sleep(0.01)
 
-    assert otp.current(SIGN_IN) is None
+    assert codes().current(SIGN_IN) is None
     with pytest.raises(otp.CodeUnusable):
-        otp.verify(SIGN_IN, CODE)
-    otp.check_resend(SIGN_IN)  # no live code: a new one may be sent at once
+        codes().verify(SIGN_IN, CODE)
+    codes().check_resend(SIGN_IN)  # no live code: a new one may be sent at once
 
 
 def test_attempt_counter_expires_too(app):
-    otp.store(SIGN_IN, CODE, "sms")
+    codes().store(SIGN_IN, CODE, "sms")
     with pytest.raises(otp.CodeRejected):
-        otp.verify(SIGN_IN, "000000")
+        codes().verify(SIGN_IN, "000000")
     assert 0 < runtime().redis.ttl(f"idp:otp-attempts:{SIGN_IN}") <= 900
 
 
 def test_forget_removes_everything(app):
-    otp.store(SIGN_IN, CODE, "sms")
+    codes().store(SIGN_IN, CODE, "sms")
     with pytest.raises(otp.CodeRejected):
-        otp.verify(SIGN_IN, "000000")
-    otp.forget(SIGN_IN)
+        codes().verify(SIGN_IN, "000000")
+    codes().forget(SIGN_IN)
     assert _otp_keys() == []
 
 
 def test_parallel_uses_of_one_code_succeed_once(app):
-    otp.store(SIGN_IN, CODE, "sms")
+    codes().store(SIGN_IN, CODE, "sms")
     outcomes: list[str] = []
     barrier = threading.Barrier(8)
 
@@ -213,7 +218,7 @@ def test_parallel_uses_of_one_code_succeed_once(app):
         with app.app_context():
             barrier.wait()
             try:
-                otp.verify(SIGN_IN, CODE)
+                codes().verify(SIGN_IN, CODE)
                 outcomes.append("ok")
             except otp.CodeUnusable:
                 outcomes.append("unusable")
@@ -227,7 +232,7 @@ def test_parallel_uses_of_one_code_succeed_once(app):
 
 
 def test_parallel_wrong_guesses_are_all_counted(app):
-    otp.store(SIGN_IN, CODE, "sms")
+    codes().store(SIGN_IN, CODE, "sms")
     outcomes: list[int | str] = []
     barrier = threading.Barrier(6)
 
@@ -235,7 +240,7 @@ def test_parallel_wrong_guesses_are_all_counted(app):
         with app.app_context():
             barrier.wait()
             try:
-                otp.verify(SIGN_IN, f"00000{n}")
+                codes().verify(SIGN_IN, f"00000{n}")
             except otp.CodeRejected as wrong:
                 outcomes.append(wrong.attempts_left)
             except otp.CodeUnusable:
@@ -250,4 +255,4 @@ def test_parallel_wrong_guesses_are_all_counted(app):
     assert sum(1 for o in outcomes if o != "unusable") == 3
     assert outcomes.count("unusable") == 3
     with pytest.raises(otp.CodeUnusable):
-        otp.verify(SIGN_IN, CODE)
+        codes().verify(SIGN_IN, CODE)

@@ -25,6 +25,11 @@ def queue(to: str = TO, member_id: int | None = 7) -> None:
     current_notifier().queue_email(to, "password_reset", "fr", member_id=member_id, **CONTEXT)
 
 
+def delivery() -> mail_queue.MailQueue:
+    """The mail queue as a worker builds it for a round."""
+    return mail_queue.MailQueue.of(runtime(), current_notifier())
+
+
 def committed_mails() -> list[tuple[str, str]]:
     """What another connection sees: only committed rows."""
     with db.engine.connect() as conn:
@@ -70,7 +75,7 @@ def test_worker_sends_through_smtp_audits_and_erases_the_body(make_app, settings
     queue()
     db.session.commit()
 
-    assert mail_queue.deliver_due() == 1
+    assert delivery().deliver_due() == 1
 
     [received] = smtp_server.received
     assert received.rcpt_tos == [TO]
@@ -83,7 +88,7 @@ def test_worker_sends_through_smtp_audits_and_erases_the_body(make_app, settings
     [event] = events("email.sent")
     assert event.member_id == 7
     assert event.detail == {"purpose": "password_reset", "transport": "smtp", "lang": "fr"}
-    assert mail_queue.deliver_due() == 0  # sent once
+    assert delivery().deliver_due() == 0  # sent once
 
 
 def test_without_smtp_the_worker_delivers_into_the_development_outbox(make_app):
@@ -91,7 +96,7 @@ def test_without_smtp_the_worker_delivers_into_the_development_outbox(make_app):
     queue()
     db.session.commit()
     assert db.session.scalars(select(OutboxMessage)).all() == []
-    assert mail_queue.deliver_due() == 1
+    assert delivery().deliver_due() == 1
     [kept] = db.session.scalars(select(OutboxMessage)).all()
     assert kept.recipient == TO and kept.purpose == "password_reset" and LINK in kept.text
 
@@ -105,20 +110,20 @@ def test_smtp_down_waits_with_backoff_then_everything_leaves(
     db.session.commit()
 
     with caplog.at_level(logging.DEBUG, logger="idp.notifications"):
-        assert mail_queue.deliver_due() == 1  # the first failure ends the round
+        assert delivery().deliver_due() == 1  # the first failure ends the round
         first = mails()[0]
         assert (first.status, first.attempts) == ("pending", 1)
         assert f"127.0.0.1:{closed_port}" in (first.last_error or "")
         assert first.next_attempt_at - runtime(app).clock.now() > timedelta(seconds=25)
         for minutes in (1, 2, 4, 8):  # later rounds: each mail fails on its own schedule
-            mail_queue.deliver_due(now=later(app, minutes=minutes))
+            delivery().deliver_due(now=later(app, minutes=minutes))
         assert {m.status for m in mails()} == {"pending"}
         assert sum(m.attempts for m in mails()) == 5  # one attempt per round
         assert events("email.failed") == []  # not given up yet
 
         back = start_smtp(port=closed_port)  # the mail server is back
         try:
-            mail_queue.deliver_due(now=later(app, hours=2))
+            delivery().deliver_due(now=later(app, hours=2))
             assert sorted(r.rcpt_tos[0] for r in back.received) == [
                 "member0@example.org", "member1@example.org", "member2@example.org",
             ]  # fmt: skip
@@ -139,7 +144,7 @@ def test_smtp_down_waits_with_backoff_then_everything_leaves(
 
 def test_retry_delays_double_up_to_the_cap(make_app, settings):
     make_app(with_mail(settings, outbox_retry_delay=30, outbox_retry_max_delay=200))
-    assert [mail_queue.retry_delay(n).total_seconds() for n in range(1, 6)] == [
+    assert [delivery().retry_delay(n).total_seconds() for n in range(1, 6)] == [
         30, 60, 120, 200, 200,
     ]  # fmt: skip
 
@@ -153,7 +158,7 @@ def test_given_up_after_the_attempts_then_retried_by_the_operator(
     db.session.commit()
     with caplog.at_level(logging.ERROR, logger="idp.notifications"):
         for _ in range(5):
-            mail_queue.deliver_due(now=later(app, hours=1))
+            delivery().deliver_due(now=later(app, hours=1))
     [mail] = mails()
     assert (mail.status, mail.attempts) == ("failed", 3)
     assert LINK in mail.text  # kept for a retry
@@ -176,7 +181,7 @@ def test_given_up_after_the_attempts_then_retried_by_the_operator(
     try:
         retried = runner.invoke(args=["outbox", "retry", str(mail.id)])
         assert retried.exit_code == 0 and "1 e-mail(s) queued again." in retried.output
-        assert mail_queue.deliver_due() == 1
+        assert delivery().deliver_due() == 1
         [received] = back.received
         assert LINK in received.message.get_body(("plain",)).get_content()
     finally:
@@ -190,7 +195,7 @@ def test_too_old_is_given_up_at_its_next_failure(make_app, settings, closed_port
     app = shifted(make_app(with_mail(settings, smtp_url=f"smtp://127.0.0.1:{closed_port}")))
     queue()
     db.session.commit()
-    mail_queue.deliver_due(now=later(app, hours=25))
+    delivery().deliver_due(now=later(app, hours=25))
     [mail] = mails()
     assert (mail.status, mail.attempts) == ("failed", 1)
 
@@ -200,7 +205,7 @@ def test_pending_listing_for_operators_works_in_production(make_app, settings, c
     queue()
     queue("bob@example.org", member_id=8)
     db.session.commit()
-    mail_queue.deliver_due()
+    delivery().deliver_due()
     runtime(app).settings = production(runtime(app).settings)
     listed = app.test_cli_runner().invoke(args=["outbox", "--pending"])
     assert listed.exit_code == 0, listed.output
@@ -232,7 +237,7 @@ def test_several_workers_send_each_mail_once(make_app, settings, smtp_server):
 
     def work() -> None:
         with app.app_context():
-            mail_queue.deliver_due()
+            delivery().deliver_due()
 
     threads = [threading.Thread(target=work) for _ in range(4)]
     for thread in threads:
@@ -249,11 +254,11 @@ def test_a_mail_whose_worker_died_comes_back_after_its_lease(make_app, settings,
     app = shifted(make_app(with_mail(settings, smtp_url=smtp_server.url)))
     queue()
     db.session.commit()
-    claimed = mail_queue.claim_next(runtime(app).clock.now())  # then the worker dies
+    claimed = delivery().claim_next(runtime(app).clock.now())  # then the worker dies
     assert claimed is not None
-    assert mail_queue.claim_next(runtime(app).clock.now()) is None  # leased: nobody takes it
-    assert mail_queue.deliver_due() == 0
-    assert mail_queue.deliver_due(now=later(app, minutes=5)) == 1
+    assert delivery().claim_next(runtime(app).clock.now()) is None  # leased: nobody takes it
+    assert delivery().deliver_due() == 0
+    assert delivery().deliver_due(now=later(app, minutes=5)) == 1
     assert len(smtp_server.received) == 1 and mails()[0].status == "sent"
 
 
@@ -263,8 +268,8 @@ def test_a_mail_the_transport_refuses_outright_is_given_up_not_stuck(
     app = shifted(make_app(with_mail(settings, smtp_url=smtp_server.url, outbox_max_attempts=2)))
     queue("eloise@example.org\nBcc: someone@example.net")  # no header may hold a line break
     db.session.commit()
-    assert mail_queue.deliver_due() == 1
-    assert mail_queue.deliver_due(now=later(app, minutes=5)) == 1
+    assert delivery().deliver_due() == 1
+    assert delivery().deliver_due(now=later(app, minutes=5)) == 1
     [mail] = mails()
     assert (mail.status, mail.attempts, mail.last_error) == ("failed", 2, "ValueError")
     assert smtp_server.received == []

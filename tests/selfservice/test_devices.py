@@ -15,6 +15,8 @@ from idp.accounts.devices import notify_device_added
 from idp.authenticators import passkeys
 from idp.db import db
 from idp.models import AuditEvent, Member, PasskeyCredential
+from idp.notifications import current_notifier
+from idp.runtime import runtime
 from tests.actors import DEMO_NUMBER, Browser, RelyingParty, add_member, form_fields
 from tests.selfservice.pages import choose_password, open_page, submit
 from tests.selfservice.test_reset import ask_reset
@@ -228,7 +230,10 @@ def test_a_new_device_is_announced_by_email(site, mailbox, lang, subject, senten
     device = add_device(site.app, "iPhone de Camille")
     with site.app.app_context():
         member = db.session.scalars(select(Member).filter_by(member_number=DEMO_NUMBER)).one()
-        notify_device_added(member, db.session.get_one(PasskeyCredential, device), lang)
+        credential = db.session.get_one(PasskeyCredential, device)
+        notify_device_added(
+            member, credential, lang, notifier=current_notifier(), clock=runtime().clock
+        )
         db.session.remove()
     notice = mailbox.last_to(EMAIL)
     assert notice["Subject"] == subject
@@ -246,6 +251,9 @@ def test_no_email_on_file_means_no_notice(site, mailbox):
     device = add_device(site.app, "Pixel", member_number="300000002")
     with site.app.app_context():
         member = db.session.scalars(select(Member).filter_by(member_number="300000002")).one()
-        notify_device_added(member, db.session.get_one(PasskeyCredential, device), "fr")
+        credential = db.session.get_one(PasskeyCredential, device)
+        notify_device_added(
+            member, credential, "fr", notifier=current_notifier(), clock=runtime().clock
+        )
         db.session.remove()
     assert mailbox.smtp.received == []

@@ -17,6 +17,7 @@ from idp.accounts.devices import DeviceNotFound
 from idp.admin import support
 from idp.admin.console.blueprint import STAFF, actor, bp, staff_page
 from idp.models import Member
+from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.text import is_ascii_number
 
@@ -29,7 +30,8 @@ SEARCH_LIMIT = 50
 def members() -> str:
     query = request.args.get("q", "").strip()[:200]
     found = support.find_members(query, limit=SEARCH_LIMIT) if query else []
-    summaries = [support.member_summary(m) for m in found]
+    clock = runtime().clock
+    summaries = [support.member_summary(m, clock=clock) for m in found]
     return render_template("admin/members.html", section="members", q=query, results=summaries,
                            searched=bool(query), limit=SEARCH_LIMIT)  # fmt: skip
 
@@ -43,7 +45,8 @@ def _member(member_number: str) -> Member:
 
 def member_page(member: Member, status: int = 200, **context: object) -> tuple[str, int]:
     page = render_template("admin/member.html", section="members", member=member,
-                           info=support.member_status(member), **context)  # fmt: skip
+                           info=support.member_status(member, clock=runtime().clock),
+                           **context)  # fmt: skip
     return page, status
 
 
@@ -79,7 +82,14 @@ def change_contact(member_number: str) -> Page:
     if email is None and phone is None:
         return member_page(found, 400, error="admin.member.contact_empty")
     try:
-        change = support.change_contact(found, email=email, phone=phone, actor=actor())
+        change = support.change_contact(
+            found,
+            email=email,
+            phone=phone,
+            actor=actor(),
+            notifier=current_notifier(),
+            clock=runtime().clock,
+        )
     except support.InvalidContact as invalid:
         return member_page(found, 400, error="admin.member.contact_invalid_" + invalid.field,
                            form={"email": email or "", "phone": phone or ""})  # fmt: skip
@@ -97,7 +107,11 @@ def resend_activation(member_number: str) -> Page:
     if not found.email:
         return member_page(found, 409, error="admin.member.no_email")
     try:
-        support.resend_activation(found, actor())
+        rt = runtime()
+        support.resend_activation(
+            found, actor(), settings=rt.settings.accounts, notifier=current_notifier(),
+            clock=rt.clock,
+        )  # fmt: skip
     except support.SupportActionRefused as refused:
         return member_page(found, 409, error_text=refused.detail)
     return _done(found, "activation_sent")
@@ -116,7 +130,9 @@ def end_sessions(member_number: str) -> Page:
 def remove_device(member_number: str, device_id: int) -> Page:
     found = _member(member_number)
     try:
-        support.remove_device(found, device_id, actor())
+        support.remove_device(
+            found, device_id, actor(), notifier=current_notifier(), clock=runtime().clock
+        )
     except DeviceNotFound:
         return member_page(found, 404, error="admin.member.device_not_found")
     return _done(found, "device_removed")
