@@ -20,8 +20,9 @@ from werkzeug.exceptions import HTTPException
 
 from idp.clients.registry import find_client
 from idp.errors import IdPError
+from idp.runtime import runtime
 from idp.text import find_control_characters, has_control_characters
-from idp.tokens.issued import verify_access_token
+from idp.tokens.issued import Tokens
 from idp.web.unavailable import conflict_response, outage_response
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ def _authenticate() -> Caller:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "invalid_token", "A bearer access token is required.")
-    claims = verify_access_token(token.strip())
+    claims = Tokens.of(runtime()).verify_access_token(token.strip())
     if claims is None:
         raise ApiError(401, "invalid_token", "The access token is invalid or expired.")
     client_id = claims.get("client_id")

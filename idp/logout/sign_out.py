@@ -28,8 +28,9 @@ from idp.clients.registry import find_client
 from idp.db import db, utcnow
 from idp.logout import queue, worker
 from idp.models import Member, PasskeySession, RefreshToken
+from idp.runtime import runtime
 from idp.sso import SsoSession
-from idp.tokens.issued import revoke_family
+from idp.tokens.issued import Tokens
 
 OFFLINE_ACCESS = "offline_access"
 
@@ -174,8 +175,9 @@ def _sign_out(
         and (only is None or holder in only)
         and (keep_sid is None or families[family][2] != keep_sid)
     ]
+    tokens = Tokens.of(runtime())
     for family in revoked:
-        revoke_family(family)
+        tokens.revoke_family(family)
     ended = len(sessions) if only is None else 0
     # Logout tokens: each session's clients with that session's sid, and each revoked
     # family's client with the sid its tokens were issued under (a session that is over),

@@ -37,7 +37,8 @@ from idp.models import Member
 from idp.oidc.blueprint import bp
 from idp.oidc.claims import RESPONSE_MODES
 from idp.oidc.server import StoredRequest, authorization_error, get_server
-from idp.tokens.id_token_hint import decode_hint
+from idp.runtime import runtime
+from idp.tokens.id_token_hint import Hint, decode_hint
 from idp.tokens.issued import AuthContext
 from idp.web import i18n
 from idp.web.cookies import read_cookie
@@ -76,11 +77,13 @@ def authorize() -> HttpResponse:
         return _error(error, params)
     client: RegisteredClient = grant.request.client
     hint = params.get("id_token_hint")
+    rt = runtime()
+    decoded = decode_hint(hint, keys=rt.keys, issuer=rt.settings.server.issuer)
     facts = policy.request_facts(
         params, client, member,
         session.amr if session is not None else [],
         session.auth_time if session is not None else None,
-        hinted_subject(hint, client) if hint else None, bool(hint),
+        hinted_subject(decoded, client), bool(hint),
     )  # fmt: skip
     plan = policy.plan(facts)
     if "none" in params.get("prompt", "").split():
@@ -112,9 +115,8 @@ def authorize() -> HttpResponse:
     return policy.to_next_step(pending)
 
 
-def hinted_subject(id_token_hint: str, client: RegisteredClient) -> str | None:
+def hinted_subject(decoded: Hint | None, client: RegisteredClient) -> str | None:
     """``sub`` of an ID token we issued to this client (expired ones accepted, §3.1.2.1)."""
-    decoded = decode_hint(id_token_hint)
     return decoded.sub if decoded is not None and client.client_id in decoded.audiences else None
 
 

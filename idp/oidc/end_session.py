@@ -26,6 +26,7 @@ from idp.oidc.logout_request import (
     take_pending,
     validate_logout_request,
 )
+from idp.runtime import runtime
 from idp.web import i18n
 from idp.web.cookies import read_cookie
 from idp.web.csrf import browser_id, check_csrf
@@ -43,7 +44,8 @@ def end_session() -> HttpResponse:
     try:
         if any(len(values.getlist(name)) > 1 for name in PARAMS):
             raise LogoutRejected("logout.error.invalid_request", "a parameter is repeated")
-        logout = validate_logout_request(params)
+        rt = runtime()
+        logout = validate_logout_request(params, keys=rt.keys, issuer=rt.settings.server.issuer)
     except LogoutRejected as rejected:
         return _rejected(rejected, params.get("client_id"))
     session = sso.load(read_cookie(sso.COOKIE))

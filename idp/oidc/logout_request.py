@@ -23,6 +23,7 @@ from idp.errors import IdPError
 from idp.kv import key
 from idp.runtime import runtime
 from idp.tokens.id_token_hint import Hint, decode_hint
+from idp.tokens.keys import KeyStore
 
 MAX_PARAM_LENGTH = 2048
 MAX_HINT_LENGTH = 8192
@@ -48,12 +49,14 @@ class LogoutRequest:
         return self.hint is not None and self.hint.sub == sub and self.hint.sid == sid
 
 
-def validate_logout_request(params: dict[str, str]) -> LogoutRequest:
+def validate_logout_request(
+    params: dict[str, str], *, keys: KeyStore, issuer: str
+) -> LogoutRequest:
     for name, value in params.items():
         limit = MAX_HINT_LENGTH if name == "id_token_hint" else MAX_PARAM_LENGTH
         if len(value) > limit:
             raise LogoutRejected("logout.error.invalid_request", f"{name} is too long")
-    hint = decode_hint(params.get("id_token_hint"))
+    hint = decode_hint(params.get("id_token_hint"), keys=keys, issuer=issuer)
     client = _client(params.get("client_id"), hint)
     return LogoutRequest(
         client=client,
