@@ -9,7 +9,7 @@ import time
 
 from flask import render_template, request
 
-from idp.clients.registry import find_client
+from idp.clients.registry import ClientRegistry
 from idp.errors import InteractionExpired, InvalidCredentials
 from idp.interaction import policy
 from idp.interaction.locked import locked_page
@@ -19,6 +19,7 @@ from idp.login.blueprint import bp
 from idp.login.passkey_policy import offers_passkeys
 from idp.login.password import verify_password
 from idp.login.views import load_interaction
+from idp.runtime import runtime
 from idp.throttling.lockout import AccountLocked, AttemptInProgress, lock_duration
 from idp.web.csrf import check_csrf
 
@@ -42,7 +43,7 @@ def check(facts: Facts) -> Verdict:
 
 def password_page(pending: Interaction, error: str | None = None, identifier: str = "") -> str:
     """The sign-in page; for ``webauthn: offer`` clients it also offers Face ID / fingerprint."""
-    client = find_client(pending.client_id)
+    client = ClientRegistry.of(runtime()).find(pending.client_id)
     if client is None:
         raise InteractionExpired()
     return render_template(

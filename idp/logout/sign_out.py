@@ -24,7 +24,7 @@ from sqlalchemy import delete, select
 
 from idp import audit, sso
 from idp.clients import access
-from idp.clients.registry import find_client
+from idp.clients.registry import ClientRegistry
 from idp.db import db, utcnow
 from idp.logout import queue, worker
 from idp.models import Member, PasskeySession, RefreshToken
@@ -108,7 +108,7 @@ def sign_out_refused_clients(member: Member) -> SignedOut:
     candidates = holders | {c for s in sessions for c in s.clients}
     refused = set()
     for client_id in candidates:
-        client = find_client(client_id)
+        client = ClientRegistry.of(runtime()).find(client_id)
         if client is not None and not access.allowed(client, member):
             refused.add(client_id)
     if not refused:

@@ -26,7 +26,7 @@ from flask import Response, render_template, request
 from werkzeug.wrappers import Response as HttpResponse
 
 from idp import audit, sso
-from idp.clients.registry import RegisteredClient, find_client
+from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.db import db
 from idp.errors import InteractionExpired
 from idp.interaction import policy
@@ -127,7 +127,7 @@ def resume(interaction_id: str) -> HttpResponse:
         return policy.to_next_step(pending)
     if not interaction.finish(pending.id):
         raise InteractionExpired()
-    client = find_client(pending.client_id)
+    client = ClientRegistry.of(runtime()).find(pending.client_id)
     session = current_session(pending)
     if client is None or session is None:
         raise InteractionExpired()
@@ -183,7 +183,7 @@ def _verified_redirect_uri() -> str | None:
     values = request.values
     if len(values.getlist("client_id")) > 1 or len(values.getlist("redirect_uri")) > 1:
         return None
-    client = find_client(values.get("client_id"))
+    client = ClientRegistry.of(runtime()).find(values.get("client_id"))
     if client is None:
         return None
     uri = values.get("redirect_uri")
@@ -270,7 +270,7 @@ def _error(error: OAuth2Error, params: dict[str, str]) -> HttpResponse:
     client_id = params.get("client_id")
     audit.record(
         "authorization.rejected",
-        client_id=client_id if find_client(client_id) is not None else None,
+        client_id=client_id if ClientRegistry.of(runtime()).find(client_id) is not None else None,
         error=error.error,
     )
     body = render_template("errors/authorize.html", error=error.error)

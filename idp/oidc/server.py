@@ -33,7 +33,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from idp import audit
 from idp.clients import access
-from idp.clients.registry import RegisteredClient, find_client
+from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.db import db, utcnow
 from idp.interaction.assurance import acr_for
 from idp.models import Member, RefreshToken
@@ -88,7 +88,7 @@ class Server(AuthorizationServer):
         return IssuerRequest(flask_request)
 
     def query_client(self, client_id):
-        return find_client(client_id)
+        return ClientRegistry.of(runtime()).find(client_id)
 
     def save_token(self, token, request):
         db.session.commit()
@@ -182,17 +182,17 @@ def _token_response(
             rotated.scope if rotated is not None else scope,
             ctx,
             family_id,
-            _family_end(client, rotated) if rotated is not None else None,
+            _family_end(tokens, client, rotated) if rotated is not None else None,
         )
     return token, family_id, jti
 
 
-def _family_end(client: RegisteredClient, row: RefreshToken) -> datetime:
+def _family_end(tokens: Tokens, client: RegisteredClient, row: RefreshToken) -> datetime:
     """The end of the family ``row`` belongs to (counted from the token's issue for tokens
     issued before families had one)."""
     if row.family_expires_at is not None:
         return row.family_expires_at
-    return row.issued_at + timedelta(seconds=client.refresh_family_lifetime())
+    return row.issued_at + timedelta(seconds=client.refresh_family_lifetime(tokens.settings))
 
 
 def _active_member(member_id: int) -> Member | None:

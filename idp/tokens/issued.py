@@ -20,7 +20,7 @@ from joserfc.errors import JoseError
 from sqlalchemy import update
 
 from idp import audit
-from idp.clients.registry import RegisteredClient, all_clients, find_client_at
+from idp.clients.registry import ClientRegistry, RegisteredClient, all_clients
 from idp.config import TokenSettings
 from idp.db import db, utcnow
 from idp.models import RefreshToken
@@ -59,20 +59,24 @@ def new_family_id() -> str:
 
 
 class Tokens:
-    """The tokens ``issuer`` issues with ``keys`` for the lifetimes of ``settings``, and
-    their revocations."""
+    """The tokens ``issuer`` issues with ``keys`` for the lifetimes of ``settings``, their
+    revocations, and the registered clients they are for."""
 
     def __init__(
-        self, settings: TokenSettings, issuer: str, keys: KeyStore, revocations: Revocations
-    ) -> None:
+        self, settings: TokenSettings, issuer: str, keys: KeyStore, revocations: Revocations,
+        clients: ClientRegistry,
+    ) -> None:  # fmt: skip
         self.settings = settings
         self.issuer = issuer
         self.keys = keys
         self.revocations = revocations
+        self.clients = clients
 
     @classmethod
     def of(cls, rt: Runtime) -> Tokens:
-        return cls(rt.settings.tokens, rt.settings.server.issuer, rt.keys, Revocations.of(rt))
+        settings = rt.settings
+        return cls(settings.tokens, settings.server.issuer, rt.keys, Revocations.of(rt),
+                   ClientRegistry.of(rt))  # fmt: skip
 
     def sign(self, claims: dict[str, Any], typ: str = "JWT") -> str:
         return sign(claims, self.keys, typ)
@@ -130,7 +134,7 @@ class Tokens:
             return None
         # A disabled or deleted client's tokens die with it (the cache is dropped at each
         # change), even when a new client takes the deleted one's id.
-        client = find_client_at(str(claims.get("client_id")), state.clients_version)
+        client = self.clients.find_at(str(claims.get("client_id")), state.clients_version)
         if client is None or not _issued_since(claims, client.created_at):
             return None
         return claims
@@ -155,7 +159,9 @@ class Tokens:
         ttl = client.ttl("refresh_token_ttl", self.settings.refresh_token_ttl)
         now = utcnow()
         if family_expires_at is None:
-            family_expires_at = now + timedelta(seconds=client.refresh_family_lifetime())
+            family_expires_at = now + timedelta(
+                seconds=client.refresh_family_lifetime(self.settings)
+            )
         db.session.add(
             RefreshToken(
                 token_hash=token_digest(token),
