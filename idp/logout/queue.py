@@ -85,7 +85,9 @@ def deliver_due(now: float | None = None, limit: int = 100) -> int:
     epoch), at most ``limit`` of them; returns how many were tried. Threads call it in a
     loop; tests call it with a future ``now`` to run the retries at once."""
     now = time.time() if now is None else now
-    settings = runtime().settings.logout
+    rt = runtime()
+    settings = rt.settings.logout
+    clients = ClientRegistry.of(rt)
     lease = settings.backchannel_timeout * 2 + 30
     tried = 0
     while tried < limit:
@@ -93,7 +95,7 @@ def deliver_due(now: float | None = None, limit: int = 100) -> int:
         if job_id is None:
             break
         tried += 1
-        _deliver(job_id, now)
+        _deliver(job_id, now, clients)
     return tried
 
 
@@ -103,13 +105,13 @@ def retry_delay(attempt: int) -> int:
     return int(min(first * 2 ** (attempt - 1), MAX_DELAY))
 
 
-def _deliver(job_id: int, now: float) -> None:
+def _deliver(job_id: int, now: float, clients: ClientRegistry) -> None:
     row = db.session.get(QueuedLogout, job_id)
     if row is None:
         return
     job = Job.of(row)
     db.session.commit()  # no transaction (nor pooled connection) held while the portal answers
-    uri = backchannel_uri(ClientRegistry.of(runtime()).find(job.client_id))
+    uri = backchannel_uri(clients.find(job.client_id))
     if not uri:  # the client was removed or disabled, or no longer wants logout tokens
         _finish(job_id)
         return
