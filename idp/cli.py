@@ -258,7 +258,9 @@ def keys_rotate() -> None:
 
     rt = runtime()
     rt.keys.ensure()
-    promoted = rt.keys.rotate(publish_for=timedelta(seconds=longest_token_lifetime() + 60))
+    promoted = rt.keys.rotate(
+        publish_for=timedelta(seconds=longest_token_lifetime(rt.settings.tokens) + 60)
+    )
     click.echo(f"Signing key is now {promoted.kid}; a new next key is published.")
 
 

@@ -18,10 +18,11 @@ from typing import Any, TypeVar, cast
 from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from idp.clients.registry import find_client
+from idp.clients.registry import ClientRegistry
 from idp.errors import IdPError
+from idp.runtime import runtime
 from idp.text import find_control_characters, has_control_characters
-from idp.tokens.issued import verify_access_token
+from idp.tokens.issued import Tokens
 from idp.web.unavailable import conflict_response, outage_response
 
 log = logging.getLogger(__name__)
@@ -59,14 +60,14 @@ def _authenticate() -> Caller:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "invalid_token", "A bearer access token is required.")
-    claims = verify_access_token(token.strip())
+    claims = Tokens.of(runtime()).verify_access_token(token.strip())
     if claims is None:
         raise ApiError(401, "invalid_token", "The access token is invalid or expired.")
     client_id = claims.get("client_id")
     # client_credentials tokens name the service as their subject and carry no sign-in.
     if claims.get("sub") != client_id or "auth_time" in claims:
         raise ApiError(403, "forbidden", "Member tokens cannot call the admin API.")
-    if find_client(str(client_id)) is None:
+    if ClientRegistry.of(runtime()).find(str(client_id)) is None:
         raise ApiError(401, "invalid_token", "The client of this token is disabled.")
     return Caller(str(client_id), frozenset(str(claims.get("scope", "")).split()))
 

@@ -91,7 +91,9 @@ def update_registration(client_id: str) -> Response:
     if metadata.get("client_id") != client_id:
         _invalid("client_id", "must be the client_id of this registration")
     secret = metadata.get("client_secret")
-    if secret is not None and not RegisteredClient.from_row(row).check_client_secret(secret):
+    rt = runtime()
+    current = RegisteredClient.from_row(row, rt.clock, rt.passwords)
+    if secret is not None and not current.check_client_secret(secret):
         _invalid("client_secret", "does not match the client's current secret")
     data = client_data(metadata, policies=False)
     row = clients.update_client(client_id, data, f"registration:{client_id}")

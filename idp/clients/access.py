@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from idp.clients.registry import RegisteredClient, find_client
+from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.errors import IdPError
 from idp.models import Member
 
@@ -39,11 +39,13 @@ def refusal_message(client: RegisteredClient) -> str:
     return client.spec.access.message if client.spec.access is not None else ""
 
 
-def suggestion(client: RegisteredClient, member: Member) -> RegisteredClient | None:
+def suggestion(
+    client: RegisteredClient, member: Member, clients: ClientRegistry
+) -> RegisteredClient | None:
     """The client clients.yaml suggests instead (the provident portal for provident members),
     when this member holds a contract, may use it, and it has a home page to link to."""
     rule = client.spec.access
-    suggested = find_client(rule.suggest_client) if rule is not None else None
+    suggested = clients.find(rule.suggest_client) if rule is not None else None
     if suggested is None or not member.contract_set:
         return None
     if not allowed(suggested, member) or not home_url(suggested):

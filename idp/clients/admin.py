@@ -279,7 +279,7 @@ def _commit(created: str | None = None) -> None:
     except BaseException:
         db.session.rollback()
         raise
-    clients_changed()
+    clients_changed(runtime().redis)
 
 
 def _grace_end(row: OAuthClient) -> datetime | None:

@@ -6,19 +6,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import ClientMixin, list_to_scope, scope_to_list
+from redis import Redis
 from sqlalchemy import select
 
 from idp.clients.schema import CLIENT_ID, ClientSpec
+from idp.clock import Clock
+from idp.config import TokenSettings
 from idp.db import db
 from idp.kv import key as kv_key
 from idp.models import OAuthClient
-from idp.runtime import runtime
+from idp.runtime import Runtime
+
+if TYPE_CHECKING:
+    from idp.authenticators.password import PasswordHashing
 
 VERSION_KEY = kv_key("clients", "version")
 LOOPBACK_IPS = ("127.0.0.1", "[::1]")
@@ -44,9 +50,15 @@ class RegisteredClient(ClientMixin):
     previous_secret_expires_at: datetime | None = None
     # A token issued before this time was issued to a deleted client of the same id.
     created_at: datetime | None = None
+    # What checking a secret needs: the time (the previous secret's grace) and the hasher
+    # (argon2 secrets from clients.yaml).
+    clock: Clock = field(kw_only=True, compare=False, repr=False)
+    passwords: PasswordHashing = field(kw_only=True, compare=False, repr=False)
 
     @classmethod
-    def from_row(cls, row: OAuthClient) -> RegisteredClient:
+    def from_row(
+        cls, row: OAuthClient, clock: Clock, passwords: PasswordHashing
+    ) -> RegisteredClient:
         return cls(
             client_id=row.client_id,
             name=row.name,
@@ -58,6 +70,8 @@ class RegisteredClient(ClientMixin):
             previous_secret_hash=row.previous_secret_hash,
             previous_secret_expires_at=row.previous_secret_expires_at,
             created_at=row.created_at,
+            clock=clock,
+            passwords=passwords,
         )
 
     # -- policy ------------------------------------------------------------------------------
@@ -82,12 +96,11 @@ class RegisteredClient(ClientMixin):
         own = getattr(self.spec, name)
         return int(own) if own else default
 
-    def refresh_family_lifetime(self) -> int:
+    def refresh_family_lifetime(self, tokens: TokenSettings) -> int:
         """How long this client's refresh-token family lives at most, however often it is
         used (seconds from the sign-in): its own ``refresh_token_max_lifetime`` or the
         provider's."""
-        longest = runtime().settings.tokens.refresh_token_max_lifetime
-        return self.ttl("refresh_token_max_lifetime", longest)
+        return self.ttl("refresh_token_max_lifetime", tokens.refresh_token_max_lifetime)
 
     # -- Authlib ClientMixin -----------------------------------------------------------------
     def get_client_id(self) -> str:
@@ -116,7 +129,7 @@ class RegisteredClient(ClientMixin):
         if not stored or not client_secret:
             return False
         if stored.startswith("$argon2"):
-            return _verify_argon2(self.client_id, stored, client_secret)
+            return _verify_argon2(self.passwords, self.client_id, stored, client_secret)
         digest = secret_digest(client_secret)
         current = hmac.compare_digest(digest, stored)
         previous = self._previous_secret_live() and hmac.compare_digest(
@@ -128,7 +141,7 @@ class RegisteredClient(ClientMixin):
         until = self.previous_secret_expires_at
         if not self.previous_secret_hash or until is None:
             return False
-        return runtime().clock.now() < until
+        return self.clock.now() < until
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         if self.public:
@@ -165,12 +178,12 @@ _verified: dict[tuple[str, str], str] = {}
 _verified_lock = threading.Lock()
 
 
-def _verify_argon2(client_id: str, stored: str, secret: str) -> bool:
+def _verify_argon2(passwords: PasswordHashing, client_id: str, stored: str, secret: str) -> bool:
     digest = secret_digest(secret)
     cached = _verified.get((client_id, stored))
     if cached is not None:
         return hmac.compare_digest(cached, digest)
-    if not runtime().passwords.verify(stored, secret):
+    if not passwords.verify(stored, secret):
         return False
     with _verified_lock:
         _verified[(client_id, stored)] = digest
@@ -184,54 +197,68 @@ class _Cache:
         self.lock = threading.Lock()
 
 
-def _cache() -> _Cache:
-    rt = runtime()
-    cache = getattr(rt, "_client_cache", None)
-    if cache is None:
-        cache = _Cache()
-        rt._client_cache = cache  # type: ignore[attr-defined]
-    return cache
+class ClientRegistry:
+    """The enabled clients, cached in ``cache`` until the version counter in ``redis``
+    changes."""
+
+    def __init__(
+        self, redis: Redis, cache: _Cache, clock: Clock, passwords: PasswordHashing
+    ) -> None:
+        self.redis = redis
+        self.cache = cache
+        self.clock = clock
+        self.passwords = passwords
+
+    @classmethod
+    def of(cls, rt: Runtime) -> ClientRegistry:
+        """The registry of this app instance, with the instance's one cache."""
+        cache = getattr(rt, "_client_cache", None)
+        if cache is None:
+            cache = _Cache()
+            rt._client_cache = cache  # type: ignore[attr-defined]
+        return cls(rt.redis, cache, rt.clock, rt.passwords)
+
+    def find(self, client_id: str | None) -> RegisteredClient | None:
+        """The enabled client with this id, or None. One Redis GET checks freshness."""
+        if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
+            return None  # never a malformed id (NUL, control characters) to the database
+        return self.find_at(client_id, cast(bytes | None, self.redis.get(VERSION_KEY)))
+
+    def find_at(self, client_id: str, version: bytes | None) -> RegisteredClient | None:
+        """``find`` for a caller that already read ``VERSION_KEY`` (the access-token check
+        reads it in the same round-trip as the revocation list)."""
+        if not CLIENT_ID.fullmatch(client_id):
+            return None
+        cache = self.cache
+        with cache.lock:
+            if version != cache.version:
+                cache.clients.clear()
+                cache.version = version
+            if client_id in cache.clients:
+                return cache.clients[client_id]
+        row = db.session.get(OAuthClient, client_id)
+        client = (
+            RegisteredClient.from_row(row, self.clock, self.passwords)
+            if row is not None and not row.disabled
+            else None
+        )
+        with cache.lock:
+            if cache.version == version:
+                cache.clients[client_id] = client
+        return client
 
 
-def find_client(client_id: str | None) -> RegisteredClient | None:
-    """The enabled client with this id, or None. One Redis GET checks freshness."""
-    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
-        return None  # never a malformed id (NUL, control characters) to the database
-    return find_client_at(client_id, cast(bytes | None, runtime().redis.get(VERSION_KEY)))
-
-
-def find_client_at(client_id: str, version: bytes | None) -> RegisteredClient | None:
-    """``find_client`` for a caller that already read ``VERSION_KEY`` (the access-token check
-    reads it in the same round-trip as the revocation list)."""
-    if not CLIENT_ID.fullmatch(client_id):
-        return None
-    cache = _cache()
-    with cache.lock:
-        if version != cache.version:
-            cache.clients.clear()
-            cache.version = version
-        if client_id in cache.clients:
-            return cache.clients[client_id]
-    row = db.session.get(OAuthClient, client_id)
-    client = RegisteredClient.from_row(row) if row is not None and not row.disabled else None
-    with cache.lock:
-        if cache.version == version:
-            cache.clients[client_id] = client
-    return client
-
-
-def clients_changed() -> None:
+def clients_changed(redis: Redis) -> None:
     """Tell every instance to drop its cached clients."""
-    runtime().redis.incr(VERSION_KEY)
+    redis.incr(VERSION_KEY)
 
 
 def all_clients() -> list[OAuthClient]:
     return list(db.session.scalars(select(OAuthClient).order_by(OAuthClient.client_id)))
 
 
-def longest_token_lifetime() -> int:
+def longest_token_lifetime(tokens: TokenSettings) -> int:
     """Seconds a signing key must stay published after it stops signing."""
-    tokens = runtime().settings.tokens
     longest = max(tokens.access_token_ttl, tokens.id_token_ttl)
     for row in all_clients():
         for name in ("access_token_ttl", "id_token_ttl"):

@@ -71,7 +71,7 @@ def sync_clients(path: Path) -> SyncReport:
         disabled=report.disabled,
     )
     db.session.commit()
-    clients_changed()
+    clients_changed(runtime().redis)
     return report
 
 

@@ -19,13 +19,14 @@ from flask import redirect, url_for
 from werkzeug.wrappers import Response
 
 from idp import audit
-from idp.clients.registry import RegisteredClient, find_client
+from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.db import db
 from idp.errors import InteractionExpired
 from idp.interaction import state
 from idp.interaction.state import Interaction
 from idp.interaction.steps import IDENTIFY, SIGNED_IN, Facts, Registry, Step, Verdict, registry
 from idp.models import Member
+from idp.runtime import runtime
 
 # The route showing the next step (``idp/login/views.py``).
 STEP_ENDPOINT = "login.step"
@@ -86,7 +87,7 @@ def plan(facts: Facts, steps: Registry | None = None) -> Plan:
 def next_step(pending: Interaction) -> Step | None:
     """The step this sign-in is at, planned again from what is known now; None when every
     needed step is done (the request can resume). Saves the interaction if the plan changed."""
-    client = find_client(pending.client_id)
+    client = ClientRegistry.of(runtime()).find(pending.client_id)
     if client is None:
         raise InteractionExpired()
     changed = False

@@ -9,9 +9,11 @@ from werkzeug.wrappers import Response
 
 from idp import audit
 from idp.clients import access
+from idp.clients.registry import ClientRegistry
 from idp.interaction.state import Interaction
 from idp.interaction.steps import SIGNED_IN, Facts, Step, Verdict, run, skip
 from idp.login.parties import parties
+from idp.runtime import runtime
 
 NAME = "access"
 
@@ -28,7 +30,7 @@ def access_page(pending: Interaction) -> Response:
     member, client = parties(pending)
     audit.record("authorization.access_denied", member_id=member.id, client_id=client.client_id,
                  requires_contract=access.required_contract(client))  # fmt: skip
-    suggested = access.suggestion(client, member)
+    suggested = access.suggestion(client, member, ClientRegistry.of(runtime()))
     body = render_template(
         "login/access_denied.html",
         interaction=pending,

@@ -18,6 +18,7 @@ from idp.interaction.steps import SIGNED_IN, Facts, Step, Verdict, run, skip
 from idp.login.blueprint import bp
 from idp.login.parties import parties
 from idp.login.views import load_interaction
+from idp.runtime import runtime
 from idp.web import i18n
 from idp.web.csrf import check_csrf
 
@@ -50,7 +51,7 @@ def consent_page(pending: Interaction) -> str:
         client_host=host,
         third_party=client.managed_by == "registration",
         # offline_access lasts as long as the client's refresh-token family (ASVS 5.0 10.7.2)
-        offline_for=i18n.duration(client.refresh_family_lifetime()),
+        offline_for=i18n.duration(client.refresh_family_lifetime(runtime().settings.tokens)),
     )
 
 

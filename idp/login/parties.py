@@ -4,16 +4,17 @@ member or client that has gone away ends the sign-in with the "expired" page."""
 
 from __future__ import annotations
 
-from idp.clients.registry import RegisteredClient, find_client
+from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.db import db
 from idp.errors import InteractionExpired
 from idp.interaction.state import Interaction
 from idp.models import Member
+from idp.runtime import runtime
 
 
 def parties(pending: Interaction) -> tuple[Member, RegisteredClient]:
     member = db.session.get(Member, pending.member_id) if pending.member_id else None
-    client = find_client(pending.client_id)
+    client = ClientRegistry.of(runtime()).find(pending.client_id)
     if member is None or not member.active or client is None:
         raise InteractionExpired()
     return member, client

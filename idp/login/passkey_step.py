@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from idp import audit
 from idp.accounts.devices import notify_device_added
 from idp.authenticators import passkeys
-from idp.clients.registry import find_client
+from idp.clients.registry import ClientRegistry
 from idp.config import ServerSettings
 from idp.db import db
 from idp.errors import InteractionExpired
@@ -53,7 +53,7 @@ OFFER = "passkey_offer"
 
 def _pending(interaction_id: str, step: str) -> Interaction:
     pending = load_interaction(interaction_id)
-    client = find_client(pending.client_id)
+    client = ClientRegistry.of(runtime()).find(pending.client_id)
     if client is None or not offers_passkeys(client):
         raise InteractionExpired()
     policy.expect(pending, step)

@@ -9,7 +9,7 @@ import time
 
 from flask import render_template, request
 
-from idp.clients.registry import find_client
+from idp.clients.registry import ClientRegistry
 from idp.errors import InteractionExpired, InvalidCredentials
 from idp.interaction import policy
 from idp.interaction.locked import locked_page
@@ -44,7 +44,7 @@ def check(facts: Facts) -> Verdict:
 
 def password_page(pending: Interaction, error: str | None = None, identifier: str = "") -> str:
     """The sign-in page; for ``webauthn: offer`` clients it also offers Face ID / fingerprint."""
-    client = find_client(pending.client_id)
+    client = ClientRegistry.of(runtime()).find(pending.client_id)
     if client is None:
         raise InteractionExpired()
     return render_template(

@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 from idp.outbound import client
 from idp.outbound.guard import OutboundRefused, ResolutionFailed
 from idp.runtime import runtime
-from idp.tokens import issued as tokens
+from idp.tokens.issued import sign
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 LOGOUT_TOKEN_TYP = "logout+jwt"
@@ -50,9 +50,10 @@ class Attempt:
 
 def logout_token(client_id: str, sub: str | None, sid: str | None) -> str:
     """A freshly signed logout token (new ``iat`` and ``jti`` at every attempt)."""
+    rt = runtime()
     now = int(time.time())
     claims: dict[str, Any] = {
-        "iss": runtime().settings.server.issuer,
+        "iss": rt.settings.server.issuer,
         "aud": client_id,
         "iat": now,
         "exp": now + LOGOUT_TOKEN_TTL,
@@ -63,7 +64,7 @@ def logout_token(client_id: str, sub: str | None, sid: str | None) -> str:
         claims["sub"] = sub
     if sid:
         claims["sid"] = sid
-    return tokens.sign(claims, typ=LOGOUT_TOKEN_TYP)
+    return sign(claims, rt.keys, typ=LOGOUT_TOKEN_TYP)
 
 
 def post_logout_token(uri: str, token: str, timeout: float) -> Attempt:

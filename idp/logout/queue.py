@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select, update
 
 from idp import audit
-from idp.clients.registry import RegisteredClient, find_client
+from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.db import db
 from idp.logout.backchannel import logout_token, post_logout_token
 from idp.models import QueuedLogout
@@ -57,7 +57,7 @@ def enqueue(client_id: str, sub: str, sid: str | None, member_id: int | None) ->
     """Queue a logout token for the client, due now, in the caller's transaction (it leaves
     once that commits); False when the client has no ``backchannel_logout_uri``. The same
     logout queued twice is one job."""
-    if not backchannel_uri(find_client(client_id)):
+    if not backchannel_uri(ClientRegistry.of(runtime()).find(client_id)):
         return False
     same = select(QueuedLogout.id).where(
         QueuedLogout.client_id == client_id,
@@ -85,7 +85,9 @@ def deliver_due(now: float | None = None, limit: int = 100) -> int:
     epoch), at most ``limit`` of them; returns how many were tried. Threads call it in a
     loop; tests call it with a future ``now`` to run the retries at once."""
     now = time.time() if now is None else now
-    settings = runtime().settings.logout
+    rt = runtime()
+    settings = rt.settings.logout
+    clients = ClientRegistry.of(rt)
     lease = settings.backchannel_timeout * 2 + 30
     tried = 0
     while tried < limit:
@@ -93,7 +95,7 @@ def deliver_due(now: float | None = None, limit: int = 100) -> int:
         if job_id is None:
             break
         tried += 1
-        _deliver(job_id, now)
+        _deliver(job_id, now, clients)
     return tried
 
 
@@ -103,13 +105,13 @@ def retry_delay(attempt: int) -> int:
     return int(min(first * 2 ** (attempt - 1), MAX_DELAY))
 
 
-def _deliver(job_id: int, now: float) -> None:
+def _deliver(job_id: int, now: float, clients: ClientRegistry) -> None:
     row = db.session.get(QueuedLogout, job_id)
     if row is None:
         return
     job = Job.of(row)
     db.session.commit()  # no transaction (nor pooled connection) held while the portal answers
-    uri = backchannel_uri(find_client(job.client_id))
+    uri = backchannel_uri(clients.find(job.client_id))
     if not uri:  # the client was removed or disabled, or no longer wants logout tokens
         _finish(job_id)
         return

@@ -24,12 +24,13 @@ from sqlalchemy import delete, select
 
 from idp import audit, sso
 from idp.clients import access
-from idp.clients.registry import find_client
+from idp.clients.registry import ClientRegistry
 from idp.db import db, utcnow
 from idp.logout import queue, worker
 from idp.models import Member, PasskeySession, RefreshToken
+from idp.runtime import runtime
 from idp.sso import SsoSession
-from idp.tokens.issued import revoke_family
+from idp.tokens.issued import Tokens
 
 OFFLINE_ACCESS = "offline_access"
 
@@ -107,7 +108,7 @@ def sign_out_refused_clients(member: Member) -> SignedOut:
     candidates = holders | {c for s in sessions for c in s.clients}
     refused = set()
     for client_id in candidates:
-        client = find_client(client_id)
+        client = ClientRegistry.of(runtime()).find(client_id)
         if client is not None and not access.allowed(client, member):
             refused.add(client_id)
     if not refused:
@@ -174,8 +175,9 @@ def _sign_out(
         and (only is None or holder in only)
         and (keep_sid is None or families[family][2] != keep_sid)
     ]
+    tokens = Tokens.of(runtime())
     for family in revoked:
-        revoke_family(family)
+        tokens.revoke_family(family)
     ended = len(sessions) if only is None else 0
     # Logout tokens: each session's clients with that session's sid, and each revoked
     # family's client with the sid its tokens were issued under (a session that is over),

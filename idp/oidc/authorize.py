@@ -26,7 +26,7 @@ from flask import Response, render_template, request
 from werkzeug.wrappers import Response as HttpResponse
 
 from idp import audit, sso
-from idp.clients.registry import RegisteredClient, find_client
+from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.db import db
 from idp.errors import InteractionExpired
 from idp.interaction import policy
@@ -38,7 +38,7 @@ from idp.oidc.blueprint import bp
 from idp.oidc.claims import RESPONSE_MODES
 from idp.oidc.server import StoredRequest, authorization_error, get_server
 from idp.runtime import runtime
-from idp.tokens.id_token_hint import decode_hint
+from idp.tokens.id_token_hint import Hint, decode_hint
 from idp.tokens.issued import AuthContext
 from idp.web import i18n
 from idp.web.cookies import read_cookie
@@ -77,11 +77,13 @@ def authorize() -> HttpResponse:
         return _error(error, params)
     client: RegisteredClient = grant.request.client
     hint = params.get("id_token_hint")
+    rt = runtime()
+    decoded = decode_hint(hint, keys=rt.keys, issuer=rt.settings.server.issuer)
     facts = policy.request_facts(
         params, client, member,
         session.amr if session is not None else [],
         session.auth_time if session is not None else None,
-        hinted_subject(hint, client) if hint else None, bool(hint),
+        hinted_subject(decoded, client), bool(hint),
     )  # fmt: skip
     plan = policy.plan(facts)
     if "none" in params.get("prompt", "").split():
@@ -113,9 +115,8 @@ def authorize() -> HttpResponse:
     return policy.to_next_step(pending)
 
 
-def hinted_subject(id_token_hint: str, client: RegisteredClient) -> str | None:
+def hinted_subject(decoded: Hint | None, client: RegisteredClient) -> str | None:
     """``sub`` of an ID token we issued to this client (expired ones accepted, §3.1.2.1)."""
-    decoded = decode_hint(id_token_hint)
     return decoded.sub if decoded is not None and client.client_id in decoded.audiences else None
 
 
@@ -126,8 +127,8 @@ def resume(interaction_id: str) -> HttpResponse:
         return policy.to_next_step(pending)
     if not interaction.finish(pending.id):
         raise InteractionExpired()
-    client = find_client(pending.client_id)
     rt = runtime()
+    client = ClientRegistry.of(rt).find(pending.client_id)
     session = current_session(pending, redis=rt.redis, server=rt.settings.server)
     if client is None or session is None:
         raise InteractionExpired()
@@ -183,7 +184,7 @@ def _verified_redirect_uri() -> str | None:
     values = request.values
     if len(values.getlist("client_id")) > 1 or len(values.getlist("redirect_uri")) > 1:
         return None
-    client = find_client(values.get("client_id"))
+    client = ClientRegistry.of(runtime()).find(values.get("client_id"))
     if client is None:
         return None
     uri = values.get("redirect_uri")
@@ -270,7 +271,7 @@ def _error(error: OAuth2Error, params: dict[str, str]) -> HttpResponse:
     client_id = params.get("client_id")
     audit.record(
         "authorization.rejected",
-        client_id=client_id if find_client(client_id) is not None else None,
+        client_id=client_id if ClientRegistry.of(runtime()).find(client_id) is not None else None,
         error=error.error,
     )
     body = render_template("errors/authorize.html", error=error.error)

@@ -14,7 +14,7 @@ from flask import make_response, redirect, render_template, request
 from werkzeug.wrappers import Response as HttpResponse
 
 from idp import audit, sso
-from idp.clients.registry import find_client
+from idp.clients.registry import ClientRegistry
 from idp.db import db
 from idp.logout.sign_out import sign_out_session
 from idp.models import Member
@@ -26,6 +26,7 @@ from idp.oidc.logout_request import (
     take_pending,
     validate_logout_request,
 )
+from idp.runtime import runtime
 from idp.web import i18n
 from idp.web.cookies import read_cookie
 from idp.web.csrf import browser_id, check_csrf
@@ -43,7 +44,10 @@ def end_session() -> HttpResponse:
     try:
         if any(len(values.getlist(name)) > 1 for name in PARAMS):
             raise LogoutRejected("logout.error.invalid_request", "a parameter is repeated")
-        logout = validate_logout_request(params)
+        rt = runtime()
+        logout = validate_logout_request(
+            params, keys=rt.keys, issuer=rt.settings.server.issuer, clients=ClientRegistry.of(rt)
+        )
     except LogoutRejected as rejected:
         return _rejected(rejected, params.get("client_id"))
     session = sso.load(read_cookie(sso.COOKIE))
@@ -93,7 +97,7 @@ def _signed_out(logout: LogoutRequest | None) -> HttpResponse:
 def _rejected(rejected: LogoutRejected, client_id: str | None) -> HttpResponse:
     audit.record(
         "logout.rejected",
-        client_id=client_id if find_client(client_id) is not None else None,
+        client_id=client_id if ClientRegistry.of(runtime()).find(client_id) is not None else None,
         reason=rejected.detail or rejected.message,
     )
     page = render_template("logout/error.html", message=rejected.message)

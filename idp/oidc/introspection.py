@@ -9,6 +9,8 @@ from flask import Response
 from idp.oidc.blueprint import bp
 from idp.oidc.server import get_server
 from idp.oidc.strict_requests import ambiguity
+from idp.runtime import runtime
+from idp.tokens.issued import Tokens
 from idp.tokens.lookup import lookup
 
 
@@ -22,7 +24,7 @@ class Introspection(IntrospectionEndpoint):
             raise InvalidRequestError("Missing 'token'.")
 
     def query_token(self, token_string, token_type_hint):
-        return lookup(token_string, token_type_hint)
+        return lookup(token_string, token_type_hint, Tokens.of(runtime()))
 
     def check_permission(self, token, client, request):
         return token.check_client(client)

@@ -18,11 +18,12 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from idp.clients.registry import RegisteredClient, find_client
+from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.errors import IdPError
 from idp.kv import key
 from idp.runtime import runtime
 from idp.tokens.id_token_hint import Hint, decode_hint
+from idp.tokens.keys import KeyStore
 
 MAX_PARAM_LENGTH = 2048
 MAX_HINT_LENGTH = 8192
@@ -48,13 +49,15 @@ class LogoutRequest:
         return self.hint is not None and self.hint.sub == sub and self.hint.sid == sid
 
 
-def validate_logout_request(params: dict[str, str]) -> LogoutRequest:
+def validate_logout_request(
+    params: dict[str, str], *, keys: KeyStore, issuer: str, clients: ClientRegistry
+) -> LogoutRequest:
     for name, value in params.items():
         limit = MAX_HINT_LENGTH if name == "id_token_hint" else MAX_PARAM_LENGTH
         if len(value) > limit:
             raise LogoutRejected("logout.error.invalid_request", f"{name} is too long")
-    hint = decode_hint(params.get("id_token_hint"))
-    client = _client(params.get("client_id"), hint)
+    hint = decode_hint(params.get("id_token_hint"), keys=keys, issuer=issuer)
+    client = _client(clients, params.get("client_id"), hint)
     return LogoutRequest(
         client=client,
         redirect_uri=_redirect_uri(params.get("post_logout_redirect_uri"), client),
@@ -63,9 +66,11 @@ def validate_logout_request(params: dict[str, str]) -> LogoutRequest:
     )
 
 
-def _client(client_id: str | None, hint: Hint | None) -> RegisteredClient | None:
+def _client(
+    clients: ClientRegistry, client_id: str | None, hint: Hint | None
+) -> RegisteredClient | None:
     if client_id:
-        client = find_client(client_id)
+        client = clients.find(client_id)
         if client is None:
             raise LogoutRejected("logout.error.unknown_client", "unknown client_id")
         if hint is not None and client_id not in hint.audiences:
@@ -74,8 +79,8 @@ def _client(client_id: str | None, hint: Hint | None) -> RegisteredClient | None
     if hint is None:
         return None
     if len(hint.audiences) == 1:
-        return find_client(hint.audiences[0])
-    return find_client(hint.azp) if hint.azp in hint.audiences else None
+        return clients.find(hint.audiences[0])
+    return clients.find(hint.azp) if hint.azp in hint.audiences else None
 
 
 def _redirect_uri(uri: str | None, client: RegisteredClient | None) -> str | None:
@@ -120,7 +125,8 @@ def take_pending(request_id: str | None, browser: str) -> tuple[LogoutRequest | 
     removed, URI unregistered since)."""
     if not request_id or len(request_id) > 64:
         return None, None
-    r = runtime().redis
+    rt = runtime()
+    r = rt.redis
     raw = r.get(_pending_key(request_id))
     if raw is None:
         return None, None
@@ -128,7 +134,7 @@ def take_pending(request_id: str | None, browser: str) -> tuple[LogoutRequest | 
     # Another browser's id is left alone: guessing one must not spoil its owner's logout.
     if record.get("browser") != browser or not r.delete(_pending_key(request_id)):
         return None, None
-    client = find_client(record.get("client_id"))
+    client = ClientRegistry.of(rt).find(record.get("client_id"))
     uri = record.get("redirect_uri")
     if uri and (client is None or uri not in registered_uris(client)):
         return None, record.get("lang")

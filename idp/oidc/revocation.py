@@ -11,6 +11,8 @@ from idp.db import db
 from idp.oidc.blueprint import bp
 from idp.oidc.server import get_server
 from idp.oidc.strict_requests import ambiguity
+from idp.runtime import runtime
+from idp.tokens.issued import Tokens
 from idp.tokens.lookup import lookup
 
 
@@ -24,7 +26,7 @@ class Revocation(RevocationEndpoint):
             raise InvalidRequestError("Missing 'token'.")
 
     def query_token(self, token_string, token_type_hint):
-        return lookup(token_string, token_type_hint)
+        return lookup(token_string, token_type_hint, Tokens.of(runtime()))
 
     def revoke_token(self, token, request):
         token.revoke()

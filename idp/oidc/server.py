@@ -33,15 +33,21 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from idp import audit
 from idp.clients import access
-from idp.clients.registry import RegisteredClient, find_client
+from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.db import db, utcnow
 from idp.interaction.assurance import acr_for
 from idp.models import Member, RefreshToken
 from idp.oidc.claims import SUPPORTED_SCOPES
 from idp.runtime import runtime
-from idp.tokens import codes
-from idp.tokens import issued as tokens
-from idp.tokens.issued import AuthContext
+from idp.tokens.codes import AuthorizationCode, AuthorizationCodes
+from idp.tokens.issued import (
+    AuthContext,
+    Tokens,
+    find_refresh_token,
+    mark_used,
+    new_family_id,
+    sign,
+)
 
 EXTENSION = "idp.oauth2"
 CLIENT_AUTH_METHODS = ("client_secret_basic", "client_secret_post", "none")
@@ -82,7 +88,7 @@ class Server(AuthorizationServer):
         return IssuerRequest(flask_request)
 
     def query_client(self, client_id):
-        return find_client(client_id)
+        return ClientRegistry.of(runtime()).find(client_id)
 
     def save_token(self, token, request):
         db.session.commit()
@@ -127,7 +133,7 @@ class IdToken(OpenIDCode):
         )
 
     def encode_id_token(self, token, request):
-        code: codes.AuthorizationCode = request.authorization_code
+        code: AuthorizationCode = request.authorization_code
         client: RegisteredClient = request.client
         member: Member = request.user
         rt = runtime()
@@ -150,17 +156,17 @@ class IdToken(OpenIDCode):
         at_hash = create_half_hash(token["access_token"], alg)
         if at_hash is not None:
             claims["at_hash"] = at_hash.decode()
-        return tokens.sign(claims)
+        return sign(claims, rt.keys)
 
 
 def _token_response(
-    client: RegisteredClient, scope: str, member: Member, ctx: AuthContext,
+    tokens: Tokens, client: RegisteredClient, scope: str, member: Member, ctx: AuthContext,
     family_id: str | None, with_refresh: bool, rotated: RefreshToken | None = None,
 ) -> tuple[dict[str, Any], str | None, str]:  # fmt: skip
     """The token answer. ``rotated``: the refresh token being rotated, whose family keeps its
     scope (a narrower ``scope`` narrows the access token only, RFC 6749 §6) and its end."""
     if with_refresh:
-        family_id = family_id or tokens.new_family_id()
+        family_id = family_id or new_family_id()
     access, expires_in, jti = tokens.issue_access_token(
         client, scope, member.subject, ctx, family_id
     )
@@ -176,17 +182,17 @@ def _token_response(
             rotated.scope if rotated is not None else scope,
             ctx,
             family_id,
-            _family_end(client, rotated) if rotated is not None else None,
+            _family_end(tokens, client, rotated) if rotated is not None else None,
         )
     return token, family_id, jti
 
 
-def _family_end(client: RegisteredClient, row: RefreshToken) -> datetime:
+def _family_end(tokens: Tokens, client: RegisteredClient, row: RefreshToken) -> datetime:
     """The end of the family ``row`` belongs to (counted from the token's issue for tokens
     issued before families had one)."""
     if row.family_expires_at is not None:
         return row.family_expires_at
-    return row.issued_at + timedelta(seconds=client.refresh_family_lifetime())
+    return row.issued_at + timedelta(seconds=client.refresh_family_lifetime(tokens.settings))
 
 
 def _active_member(member_id: int) -> Member | None:
@@ -197,12 +203,19 @@ def _active_member(member_id: int) -> Member | None:
 class CodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
 
+    def __init__(self, request, server) -> None:
+        """Authlib builds a grant per request: its stores are resolved once, here."""
+        super().__init__(request, server)
+        rt = runtime()
+        self.codes = AuthorizationCodes.of(rt)
+        self.tokens = Tokens.of(rt)
+
     def save_authorization_code(self, code, request):
         auth: AuthContext = request.idp_auth
         data = request.payload.data
-        codes.save(
+        self.codes.save(
             code,
-            codes.AuthorizationCode(
+            AuthorizationCode(
                 client_id=request.client.client_id,
                 redirect_uri=data.get("redirect_uri") or "",
                 scope=request.scope,
@@ -218,30 +231,30 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code, client):
-        record = codes.take(code) if isinstance(code, str) and len(code) < 256 else None
+        record = self.codes.take(code) if isinstance(code, str) and len(code) < 256 else None
         if record is None:
-            issued = codes.replayed(code) if isinstance(code, str) else None
+            issued = self.codes.replayed(code) if isinstance(code, str) else None
             if issued:
-                _revoke_code_grant(issued, client)
+                _revoke_code_grant(self.tokens, issued, client)
             return None
         if record.client_id != client.client_id:
             return None
         return record
 
     def delete_authorization_code(self, authorization_code):
-        """Already gone: ``codes.take`` removed it atomically."""
+        """Already gone: ``AuthorizationCodes.take`` removed it atomically."""
 
     def authenticate_user(self, authorization_code):
         return _active_member(authorization_code.member_id)
 
     def generate_token(self, user=None, scope=None, grant_type=None, expires_in=None,
                        include_refresh_token=True):  # fmt: skip
-        code: codes.AuthorizationCode = self.request.authorization_code
+        code: AuthorizationCode = self.request.authorization_code
         ctx = AuthContext(user.id, code.sid or None, code.auth_time, code.amr, code.acr)
         token, family_id, jti = _token_response(
-            self.request.client, scope, user, ctx, None, include_refresh_token
+            self.tokens, self.request.client, scope, user, ctx, None, include_refresh_token
         )
-        if not codes.record_issued(code.code_hash, family_id, jti):
+        if not self.codes.record_issued(code.code_hash, family_id, jti):
             raise InvalidGrantError("The authorization code was used twice.")
         audit.record("token.issued", member_id=user.id, client_id=self.request.client.client_id,
                      grant_type="authorization_code", sid=code.sid or None,
@@ -250,13 +263,13 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         return token
 
 
-def _revoke_code_grant(issued: dict[str, Any], client: RegisteredClient) -> None:
+def _revoke_code_grant(tokens: Tokens, issued: dict[str, Any], client: RegisteredClient) -> None:
     """RFC 6749 §4.1.2: a code used twice revokes the tokens issued from it."""
     family_id = issued.get("family_id")
     if family_id:
         tokens.revoke_family(family_id, reason="code_replayed")
     if issued.get("jti"):
-        ttl = client.ttl("access_token_ttl", runtime().settings.tokens.access_token_ttl)
+        ttl = client.ttl("access_token_ttl", tokens.settings.access_token_ttl)
         tokens.revoke_access_token(issued["jti"], int(time.time()) + ttl)
     audit.record("token.code_replayed", client_id=client.client_id, family=family_id)
     db.session.commit()  # the request is refused, the revocation must stand
@@ -279,12 +292,16 @@ class RefreshGrant(grants.RefreshTokenGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
     INCLUDE_NEW_REFRESH_TOKEN = True
 
+    def __init__(self, request, server) -> None:
+        super().__init__(request, server)
+        self.tokens = Tokens.of(runtime())
+
     def authenticate_refresh_token(self, refresh_token):
         """The presented token if it may be rotated now. Every refusal is audited; presenting
         a token that was already used (whoever lost a parallel race, or a replay later on)
         is a reuse: the family is revoked (RFC 9700 §4.14.2). A token presented by another
         client is refused without being burnt."""
-        row = tokens.find_refresh_token(refresh_token)
+        row = find_refresh_token(refresh_token)
         client = self.request.client
         if row is None:
             _refresh_rejected(client, None, "unknown")
@@ -293,7 +310,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
             _refresh_rejected(client, row, "wrong_client")
             return None
         if row.used_at is not None:
-            _refresh_reused(client, row)
+            _refresh_reused(self.tokens, client, row)
             return None
         if row.revoked_at is not None:
             _refresh_rejected(client, row, "revoked_family")
@@ -301,8 +318,8 @@ class RefreshGrant(grants.RefreshTokenGrant):
         if row.expires_at <= utcnow():
             _refresh_rejected(client, row, "expired")
             return None
-        if not tokens.mark_used(row):
-            _refresh_reused(client, row)
+        if not mark_used(row):
+            _refresh_reused(self.tokens, client, row)
             return None
         return RefreshedToken(row)
 
@@ -325,7 +342,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
         row = self.request.refresh_token.row
         ctx = AuthContext(user.id, row.sid, row.auth_time, list(row.amr or []), row.acr)
         token, _, _ = _token_response(
-            self.request.client, scope, user, ctx, row.family_id, True, rotated=row
+            self.tokens, self.request.client, scope, user, ctx, row.family_id, True, rotated=row
         )
         audit.record("token.refreshed", member_id=user.id, client_id=row.client_id,
                      sid=row.sid, family=row.family_id)  # fmt: skip
@@ -344,7 +361,7 @@ def _refresh_rejected(client: RegisteredClient, row: RefreshToken | None, reason
                  **_family_detail(row))  # fmt: skip
 
 
-def _refresh_reused(client: RegisteredClient, row: RefreshToken) -> None:
+def _refresh_reused(tokens: Tokens, client: RegisteredClient, row: RefreshToken) -> None:
     """A used token presented again: revoke the family and audit the reuse, committed now."""
     audit.record("token.refresh_reused", client_id=client.client_id,
                  **_family_detail(row))  # fmt: skip
@@ -362,6 +379,10 @@ class ServiceGrant(grants.ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
     granted_scope = ""
 
+    def __init__(self, request, server) -> None:
+        super().__init__(request, server)
+        self.tokens = Tokens.of(runtime())
+
     def validate_requested_scope(self):
         """Only the client's own service scopes (never member scopes: the token's subject is
         the client); none requested means all of them (RFC 6749 §3.3)."""
@@ -376,7 +397,7 @@ class ServiceGrant(grants.ClientCredentialsGrant):
                        include_refresh_token=True):  # fmt: skip
         client: RegisteredClient = self.request.client
         scope = self.granted_scope
-        access, ttl, _ = tokens.issue_access_token(client, scope, client.client_id, None)
+        access, ttl, _ = self.tokens.issue_access_token(client, scope, client.client_id, None)
         token = {"token_type": "Bearer", "access_token": access, "expires_in": ttl}
         if scope:
             token["scope"] = scope

@@ -8,7 +8,8 @@ from idp.db import db
 from idp.models import Member
 from idp.oidc.blueprint import bp
 from idp.oidc.claims import member_claims
-from idp.tokens.issued import verify_access_token
+from idp.runtime import runtime
+from idp.tokens.issued import Tokens
 
 
 def _bearer_error(error: str, status: int, description: str = "") -> Response:
@@ -43,7 +44,7 @@ def userinfo() -> Response:
         response = _bearer_error("invalid_request", 401)
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
-    claims = verify_access_token(token)
+    claims = Tokens.of(runtime()).verify_access_token(token)
     if claims is None:
         return _bearer_error("invalid_token", 401, "The access token is invalid or expired.")
     scope = str(claims.get("scope", ""))

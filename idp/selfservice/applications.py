@@ -15,10 +15,12 @@ from sqlalchemy import func, select
 from idp import audit
 from idp.accounts import consents
 from idp.accounts.devices import format_moment
-from idp.clients.registry import find_client
+from idp.clients.registry import ClientRegistry
+from idp.config import TokenSettings
 from idp.db import db, utcnow
 from idp.logout.sign_out import sign_out_of_clients
 from idp.models import Member, RefreshToken
+from idp.runtime import runtime
 from idp.selfservice.account import signed_in_member
 from idp.selfservice.blueprint import bp
 from idp.web import i18n
@@ -37,7 +39,7 @@ class Connection:
     offline_for: str  # how long its refresh-token family lives at most, as the member reads it
 
 
-def connections(member: Member) -> list[Connection]:
+def connections(member: Member, clients: ClientRegistry, tokens: TokenSettings) -> list[Connection]:
     """One entry per client that has the member's consent or a live refresh token."""
     rows = db.session.execute(
         select(RefreshToken.client_id, func.min(RefreshToken.issued_at))
@@ -53,13 +55,13 @@ def connections(member: Member) -> list[Connection]:
     granted = {c.client_id: c for c in consents.consents_of(member)}
     found = []
     for client_id in sorted(set(live) | set(granted)):
-        client = find_client(client_id)
+        client = clients.find(client_id)
         if client is None:
             continue
         consent = granted.get(client_id)
         scopes = sorted(set(consent.scopes.split()) - consents.SILENT_SCOPES) if consent else []
         since = consent.granted_at if consent else live[client_id]
-        lifetime = i18n.duration(client.refresh_family_lifetime())
+        lifetime = i18n.duration(client.refresh_family_lifetime(tokens))
         found.append(Connection(client_id, client.name, scopes, since, client_id in live, lifetime))
     return found
 
@@ -71,9 +73,10 @@ def applications():
         return render_template("selfservice/signed_out.html"), 401
     lang = i18n.current()
     done = request.args.get("done")
+    rt = runtime()
     return render_template(
         "selfservice/applications.html",
-        connections=connections(member),
+        connections=connections(member, ClientRegistry.of(rt), rt.settings.tokens),
         when=lambda moment: format_moment(moment, lang),
         done=done if done in DONE else None,
     )
@@ -85,7 +88,9 @@ def withdraw(client_id: str):
     member = signed_in_member()
     if member is None:
         return render_template("selfservice/signed_out.html"), 401
-    if client_id not in {c.client_id for c in connections(member)}:
+    rt = runtime()
+    listed = connections(member, ClientRegistry.of(rt), rt.settings.tokens)
+    if client_id not in {c.client_id for c in listed}:
         return render_template("errors/error.html", message="applications.not_found"), 404
     consents.withdraw(member, client_id)
     signed_out = sign_out_of_clients(member, {client_id}, reason="application_withdrawn")

@@ -20,9 +20,10 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from idp import sso
 from idp.accounts.devices import format_moment
-from idp.clients.registry import find_client
+from idp.clients.registry import ClientRegistry
 from idp.logout.sign_out import sign_out_everywhere, sign_out_session
 from idp.models import Member
+from idp.runtime import runtime
 from idp.selfservice import reauth
 from idp.selfservice.account import signed_in_member
 from idp.selfservice.blueprint import bp
@@ -84,8 +85,9 @@ def device_label(user_agent: str) -> str:
 def session_views(member: Member, current_sid: str | None) -> list[SessionView]:
     """The member's sessions, this browser's first, then the most recently used."""
     views = []
+    clients = ClientRegistry.of(runtime())
     for session in sso.list_sessions(member.id):
-        services = [c.name for c in map(find_client, session.clients) if c is not None]
+        services = [c.name for c in map(clients.find, session.clients) if c is not None]
         views.append(
             SessionView(
                 handle=handle_of(session),

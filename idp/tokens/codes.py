@@ -8,9 +8,11 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from authlib.oidc.core import AuthorizationCodeMixin
+from redis import Redis
 
+from idp.config import TokenSettings
 from idp.kv import key
-from idp.runtime import runtime
+from idp.runtime import Runtime
 
 # Take the code and leave a replay marker in one step, so no two requests both get it.
 TAKE_SCRIPT = """
@@ -61,26 +63,6 @@ def digest(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-def save(code: str, record: AuthorizationCode) -> None:
-    rt = runtime()
-    data = asdict(record)
-    data.pop("code_hash")
-    rt.redis.set(
-        key("code", digest(code)), json.dumps(data), ex=rt.settings.tokens.authorization_code_ttl
-    )
-
-
-def take(code: str) -> AuthorizationCode | None:
-    """The code's record, removed for good; None if unknown, expired or already used."""
-    rt = runtime()
-    h = digest(code)
-    marker_ttl = rt.settings.tokens.authorization_code_ttl + rt.settings.tokens.access_token_ttl
-    raw = rt.redis.eval(TAKE_SCRIPT, 2, key("code", h), key("code-used", h), marker_ttl)
-    if raw is None:
-        return None
-    return AuthorizationCode(**json.loads(raw), code_hash=h)
-
-
 # Record what a code issued, unless a replay was seen meanwhile (then say so: refuse to issue).
 RECORD_SCRIPT = """
 local v = redis.call('GET', KEYS[1])
@@ -97,16 +79,42 @@ return v
 """
 
 
-def record_issued(code_hash: str, family_id: str | None, jti: str) -> bool:
-    """Remember what the code produced, so a replay can revoke it. False when the code was
-    replayed while this exchange was under way: the exchange must then fail."""
-    marker = key("code-used", code_hash)
-    issued = json.dumps({"family_id": family_id, "jti": jti})
-    previous = runtime().redis.eval(RECORD_SCRIPT, 1, marker, issued)
-    return not (previous and json.loads(previous).get("replayed"))
+class AuthorizationCodes:
+    """The codes in Redis, for the lifetimes of the token settings."""
 
+    def __init__(self, redis: Redis, settings: TokenSettings) -> None:
+        self.redis = redis
+        self.settings = settings
 
-def replayed(code: str) -> dict[str, str | None] | None:
-    """What a used code issued, if this code was already used; None otherwise."""
-    raw = runtime().redis.eval(REPLAY_SCRIPT, 1, key("code-used", digest(code)))
-    return None if raw is None else json.loads(raw)
+    @classmethod
+    def of(cls, rt: Runtime) -> AuthorizationCodes:
+        return cls(rt.redis, rt.settings.tokens)
+
+    def save(self, code: str, record: AuthorizationCode) -> None:
+        data = asdict(record)
+        data.pop("code_hash")
+        self.redis.set(
+            key("code", digest(code)), json.dumps(data), ex=self.settings.authorization_code_ttl
+        )
+
+    def take(self, code: str) -> AuthorizationCode | None:
+        """The code's record, removed for good; None if unknown, expired or already used."""
+        h = digest(code)
+        marker_ttl = self.settings.authorization_code_ttl + self.settings.access_token_ttl
+        raw = self.redis.eval(TAKE_SCRIPT, 2, key("code", h), key("code-used", h), marker_ttl)
+        if raw is None:
+            return None
+        return AuthorizationCode(**json.loads(raw), code_hash=h)
+
+    def record_issued(self, code_hash: str, family_id: str | None, jti: str) -> bool:
+        """Remember what the code produced, so a replay can revoke it. False when the code
+        was replayed while this exchange was under way: the exchange must then fail."""
+        marker = key("code-used", code_hash)
+        issued = json.dumps({"family_id": family_id, "jti": jti})
+        previous = self.redis.eval(RECORD_SCRIPT, 1, marker, issued)
+        return not (previous and json.loads(previous).get("replayed"))
+
+    def replayed(self, code: str) -> dict[str, str | None] | None:
+        """What a used code issued, if this code was already used; None otherwise."""
+        raw = self.redis.eval(REPLAY_SCRIPT, 1, key("code-used", digest(code)))
+        return None if raw is None else json.loads(raw)

@@ -11,7 +11,7 @@ from typing import Any
 from joserfc import jwt
 from joserfc.errors import JoseError
 
-from idp.runtime import runtime
+from idp.tokens.keys import KeyStore
 
 ID_TOKEN_TYP = "JWT"
 
@@ -26,22 +26,22 @@ class Hint:
     azp: str | None
 
 
-def decode_hint(id_token_hint: str | None) -> Hint | None:
+def decode_hint(id_token_hint: str | None, *, keys: KeyStore, issuer: str) -> Hint | None:
     """The claims of an ID token signed by one of our published keys (current, next or
-    retired), expired or not; None for anything else (access or logout tokens included)."""
+    retired) for ``issuer``, expired or not; None for anything else (access or logout tokens
+    included)."""
     if not id_token_hint:
         return None
-    rt = runtime()
     try:
         token = jwt.decode(
-            id_token_hint, rt.keys.current().verification, algorithms=["RS256", "ES256"]
+            id_token_hint, keys.current().verification, algorithms=["RS256", "ES256"]
         )
     except (JoseError, ValueError, TypeError):
         return None
     claims: dict[str, Any] = token.claims
     if token.header.get("typ", ID_TOKEN_TYP) != ID_TOKEN_TYP:
         return None
-    if claims.get("iss") != rt.settings.server.issuer:
+    if claims.get("iss") != issuer:
         return None
     sub, sid, aud, azp = (claims.get(n) for n in ("sub", "sid", "aud", "azp"))
     audiences = [a for a in (aud if isinstance(aud, list) else [aud]) if isinstance(a, str)]

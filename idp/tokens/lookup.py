@@ -11,12 +11,13 @@ from sqlalchemy import select
 
 from idp.db import db, utcnow
 from idp.models import Member, RefreshToken
-from idp.tokens import issued as tokens
+from idp.tokens.issued import FAMILY_CLAIM, Tokens, find_refresh_token
 
 
 @dataclass
 class AccessTokenRef(TokenMixin):
     claims: dict[str, Any]
+    tokens: Tokens
 
     def check_client(self, client) -> bool:
         return self.claims.get("client_id") == client.get_client_id()
@@ -34,13 +35,13 @@ class AccessTokenRef(TokenMixin):
         return False  # verify_access_token already refused revoked tokens
 
     def revoke(self) -> None:
-        tokens.revoke_access_token(self.claims["jti"], self.claims["exp"])
+        self.tokens.revoke_access_token(self.claims["jti"], self.claims["exp"])
 
     def audit_detail(self) -> dict[str, Any]:
         """Who and what the revoked token was for, for ``token.revoked`` (never the token)."""
         member_id = db.session.scalar(select(Member.id).filter_by(subject=self.claims.get("sub")))
         return {"member_id": member_id, "kind": "access_token", "sid": self.claims.get("sid"),
-                "family": self.claims.get(tokens.FAMILY_CLAIM)}  # fmt: skip
+                "family": self.claims.get(FAMILY_CLAIM)}  # fmt: skip
 
     def introspection(self) -> dict[str, Any]:
         keys = ("scope", "client_id", "sub", "exp", "iat", "iss", "aud", "jti", "auth_time",
@@ -52,6 +53,7 @@ class AccessTokenRef(TokenMixin):
 @dataclass
 class RefreshTokenRef(TokenMixin):
     row: RefreshToken
+    tokens: Tokens
 
     def check_client(self, client) -> bool:
         return self.row.client_id == client.get_client_id()
@@ -70,7 +72,7 @@ class RefreshTokenRef(TokenMixin):
 
     def revoke(self) -> None:
         """RFC 7009 §2.1: revoking a refresh token revokes its grant's access tokens too."""
-        tokens.revoke_family(self.row.family_id, reason="revocation_request")
+        self.tokens.revoke_family(self.row.family_id, reason="revocation_request")
 
     def audit_detail(self) -> dict[str, Any]:
         return {"member_id": self.row.member_id, "kind": "refresh_token", "sid": self.row.sid,
@@ -89,16 +91,16 @@ class RefreshTokenRef(TokenMixin):
         }
 
 
-def lookup(token: str, hint: str | None) -> AccessTokenRef | RefreshTokenRef | None:
+def lookup(token: str, hint: str | None, tokens: Tokens) -> AccessTokenRef | RefreshTokenRef | None:
     order = ("refresh_token", "access_token") if hint == "refresh_token" else (
         "access_token", "refresh_token")  # fmt: skip
     for kind in order:
         if kind == "access_token":
             claims = tokens.verify_access_token(token)
             if claims is not None:
-                return AccessTokenRef(claims)
+                return AccessTokenRef(claims, tokens)
         else:
-            row = tokens.find_refresh_token(token)
+            row = find_refresh_token(token)
             if row is not None:
-                return RefreshTokenRef(row)
+                return RefreshTokenRef(row, tokens)
     return None

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 import redis
+from redis import Redis
 from sqlalchemy import and_, delete, event, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ from idp.clients.registry import VERSION_KEY as CLIENTS_VERSION_KEY
 from idp.db import db, utcnow
 from idp.kv import key
 from idp.models import AccessTokenRevocation
-from idp.runtime import runtime
+from idp.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -49,31 +50,90 @@ class Check:
     clients_version: bytes | None  # read in the same round-trip, for the client check
 
 
-def check(jti: str, family: str | None) -> Check:
-    """Is this access token revoked, by itself or with its family? One Redis round-trip
-    while the cache is loaded."""
-    keys = [MARKER, CLIENTS_VERSION_KEY, _cache_key(JTI, jti)]
-    if family:
-        keys.append(_cache_key(FAMILY, family))
-    marker, version, *revoked = runtime().redis.mget(keys)
-    if marker is not None:
-        return Check(any(v is not None for v in revoked), cast(bytes | None, version))
-    return Check(_check_cold(jti, family), cast(bytes | None, version))
+class Revocations:
+    """The revocation rows of the SQL session, and their cache in ``redis``."""
 
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
 
-def revoke(kind: str, value: str, expires_at: int) -> None:
-    """Record a revocation until ``expires_at`` (epoch seconds) in the caller's transaction
-    and in the cache: now, so it holds at once, and again after the commit, so a flush that
-    came in between cannot drop it while the marker is back."""
-    until = datetime.fromtimestamp(expires_at + 1, UTC).replace(tzinfo=None)
-    if until <= utcnow():
-        return
-    _upsert(kind, value, until)
-    rt = runtime()
-    rt.redis.set(_cache_key(kind, value), "1", exat=expires_at + 1)
-    pending = db.session.info.setdefault(_PENDING, [])
-    pending.append((rt.redis, _cache_key(kind, value), expires_at + 1))
-    _purge_if_due()
+    @classmethod
+    def of(cls, rt: Runtime) -> Revocations:
+        return cls(rt.redis)
+
+    def check(self, jti: str, family: str | None) -> Check:
+        """Is this access token revoked, by itself or with its family? One Redis round-trip
+        while the cache is loaded."""
+        keys = [MARKER, CLIENTS_VERSION_KEY, _cache_key(JTI, jti)]
+        if family:
+            keys.append(_cache_key(FAMILY, family))
+        marker, version, *revoked = self.redis.mget(keys)
+        if marker is not None:
+            return Check(any(v is not None for v in revoked), cast(bytes | None, version))
+        return Check(self._check_cold(jti, family), cast(bytes | None, version))
+
+    def revoke(self, kind: str, value: str, expires_at: int) -> None:
+        """Record a revocation until ``expires_at`` (epoch seconds) in the caller's
+        transaction and in the cache: now, so it holds at once, and again after the commit,
+        so a flush that came in between cannot drop it while the marker is back."""
+        until = datetime.fromtimestamp(expires_at + 1, UTC).replace(tzinfo=None)
+        if until <= utcnow():
+            return
+        _upsert(kind, value, until)
+        self.redis.set(_cache_key(kind, value), "1", exat=expires_at + 1)
+        pending = db.session.info.setdefault(_PENDING, [])
+        pending.append((self.redis, _cache_key(kind, value), expires_at + 1))
+        self._purge_if_due()
+
+    def _check_cold(self, jti: str, family: str | None) -> bool:
+        """The cache is cold: reload it (one instance at a time) or read SQL. When SQL cannot
+        answer, its error ends the request as an outage (``temporarily_unavailable``): the
+        token is neither accepted nor declared invalid."""
+        if self.redis.set(LOADING, "1", nx=True, ex=LOADING_TTL):
+            return self._reload(jti, family)
+        return _revoked_in_sql(jti, family)
+
+    def _reload(self, jti: str, family: str | None) -> bool:
+        """Fill the cache from SQL and set the marker in one transaction, which fails if Redis
+        lost its data meanwhile (the flush touches the watched ``LOADING`` key)."""
+        now = utcnow()
+        live: set[tuple[str, str]] = set()
+        with self.redis.pipeline() as pipe:
+            pipe.watch(LOADING)
+            rows = db.session.execute(
+                select(
+                    AccessTokenRevocation.kind,
+                    AccessTokenRevocation.value,
+                    AccessTokenRevocation.expires_at,
+                ).where(AccessTokenRevocation.expires_at > now)
+            ).all()
+            pipe.multi()
+            for kind, value, until in rows:
+                live.add((kind, value))
+                pipe.set(_cache_key(kind, value), "1", exat=_epoch(until))
+            pipe.set(MARKER, "1", ex=MARKER_TTL)
+            pipe.delete(LOADING)
+            try:
+                pipe.execute()
+                log.info("Revocation cache reloaded from SQL: %d live revocations", len(rows))
+            except redis.WatchError:
+                log.warning("Redis lost its data during the revocation cache reload; retried later")
+        return (JTI, jti) in live or (family is not None and (FAMILY, family) in live)
+
+    def _purge_if_due(self) -> None:
+        """Delete expired rows, one batch at most once a minute across instances, in the
+        caller's transaction (a rolled-back purge is simply done next time)."""
+        if not self.redis.set(PURGING, "1", nx=True, ex=PURGE_INTERVAL):
+            return
+        t = AccessTokenRevocation
+        now = utcnow()
+        cutoff = db.session.scalar(
+            select(t.expires_at)
+            .where(t.expires_at <= now)
+            .order_by(t.expires_at)
+            .offset(PURGE_BATCH - 1)
+            .limit(1)
+        )
+        db.session.execute(delete(t).where(t.expires_at <= (cutoff or now)))
 
 
 def _cache_key(kind: str, value: str) -> str:
@@ -96,43 +156,6 @@ def _upsert(kind: str, value: str, until: datetime) -> None:
     db.session.execute(statement)
 
 
-def _check_cold(jti: str, family: str | None) -> bool:
-    """The cache is cold: reload it (one instance at a time) or read SQL. When SQL cannot
-    answer, its error ends the request as an outage (``temporarily_unavailable``): the token
-    is neither accepted nor declared invalid."""
-    if runtime().redis.set(LOADING, "1", nx=True, ex=LOADING_TTL):
-        return _reload(jti, family)
-    return _revoked_in_sql(jti, family)
-
-
-def _reload(jti: str, family: str | None) -> bool:
-    """Fill the cache from SQL and set the marker in one transaction, which fails if Redis
-    lost its data meanwhile (the flush touches the watched ``LOADING`` key)."""
-    now = utcnow()
-    live: set[tuple[str, str]] = set()
-    with runtime().redis.pipeline() as pipe:
-        pipe.watch(LOADING)
-        rows = db.session.execute(
-            select(
-                AccessTokenRevocation.kind,
-                AccessTokenRevocation.value,
-                AccessTokenRevocation.expires_at,
-            ).where(AccessTokenRevocation.expires_at > now)
-        ).all()
-        pipe.multi()
-        for kind, value, until in rows:
-            live.add((kind, value))
-            pipe.set(_cache_key(kind, value), "1", exat=_epoch(until))
-        pipe.set(MARKER, "1", ex=MARKER_TTL)
-        pipe.delete(LOADING)
-        try:
-            pipe.execute()
-            log.info("Revocation cache reloaded from SQL: %d live revocations", len(rows))
-        except redis.WatchError:
-            log.warning("Redis lost its data during the revocation cache reload; retried later")
-    return (JTI, jti) in live or (family is not None and (FAMILY, family) in live)
-
-
 def _revoked_in_sql(jti: str, family: str | None) -> bool:
     t = AccessTokenRevocation
     named = [and_(t.kind == JTI, t.value == jti)]
@@ -142,23 +165,6 @@ def _revoked_in_sql(jti: str, family: str | None) -> bool:
         select(t.kind).where(or_(*named), t.expires_at > utcnow()).limit(1)
     ).first()
     return found is not None
-
-
-def _purge_if_due() -> None:
-    """Delete expired rows, one batch at most once a minute across instances, in the
-    caller's transaction (a rolled-back purge is simply done next time)."""
-    if not runtime().redis.set(PURGING, "1", nx=True, ex=PURGE_INTERVAL):
-        return
-    t = AccessTokenRevocation
-    now = utcnow()
-    cutoff = db.session.scalar(
-        select(t.expires_at)
-        .where(t.expires_at <= now)
-        .order_by(t.expires_at)
-        .offset(PURGE_BATCH - 1)
-        .limit(1)
-    )
-    db.session.execute(delete(t).where(t.expires_at <= (cutoff or now)))
 
 
 def _epoch(moment: datetime) -> int:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 
-from idp.clients.registry import find_client
+from idp.clients.registry import ClientRegistry
 from idp.clock import ShiftedClock
 from idp.db import db
 from idp.models import AuditEvent, OAuthClient
@@ -68,7 +68,7 @@ def test_add_prints_the_secret_once_and_the_client_works(app: Flask) -> None:
     )
     assert result.exit_code == 0, result.output
     secret = secret_of(result)
-    client = find_client("cli-portal")
+    client = _find("cli-portal")
     assert client is not None and client.check_client_secret(secret)
     assert client.redirect_uris == ["https://cli.example.org/cb", "http://127.0.0.1:5006/cb"]
     assert client.scopes == ["openid", "profile", "email"]
@@ -139,7 +139,7 @@ def test_rotate_secret_keeps_the_old_one_for_the_grace_period(app: Flask) -> Non
     assert result.exit_code == 0, result.output
     new = secret_of(result)
     assert "The previous secret works until" in result.output
-    client = find_client("cli-portal")
+    client = _find("cli-portal")
     assert client is not None
     assert client.check_client_secret(old) and client.check_client_secret(new)
     clock.advance(days=7, seconds=1)
@@ -152,9 +152,9 @@ def test_rotate_secret_keeps_the_old_one_for_the_grace_period(app: Flask) -> Non
 def test_disable_and_enable(app: Flask) -> None:
     idp(app, "clients", "add", "--client-id", "cli-portal", *PORTAL)
     assert idp(app, "clients", "disable", "cli-portal").exit_code == 0
-    assert find_client("cli-portal") is None
+    assert _find("cli-portal") is None
     assert idp(app, "clients", "disable", "cli-portal", "--enable").exit_code == 0
-    assert find_client("cli-portal") is not None
+    assert _find("cli-portal") is not None
     events = [e.event for e in client_events("cli-portal")]
     assert events == ["client.created", "client.disabled", "client.enabled"]
 
@@ -174,7 +174,7 @@ def test_remove_with_yes(app: Flask) -> None:
     idp(app, "clients", "add", "--client-id", "cli-portal", *PORTAL)
     result = idp(app, "clients", "remove", "cli-portal", "--yes")
     assert result.exit_code == 0 and "deleted" in result.output
-    assert find_client("cli-portal") is None
+    assert _find("cli-portal") is None
 
 
 @pytest.mark.parametrize(
@@ -202,3 +202,8 @@ def test_clients_from_the_file_are_read_only(app: Flask, args: list[str]) -> Non
 def test_unknown_client(app: Flask, command: str) -> None:
     result = idp(app, "clients", command, "nobody")
     assert result.exit_code == 1 and "No client 'nobody'" in result.output
+
+
+def _find(client_id: str):
+    """The client as the app finds it (the registry of the current app)."""
+    return ClientRegistry.of(current_app.extensions["idp"]).find(client_id)

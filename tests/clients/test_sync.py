@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from idp.clients.registry import find_client, secret_digest
+from flask import current_app
+
+from idp.clients.registry import ClientRegistry, secret_digest
 from idp.db import db
 from idp.models import OAuthClient
 from tests.conftest import CLIENT_SECRETS, TEST_CLIENTS_FILE
@@ -15,14 +17,14 @@ def test_synced_clients_store_only_secret_digests(app):
     secret = CLIENT_SECRETS["IDP_TEST_SECRET_HEALTH_PORTAL"]
     assert row.secret_hash == secret_digest(secret) and secret not in str(row.settings)
     assert db.session.get(OAuthClient, "mobile-app").secret_hash is None
-    client = find_client("health-portal")
+    client = _find("health-portal")
     assert client.check_client_secret(secret)
     assert not client.check_client_secret(secret + "x")
     assert not client.check_client_secret("")
 
 
 def test_argon2_secret_hash_is_verified(app):
-    client = find_client("legacy-portal")
+    client = _find("legacy-portal")
     assert client.check_client_secret("legacy-portal-test-secret-0123456789abcdef")
     assert client.check_client_secret("legacy-portal-test-secret-0123456789abcdef")  # cached
     assert not client.check_client_secret("legacy-portal-test-secret-0123456789abcdeX")
@@ -38,7 +40,7 @@ def test_sync_is_idempotent_and_disables_clients_removed_from_the_file(app, tmp_
     reduced.write_text(text.split("  - client_id: legacy-portal")[0])
     result = runner.invoke(args=["clients", "sync", str(reduced)])
     assert result.exit_code == 0 and "1 disabled" in result.output
-    assert find_client("legacy-portal") is None  # every instance drops it at once
+    assert _find("legacy-portal") is None  # every instance drops it at once
     assert db.session.get(OAuthClient, "legacy-portal").disabled
 
 
@@ -47,11 +49,11 @@ def test_invalid_file_changes_nothing(app, tmp_path: Path):
     bad.write_text(TEST_CLIENTS_FILE.read_text().replace("type: public", "type: nonsense"))
     result = app.test_cli_runner().invoke(args=["clients", "sync", str(bad)])
     assert result.exit_code == 1 and "field 'type'" in result.output
-    assert find_client("mobile-app") is not None
+    assert _find("mobile-app") is not None
 
 
 def test_redirect_uri_matching_is_exact_except_loopback_port_for_native_apps(app):
-    portal = find_client("health-portal")
+    portal = _find("health-portal")
     assert portal.check_redirect_uri("http://127.0.0.1:5001/auth/callback")
     for near_miss in (
         "http://127.0.0.1:5001/auth/callback/",
@@ -61,7 +63,7 @@ def test_redirect_uri_matching_is_exact_except_loopback_port_for_native_apps(app
         "HTTP://127.0.0.1:5001/auth/callback",
     ):
         assert not portal.check_redirect_uri(near_miss), near_miss
-    app_client = find_client("mobile-app")
+    app_client = _find("mobile-app")
     assert app_client.check_redirect_uri("http://127.0.0.1:53127/oauth2/callback")
     assert app_client.check_redirect_uri("fr.mutuelle.monespacesante:/oauth2/callback")
     assert not app_client.check_redirect_uri("http://127.0.0.1:53127/oauth2/callback/x")
@@ -101,4 +103,9 @@ def test_a_client_id_that_is_a_members_subject_is_refused_naming_the_client(app,
     db.session.remove()  # what the database holds, not what the command left uncommitted
     assert db.session.get(OAuthClient, subject) is None
     assert db.session.get(OAuthClient, "other-partner") is None  # all or nothing
-    assert find_client("legacy-portal") is not None and find_client("partner-app") is not None
+    assert _find("legacy-portal") is not None and _find("partner-app") is not None
+
+
+def _find(client_id: str):
+    """The client as the app finds it (the registry of the current app)."""
+    return ClientRegistry.of(current_app.extensions["idp"]).find(client_id)

@@ -68,7 +68,11 @@ def test_member_scopes_registered_for_a_portal_are_not_service_scopes(server):
     spec = ClientSpec.from_stored(
         "svc", "svc", "confidential", {"scopes": ["openid", "profile", "idp:x"]}
     )
-    client = RegisteredClient("svc", "svc", "confidential", None, spec, "file", False)
+    rt = server.app.extensions["idp"]
+    client = RegisteredClient(
+        "svc", "svc", "confidential", None, spec, "file", False,
+        clock=rt.clock, passwords=rt.passwords,
+    )  # fmt: skip
 
     class Request:
         payload = type("P", (), {"scope": "openid"})()

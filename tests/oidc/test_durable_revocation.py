@@ -167,12 +167,13 @@ def test_while_another_instance_reloads_checks_read_sql(live, cache, browser, po
 def test_a_check_with_a_warm_cache_is_one_redis_command(live, cache, browser, portal):
     tokens = sign_in_tokens(browser, portal)
     assert accepted(portal, tokens["access_token"])  # warm: marker and client cache loaded
-    from idp.tokens.issued import verify_access_token
+    from idp.tokens.issued import Tokens
 
     redis = live.app.extensions["idp"].redis
     with live.app.app_context():
+        checks = Tokens.of(live.app.extensions["idp"])
         before = _command_calls(redis)
-        assert verify_access_token(tokens["access_token"]) is not None
+        assert checks.verify_access_token(tokens["access_token"]) is not None
         after = _command_calls(redis)
         db.session.remove()
     spent = {name: after[name] - before.get(name, 0) for name in after}
@@ -198,17 +199,18 @@ def test_expired_revocations_are_purged_in_batches(app: Flask, monkeypatch):
     db.session.commit()
     monkeypatch.setattr(revocations, "PURGE_BATCH", 3)
     redis = app.extensions["idp"].redis
+    store = revocations.Revocations.of(app.extensions["idp"])
 
-    revocations.revoke(revocations.JTI, "new", int(time.time()) + 600)
+    store.revoke(revocations.JTI, "new", int(time.time()) + 600)
     db.session.commit()
     assert _values() == {"old-3", "old-4", "new"}
 
-    revocations.revoke(revocations.JTI, "newer", int(time.time()) + 600)
+    store.revoke(revocations.JTI, "newer", int(time.time()) + 600)
     db.session.commit()
     assert _values() == {"old-3", "old-4", "new", "newer"}  # at most one batch a minute
 
     redis.delete(revocations.PURGING)
-    revocations.revoke(revocations.JTI, "newest", int(time.time()) + 600)
+    store.revoke(revocations.JTI, "newest", int(time.time()) + 600)
     db.session.commit()
     assert _values() == {"new", "newer", "newest"}
 
@@ -219,9 +221,10 @@ def _values() -> set[str]:
 
 def test_revoking_twice_keeps_one_row(app: Flask):
     now = int(time.time())
-    revocations.revoke(revocations.FAMILY, "fam", now + 60)
-    revocations.revoke(revocations.FAMILY, "fam", now + 600)
-    revocations.revoke(revocations.FAMILY, "fam", now + 30)
+    store = revocations.Revocations.of(app.extensions["idp"])
+    store.revoke(revocations.FAMILY, "fam", now + 60)
+    store.revoke(revocations.FAMILY, "fam", now + 600)
+    store.revoke(revocations.FAMILY, "fam", now + 30)
     db.session.commit()
     (row,) = db.session.scalars(select(AccessTokenRevocation)).all()
     assert int(row.expires_at.replace(tzinfo=UTC).timestamp()) >= now + 600  # latest wins
@@ -267,10 +270,10 @@ def test_a_disabled_clients_tokens_are_refused_at_once(live, browser, portal, di
 
 
 def _verified(live: LiveServer, access_token: str) -> bool:
-    from idp.tokens.issued import verify_access_token
+    from idp.tokens.issued import Tokens
 
     with live.app.app_context():
-        claims = verify_access_token(access_token)
+        claims = Tokens.of(live.app.extensions["idp"]).verify_access_token(access_token)
         db.session.remove()
     return claims is not None
 

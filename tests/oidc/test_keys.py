@@ -47,7 +47,7 @@ def test_rotation_signs_with_the_key_published_in_advance_and_keeps_the_old_one(
     rt = runtime()
     before = rt.keys.current()
     next_kid = db.session.scalars(select(SigningKey).filter_by(state="next")).one().kid
-    old_token = sign({"iss": "x", "exp": 9999999999})
+    old_token = sign({"iss": "x", "exp": 9999999999}, rt.keys)
 
     result = app.test_cli_runner().invoke(args=["keys", "rotate"])
     assert result.exit_code == 0, result.output

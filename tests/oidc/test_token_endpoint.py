@@ -341,14 +341,15 @@ def test_code_replayed_during_its_first_exchange_fails_both(server, browser, por
     from idp.tokens import codes
 
     code = _code(browser, portal)
+    store = codes.AuthorizationCodes.of(server.app.extensions["idp"])
     with server.app.test_request_context():
-        record = codes.take(code)
+        record = store.take(code)
         assert record is not None
-        assert codes.replayed(code) == {}  # the racing request sees the code in use…
+        assert store.replayed(code) == {}  # the racing request sees the code in use…
         ttl = server.app.extensions["idp"].redis.ttl(f"idp:code-used:{record.code_hash}")
         assert ttl > 0
         # …so the first exchange may not issue.
-        assert codes.record_issued(record.code_hash, "family", "jti") is False
+        assert store.record_issued(record.code_hash, "family", "jti") is False
     _error(_exchange(portal, code), 400, "invalid_grant")
 
 
@@ -356,11 +357,12 @@ def test_code_marker_keeps_what_was_issued(server, browser, portal):
     from idp.tokens import codes
 
     code = _code(browser, portal)
+    store = codes.AuthorizationCodes.of(server.app.extensions["idp"])
     with server.app.test_request_context():
-        record = codes.take(code)
+        record = store.take(code)
         assert record is not None
-        assert codes.record_issued(record.code_hash, "family", "jti") is True
-        assert codes.replayed(code) == {"family_id": "family", "jti": "jti"}
+        assert store.record_issued(record.code_hash, "family", "jti") is True
+        assert store.replayed(code) == {"family_id": "family", "jti": "jti"}
         assert server.app.extensions["idp"].redis.ttl(f"idp:code-used:{record.code_hash}") > 0
 
 

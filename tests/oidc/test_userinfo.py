@@ -130,7 +130,7 @@ def test_expired_token_is_invalid(server, portal, tokens):
     _, claims = jwt_claims(tokens["access_token"], server.url)
     claims.update(iat=claims["iat"] - 3600, exp=int(time.time()) - 1)
     with server.app.app_context():
-        expired = token_module.sign(claims, typ="at+jwt")
+        expired = token_module.sign(claims, server.app.extensions["idp"].keys, typ="at+jwt")
     _bearer_error(portal.userinfo(expired), 401, "invalid_token")
 
 
