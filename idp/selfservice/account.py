@@ -8,6 +8,7 @@ locks as the sign-in does. A change ends the member's other sessions and their r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, make_response, render_template, request, url_for
@@ -15,6 +16,7 @@ from flask import Response, make_response, render_template, request, url_for
 from idp import audit, sso
 from idp.accounts.passwords import NewPasswords
 from idp.accounts.policy import PasswordRejected
+from idp.config import ServerSettings
 from idp.db import db
 from idp.interaction.locked import locked_page
 from idp.logout.sign_out import sign_out_others_than
@@ -54,6 +56,49 @@ def account():
     return render_template("selfservice/account.html", member=member)
 
 
+@dataclass(frozen=True)
+class PasswordRefused:
+    """The current password was not accepted: wrong (``last_try`` when the next failure
+    locks), or not checked because every try left is being checked (``message``, 429)."""
+
+    status: int
+    last_try: bool = False
+    message: str | None = None
+
+
+def verify_current_password(
+    member: Member, password: str, step: str, failed_event: str, *, lockout: Lockout,
+    server: ServerSettings,
+) -> PasswordRefused | AccountLocked | None:  # fmt: skip
+    """None when ``password`` is the signed-in member's. Every check of it (the password
+    change, the confirmation of a sensitive action) is a try of the sign-in's lockout, in
+    this browser's budget, under ``step``: a wrong one is audited ``failed_event`` and
+    counted, and may lock the account (the lock is returned, for its page)."""
+    lang = i18n.current()
+    try:
+        attempt = lockout.begin_attempt(
+            member, step, lang, browser=known_browser(member.id, server=server)
+        )
+    except AttemptInProgress as busy:
+        return PasswordRefused(429, message=busy.message)
+    except AccountLocked as locked:
+        return locked
+    try:
+        verified = runtime().passwords.verify(member.password_hash, password)
+    except BaseException:
+        attempt.release()
+        raise
+    if verified:
+        attempt.succeeded()
+        return None
+    audit.record(failed_event, member_id=member.id)
+    try:
+        left = attempt.failed(lang)
+    except AccountLocked as locked:
+        return locked
+    return PasswordRefused(400, last_try=left == 1)
+
+
 @bp.get("/account/password")
 def change_password_form():
     member = signed_in_member()
@@ -75,34 +120,21 @@ def change_password():
     new = request.form.get("password", "")
     sign_out_others = request.form.get("sign_out_others") == "on"
     form["sign_out_others"] = sign_out_others  # an error page keeps the member's choice
-    lang = i18n.current()
     rt = runtime()
     lockout = Lockout.of(rt, current_notifier)
-    browser = known_browser(member.id, server=rt.settings.server)
-    try:
-        attempt = lockout.begin_attempt(member, "account_password", lang, browser=browser)
-    except AttemptInProgress as busy:
-        return render_password_form(
-            "selfservice/change_password.html", 429, current_error=busy.message, **form
+    refused = verify_current_password(
+        member, current[:256], "account_password", "password.change_failed",
+        lockout=lockout, server=rt.settings.server,
+    )  # fmt: skip
+    if isinstance(refused, AccountLocked):
+        return locked_response(refused, lockout)
+    if refused is not None:
+        message = refused.message or (
+            "account.current_wrong_last_try" if refused.last_try else "account.current_wrong"
         )
-    except AccountLocked as locked:
-        return locked_response(locked, lockout)
-    try:
-        verified = rt.passwords.verify(member.password_hash, current[:256])
-    except BaseException:
-        attempt.release()
-        raise
-    if not verified:
-        audit.record("password.change_failed", member_id=member.id)
-        try:
-            left = attempt.failed(lang)
-        except AccountLocked as locked:
-            return locked_response(locked, lockout)
-        message = "account.current_wrong_last_try" if left == 1 else "account.current_wrong"
         return render_password_form(
-            "selfservice/change_password.html", 400, current_error=message, **form
+            "selfservice/change_password.html", refused.status, current_error=message, **form
         )
-    attempt.succeeded()
     if new != request.form.get("password_confirmation", ""):
         return render_password_form(
             "selfservice/change_password.html", 400,

@@ -24,11 +24,9 @@ from idp.config import ServerSettings
 from idp.models import Member
 from idp.notifications import current_notifier
 from idp.runtime import runtime
-from idp.selfservice.account import locked_response, signed_in_member
+from idp.selfservice.account import locked_response, signed_in_member, verify_current_password
 from idp.selfservice.blueprint import bp
-from idp.throttling.known_browsers import known_browser
-from idp.throttling.lockout import AccountLocked, AttemptInProgress, Lockout
-from idp.web import i18n
+from idp.throttling.lockout import AccountLocked, Lockout
 from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
@@ -108,28 +106,13 @@ def check_password(member: Member, action: str, *, lockout: Lockout, server: Ser
     """None when the posted password is the member's; otherwise the answer to give (the form
     again with the sign-in's warnings, or the locked page). The try is counted by ``lockout``
     in this browser's budget (``server`` reads the known-browser cookie)."""
-    lang = i18n.current()
-    try:
-        attempt = lockout.begin_attempt(
-            member, STEP, lang, browser=known_browser(member.id, server=server)
-        )
-    except AttemptInProgress as busy:
-        return confirmation_page(action, 429, busy.message)
-    except AccountLocked as locked:
-        return locked_response(locked, lockout)
     password = request.form.get("password", "")[:PASSWORD_LENGTH]
-    try:
-        verified = runtime().passwords.verify(member.password_hash, password)
-    except BaseException:
-        attempt.release()
-        raise
-    if verified:
-        attempt.succeeded()
+    refused = verify_current_password(
+        member, password, STEP, "reauth.failed", lockout=lockout, server=server
+    )
+    if isinstance(refused, AccountLocked):
+        return locked_response(refused, lockout)
+    if refused is None:
         return None
-    audit.record("reauth.failed", member_id=member.id)
-    try:
-        left = attempt.failed(lang)
-    except AccountLocked as locked:
-        return locked_response(locked, lockout)
-    message = "reauth.wrong_last_try" if left == 1 else "reauth.wrong"
-    return confirmation_page(action, 400, message)
+    message = refused.message or ("reauth.wrong_last_try" if refused.last_try else "reauth.wrong")
+    return confirmation_page(action, refused.status, message)
