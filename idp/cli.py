@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 from flask import Flask
@@ -17,6 +17,9 @@ from flask.cli import AppGroup
 from idp.audit import cli_actor
 from idp.errors import ConfigError, IdPError, ImportRejected
 from idp.text import is_ascii_number
+
+if TYPE_CHECKING:
+    from idp.models import Member
 
 db_cli = AppGroup("db", help="Database schema.")
 members_cli = AppGroup("members", help="The member directory.")
@@ -264,16 +267,12 @@ def keys_rotate() -> None:
     click.echo(f"Signing key is now {promoted.kid}; a new next key is published.")
 
 
-@accounts_cli.command("unlock")
-@click.argument("member_number")
-def accounts_unlock(member_number: str) -> None:
-    """Lift a member's sign-in lock now (an adviser on the phone with the member)."""
+def _member_or_exit(member_number: str) -> Member:
+    """The member with this number, or exit 1 saying there is none."""
     from sqlalchemy import select
 
     from idp.db import db
     from idp.models import Member
-    from idp.runtime import runtime
-    from idp.throttling.lockout import unlock
 
     member = db.session.scalars(
         select(Member).filter_by(member_number=member_number.strip())
@@ -281,6 +280,18 @@ def accounts_unlock(member_number: str) -> None:
     if member is None:
         click.echo(f"Error: no member {member_number}.", err=True)
         sys.exit(1)
+    return member
+
+
+@accounts_cli.command("unlock")
+@click.argument("member_number")
+def accounts_unlock(member_number: str) -> None:
+    """Lift a member's sign-in lock now (an adviser on the phone with the member)."""
+    from idp.db import db
+    from idp.runtime import runtime
+    from idp.throttling.lockout import unlock
+
+    member = _member_or_exit(member_number)
     if unlock(member, by="adviser", redis=runtime().redis):
         db.session.commit()
         click.echo(f"Member {member_number} is unlocked.")
@@ -295,11 +306,8 @@ def accounts_unlock(member_number: str) -> None:
 def accounts_sign_out(member_number: str | None, everyone: bool, yes: bool) -> None:
     """End a member's sessions and refresh tokens everywhere, or every member's (--all);
     the portals are told by back-channel logout."""
-    from sqlalchemy import select
-
     from idp.admin.support import end_everyones_sessions, end_sessions
     from idp.db import db
-    from idp.models import Member
 
     if everyone == (member_number is not None):
         raise click.UsageError("Give a member number or --all, not both.")
@@ -314,12 +322,7 @@ def accounts_sign_out(member_number: str | None, everyone: bool, yes: bool) -> N
         )
         return
     assert member_number is not None
-    member = db.session.scalars(
-        select(Member).filter_by(member_number=member_number.strip())
-    ).one_or_none()
-    if member is None:
-        click.echo(f"Error: no member {member_number}.", err=True)
-        sys.exit(1)
+    member = _member_or_exit(member_number)
     signed_out = end_sessions(member, cli_actor())
     db.session.commit()
     click.echo(
