@@ -72,11 +72,13 @@ def members_import(csv_file: Path) -> None:
         from sqlalchemy import select
 
         from idp.db import db
-        from idp.logout.sign_out import sign_out_refused_clients
+        from idp.logout.sign_out import SignOut
         from idp.models import Member
+        from idp.runtime import runtime
 
+        sign_out = SignOut.of(runtime())
         signed_out = [
-            sign_out_refused_clients(member)
+            sign_out.sign_out_refused_clients(member)
             for member in db.session.scalars(
                 select(Member).where(Member.id.in_(report.contracts_ended))
             )
@@ -308,6 +310,8 @@ def accounts_sign_out(member_number: str | None, everyone: bool, yes: bool) -> N
     the portals are told by back-channel logout."""
     from idp.admin.support import end_everyones_sessions, end_sessions
     from idp.db import db
+    from idp.logout.sign_out import SignOut
+    from idp.runtime import runtime
 
     if everyone == (member_number is not None):
         raise click.UsageError("Give a member number or --all, not both.")
@@ -315,7 +319,7 @@ def accounts_sign_out(member_number: str | None, everyone: bool, yes: bool) -> N
         if not yes and not click.confirm("Sign every member out of every session and application?"):
             click.echo("Nothing changed.", err=True)
             sys.exit(1)
-        done = end_everyones_sessions(cli_actor())
+        done = end_everyones_sessions(cli_actor(), sign_out=SignOut.of(runtime()))
         click.echo(
             f"{_count(done.members, 'member', 'members')} signed out: "
             f"{_ended(done.sessions, done.token_families)}."
@@ -323,7 +327,7 @@ def accounts_sign_out(member_number: str | None, everyone: bool, yes: bool) -> N
         return
     assert member_number is not None
     member = _member_or_exit(member_number)
-    signed_out = end_sessions(member, cli_actor())
+    signed_out = end_sessions(member, cli_actor(), sign_out=SignOut.of(runtime()))
     db.session.commit()
     click.echo(
         f"Member {member_number} is signed out: "

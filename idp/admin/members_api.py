@@ -14,9 +14,11 @@ from idp.admin import support
 from idp.admin.api import SUPPORT, ApiError, bp, caller, json_body, requires
 from idp.admin.member_search import MAX_RESULTS
 from idp.admin.openapi import operation
+from idp.logout.sign_out import SignOut
 from idp.models import Member
 from idp.notifications import current_notifier
 from idp.runtime import runtime
+from idp.sso import SsoSessions
 from idp.text import is_ascii_number
 
 MEMBER = "/members/{member_number}"
@@ -112,7 +114,8 @@ operation(
 def member_status(member_number: str) -> ResponseReturnValue:
     member = _member(member_number)
     support.record_view(member, caller().actor)
-    return jsonify(support.member_status(member, clock=runtime().clock))
+    rt = runtime()
+    return jsonify(support.member_status(member, clock=rt.clock, sessions=SsoSessions.of(rt)))
 
 
 operation(
@@ -241,7 +244,7 @@ operation(
 @requires("support")
 def end_sessions(member_number: str) -> ResponseReturnValue:
     member = _member(member_number)
-    done = support.end_sessions(member, caller().actor)
+    done = support.end_sessions(member, caller().actor, sign_out=SignOut.of(runtime()))
     return jsonify(
         member_number=member.member_number,
         sessions=done.sessions,
@@ -280,6 +283,7 @@ def remove_device(member_number: str, device_id: int) -> ResponseReturnValue:
             lang,
             notifier=current_notifier(),
             clock=runtime().clock,
+            sign_out=SignOut.of(runtime()),
         )
     except DeviceNotFound:
         raise ApiError(404, "not_found", f"No device {device_id} for this member.") from None

@@ -17,7 +17,7 @@ from typing import Any
 from redis import Redis
 from sqlalchemy import select
 
-from idp import audit, sso
+from idp import audit
 from idp.accounts import devices
 from idp.accounts.contacts import contacts, masked
 from idp.accounts.directory import RULES
@@ -28,15 +28,11 @@ from idp.clock import Clock
 from idp.config import AccountSettings
 from idp.db import db
 from idp.errors import IdPError
-from idp.logout.sign_out import (
-    SignedOut,
-    end_passkey_sessions,
-    sign_out_everywhere,
-    signed_in_members,
-)
+from idp.logout.sign_out import SignedOut, SignOut
 from idp.models import AuditEvent, Member
 from idp.notifications import Notifier, issuer_url
 from idp.notifications.masking import mask_email, mask_phone
+from idp.sso import SsoSessions
 from idp.throttling import lockout
 
 __all__ = [
@@ -135,11 +131,11 @@ def member_summary(member: Member, *, clock: Clock) -> dict[str, Any]:
     }
 
 
-def member_status(member: Member, *, clock: Clock) -> dict[str, Any]:
+def member_status(member: Member, *, clock: Clock, sessions: SsoSessions) -> dict[str, Any]:
     """Everything an adviser needs to see (JSON-safe): identity, contracts, account state,
     second-factor channels as the code step offers them (masked), devices, live sessions
     and recent sign-in events."""
-    sessions = sso.list_sessions(member.id)
+    live = sessions.list_sessions(member.id)
     return {
         **member_summary(member, clock=clock),
         "phone": member.phone,
@@ -160,7 +156,7 @@ def member_status(member: Member, *, clock: Clock) -> dict[str, Any]:
             for c in credentials_of(member)
         ],
         "sessions": {
-            "count": len(sessions),
+            "count": len(live),
             "list": [
                 {
                     "started": _iso_epoch(s.created_at),
@@ -169,7 +165,7 @@ def member_status(member: Member, *, clock: Clock) -> dict[str, Any]:
                     "ip": s.ip,
                     "clients": list(s.clients),
                 }
-                for s in sessions
+                for s in live
             ],
         },
         "recent_sign_ins": [
@@ -308,10 +304,10 @@ def resend_activation(
     return sent_to
 
 
-def end_sessions(member: Member, actor: str) -> SignedOut:
+def end_sessions(member: Member, actor: str, *, sign_out: SignOut) -> SignedOut:
     """Sign the member out everywhere: every SSO session, every refresh token (offline ones
     too), a logout token to every relying party concerned."""
-    signed_out = sign_out_everywhere(member, reason="adviser")
+    signed_out = sign_out.sign_out_everywhere(member, reason="adviser")
     audit.record(
         "account.sessions_ended",
         member_id=member.id,
@@ -329,17 +325,17 @@ class EveryoneSignedOut:
     token_families: int
 
 
-def end_everyones_sessions(actor: str) -> EveryoneSignedOut:
+def end_everyones_sessions(actor: str, *, sign_out: SignOut) -> EveryoneSignedOut:
     """Sign every member out everywhere (a security incident: a leaked database of sessions,
     a compromised portal): each as an adviser's "sign out everywhere", committed member by
     member, so a run that stops half-way has signed out whom it reached and can be run
     again."""
     members = sessions = families = 0
-    for member_id in signed_in_members():
+    for member_id in sign_out.signed_in_members():
         member = db.session.get(Member, member_id)
         if member is None:
             continue
-        signed_out = end_sessions(member, actor)
+        signed_out = end_sessions(member, actor, sign_out=sign_out)
         db.session.commit()
         members += 1
         sessions += signed_out.sessions
@@ -352,7 +348,7 @@ def end_everyones_sessions(actor: str) -> EveryoneSignedOut:
 
 def remove_device(
     member: Member, device_id: int, actor: str, lang: str | None = None, *, notifier: Notifier,
-    clock: Clock,
+    clock: Clock, sign_out: SignOut,
 ) -> str:  # fmt: skip
     """Remove one of the member's passkeys (``devices.DeviceNotFound`` when it is not one of
     theirs); the member is e-mailed as when they remove it themselves. Returns its name."""
@@ -365,7 +361,7 @@ def remove_device(
     audit.record("account.device_removed", member_id=member.id, actor=actor,
                  device=device_id, name=name)  # fmt: skip
     db.session.commit()
-    end_passkey_sessions(member, device_id)
+    sign_out.end_passkey_sessions(member, device_id)
     # A failed notice is only audited.
     devices.notify_device_removed(member, name, member_language(member, lang),
                                   notifier=notifier, clock=clock)  # fmt: skip

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import render_template
 
 from idp.db import db
-from idp.logout.sign_out import sign_out_everywhere
+from idp.logout.sign_out import SignOut
 from idp.models import Member
 from idp.throttling.lockout import AccountLocked, Lockout, local_time, lock_duration
 
 
-def locked_page(locked: AccountLocked, lockout: Lockout) -> str:
+def locked_page(locked: AccountLocked, lockout: Lockout, *, sign_out: SignOut) -> str:
     """The same page for a member and for an identifier that names no account. The request
     whose failure locked a browser that knows the member also signs the member out everywhere
     (their own device is failing); a lock met by unknown browsers leaves the member's
@@ -19,7 +19,7 @@ def locked_page(locked: AccountLocked, lockout: Lockout) -> str:
     if locked.ends_sessions and locked.member_id is not None:
         member = db.session.get(Member, locked.member_id)
         if member is not None:
-            sign_out_everywhere(member, reason="locked")
+            sign_out.sign_out_everywhere(member, reason="locked")
     until = local_time(locked.until, lockout.timezone)
     return render_template(
         "login/locked.html",

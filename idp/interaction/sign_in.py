@@ -5,25 +5,27 @@ know (docs/sessions.md)."""
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import request
 from redis import Redis
 from sqlalchemy import or_, update
 from werkzeug.wrappers import Response
 
-from idp import sso
 from idp.config import ServerSettings
 from idp.db import db
 from idp.interaction.assurance import acr_for
 from idp.interaction.policy import identifies_or_authenticates
 from idp.interaction.state import Interaction
-from idp.logout.sign_out import record_passkey_session, sign_out_session
+from idp.logout.sign_out import SignOut, record_passkey_session
 from idp.models import Member
-from idp.runtime import runtime
+from idp.sso import SsoSession, SsoSessions
 from idp.throttling.known_browsers import known_browser, remember_browser
 from idp.throttling.lockout import clear_failures
-from idp.web.cookies import cookie_name, read_cookie
+
+if TYPE_CHECKING:
+    from idp.runtime import Runtime
 
 
 def authenticated_here(pending: Interaction) -> bool:
@@ -34,40 +36,71 @@ def authenticated_here(pending: Interaction) -> bool:
     )
 
 
-def establish_session(
-    pending: Interaction, *, redis: Redis, server: ServerSettings
-) -> sso.SsoSession:
-    """The SSO session of this sign-in, created once (the caller saves ``pending``).
+@dataclass(frozen=True)
+class SignIn:
+    """What ending a sign-in touches: the SSO sessions, the sign-out (of another member's
+    session in this browser), the lockout's failures in ``redis``, and the server settings
+    naming the known-browser cookie."""
 
-    A previous session of the same member in this browser is *continued*: new cookie value,
-    same ``sid`` for the relying parties, its clients and refresh tokens carried over. A
-    previous session of another member is signed out (its tokens revoked, its relying parties
-    sent logout tokens). The lockout's failures forgotten are in ``redis``; ``server`` reads the
-    known-browser cookie."""
-    if pending.sid is not None:
-        existing = sso.load(pending.sid)
-        if existing is not None:
-            return existing
-    assert pending.member_id is not None and pending.auth_time is not None
-    previous = sso.load(read_cookie(sso.COOKIE))
-    same_member = previous is not None and previous.member_id == pending.member_id
-    session = sso.create(
-        pending.member_id, pending.amr, acr_for(pending.amr), pending.auth_time,
-        user_agent=request.user_agent.string, ip=request.remote_addr or "",
-        continues=previous if same_member else None, passkey=pending.passkey_id,
-    )  # fmt: skip
-    if previous is not None:
-        if same_member:
-            sso.end(previous)
-        else:
-            sign_out_session(previous, reason="other_member")
-    if pending.passkey_id is not None:
-        record_passkey_session(pending.member_id, pending.passkey_id, session.public_sid)
-    # Every step passed: the earlier failures of this browser's budget are forgotten.
-    clear_failures(pending.member_id, known_browser(pending.member_id, server=server), redis=redis)
-    _remember_language(pending.member_id, pending.lang)
-    pending.sid = session.sid
-    return session
+    sessions: SsoSessions
+    sign_out: SignOut
+    redis: Redis
+    server: ServerSettings
+
+    @classmethod
+    def of(cls, rt: Runtime) -> SignIn:
+        sign_out = SignOut.of(rt)
+        return cls(sign_out.sessions, sign_out, rt.redis, rt.settings.server)
+
+    def establish_session(self, pending: Interaction) -> SsoSession:
+        """The SSO session of this sign-in, created once (the caller saves ``pending``).
+
+        A previous session of the same member in this browser is *continued*: new cookie
+        value, same ``sid`` for the relying parties, its clients and refresh tokens carried
+        over. A previous session of another member is signed out (its tokens revoked, its
+        relying parties sent logout tokens)."""
+        if pending.sid is not None:
+            existing = self.sessions.load(pending.sid)
+            if existing is not None:
+                return existing
+        assert pending.member_id is not None and pending.auth_time is not None
+        previous = self.sessions.current()
+        same_member = previous is not None and previous.member_id == pending.member_id
+        session = self.sessions.create(
+            pending.member_id, pending.amr, acr_for(pending.amr), pending.auth_time,
+            user_agent=request.user_agent.string, ip=request.remote_addr or "",
+            continues=previous if same_member else None, passkey=pending.passkey_id,
+        )  # fmt: skip
+        if previous is not None:
+            if same_member:
+                self.sessions.end(previous)
+            else:
+                self.sign_out.sign_out_session(previous, reason="other_member")
+        if pending.passkey_id is not None:
+            record_passkey_session(pending.member_id, pending.passkey_id, session.public_sid)
+        # Every step passed: the earlier failures of this browser's budget are forgotten.
+        browser = known_browser(pending.member_id, server=self.server)
+        clear_failures(pending.member_id, browser, redis=self.redis)
+        _remember_language(pending.member_id, pending.lang)
+        pending.sid = session.sid
+        return session
+
+    def current_session(self, pending: Interaction) -> SsoSession | None:
+        """The session to answer with: this interaction's own, or the browser's when the
+        member arrived signed in (and is the one the interaction is about)."""
+        if authenticated_here(pending):
+            return self.establish_session(pending)
+        previous = self.sessions.current()
+        if previous is None or (
+            pending.member_id is not None and previous.member_id != pending.member_id
+        ):
+            return None
+        return previous
+
+    def set_session_cookie(self, response: Response, session: SsoSession) -> None:
+        """The SSO cookie; and this browser now knows the member, for the lockout's budgets."""
+        remember_browser(response, session.member_id, server=self.server)
+        self.sessions.set_cookie(response, session)
 
 
 def _remember_language(member_id: int, lang: str) -> None:
@@ -78,33 +111,3 @@ def _remember_language(member_id: int, lang: str) -> None:
         .values(lang=lang)
     )
     db.session.commit()
-
-
-def current_session(
-    pending: Interaction, *, redis: Redis, server: ServerSettings
-) -> sso.SsoSession | None:
-    """The session to answer with: this interaction's own, or the browser's when the member
-    arrived signed in (and is the one the interaction is about)."""
-    if authenticated_here(pending):
-        return establish_session(pending, redis=redis, server=server)
-    previous = sso.load(read_cookie(sso.COOKIE))
-    if previous is None or (
-        pending.member_id is not None and previous.member_id != pending.member_id
-    ):
-        return None
-    return previous
-
-
-def set_session_cookie(response: Response, session: sso.SsoSession) -> None:
-    """The SSO cookie; and this browser now knows the member, for the lockout's budgets."""
-    settings = runtime().settings
-    remember_browser(response, session.member_id, server=settings.server)
-    response.set_cookie(
-        cookie_name(sso.COOKIE),
-        session.sid,
-        max_age=max(settings.session.absolute_ttl - (int(time.time()) - session.created_at), 0),
-        httponly=True,
-        secure=settings.server.https,
-        samesite="Lax",
-        path="/",
-    )

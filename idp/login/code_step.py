@@ -28,6 +28,7 @@ from idp.interaction.steps import AUTHENTICATE, Facts, Page, Step, Verdict, run,
 from idp.login.blueprint import bp
 from idp.login.parties import parties
 from idp.login.views import load_interaction
+from idp.logout.sign_out import SignOut
 from idp.models import Member
 from idp.notifications import DeliveryFailed, Notifier, current_notifier
 from idp.runtime import runtime
@@ -212,7 +213,7 @@ def _deliver(
 
 
 def _locked(locked: AccountLocked, lockout: Lockout) -> Page:
-    return locked_page(locked, lockout), 403
+    return locked_page(locked, lockout, sign_out=SignOut.of(runtime())), 403
 
 
 def _pending(interaction_id: str) -> Interaction:

@@ -37,6 +37,7 @@ from idp.login.blueprint import bp
 from idp.login.parties import parties
 from idp.login.passkey_policy import offers_passkeys
 from idp.login.views import load_interaction
+from idp.logout.sign_out import SignOut
 from idp.models import Member
 from idp.notifications import current_notifier
 from idp.runtime import runtime
@@ -138,7 +139,7 @@ def _sign_in_failed(
 
 
 def _locked(locked: AccountLocked, lockout: Lockout) -> Page:
-    return locked_page(locked, lockout), 403
+    return locked_page(locked, lockout, sign_out=SignOut.of(runtime())), 403
 
 
 # --- the offer after a full sign-in --------------------------------------------------------

@@ -19,6 +19,7 @@ from idp.login.blueprint import bp
 from idp.login.passkey_policy import offers_passkeys
 from idp.login.password import verify_password
 from idp.login.views import load_interaction
+from idp.logout.sign_out import SignOut
 from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.throttling.lockout import AccountLocked, AttemptInProgress, Lockout, lock_duration
@@ -86,7 +87,7 @@ def password(interaction_id: str) -> Page:
     except AttemptInProgress as busy:
         return password_page(pending, busy.message, identifier), 429
     except AccountLocked as locked:
-        return locked_page(locked, lockout), 403
+        return locked_page(locked, lockout, sign_out=SignOut.of(runtime())), 403
     if pending.member_id is not None and pending.member_id != member.id:
         pending.amr = []
         pending.passkey_id = None

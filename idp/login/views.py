@@ -8,7 +8,7 @@ from flask import make_response, redirect, render_template, request, url_for
 
 from idp.interaction import policy
 from idp.interaction import state as interaction
-from idp.interaction.sign_in import authenticated_here, establish_session, set_session_cookie
+from idp.interaction.sign_in import SignIn, authenticated_here
 from idp.interaction.state import Interaction
 from idp.interaction.steps import SIGNED_IN, Page
 from idp.login.blueprint import bp
@@ -32,15 +32,13 @@ def step(interaction_id: str) -> Page:
         return current.page(pending)
     # The member is signed in from here on (the offer, the access rule, consent): the SSO
     # session opens now, so a "not now", a refusal or going back leaves them signed in.
-    session = None
-    if authenticated_here(pending):
-        rt = runtime()
-        session = establish_session(pending, redis=rt.redis, server=rt.settings.server)
-    if session is not None:
-        interaction.save(pending)
+    if not authenticated_here(pending):
+        return current.page(pending)
+    sign_in = SignIn.of(runtime())
+    session = sign_in.establish_session(pending)
+    interaction.save(pending)
     response = make_response(current.page(pending))
-    if session is not None:
-        set_session_cookie(response, session)
+    sign_in.set_session_cookie(response, session)
     return response
 
 

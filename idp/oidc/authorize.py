@@ -31,7 +31,7 @@ from idp.db import db
 from idp.errors import InteractionExpired
 from idp.interaction import policy
 from idp.interaction import state as interaction
-from idp.interaction.sign_in import current_session, set_session_cookie
+from idp.interaction.sign_in import SignIn
 from idp.interaction.state import Interaction
 from idp.models import Member
 from idp.oidc.blueprint import bp
@@ -41,7 +41,6 @@ from idp.runtime import runtime
 from idp.tokens.id_token_hint import Hint, decode_hint
 from idp.tokens.issued import AuthContext
 from idp.web import i18n
-from idp.web.cookies import read_cookie
 from idp.web.csrf import browser_id, check_csrf
 
 MAX_PARAM_LENGTH = 2048
@@ -66,7 +65,7 @@ ERROR_SAFE = re.compile(r"[\x20-\x21\x23-\x5b\x5d-\x7e]*")
 @bp.route("/authorize", methods=["GET", "POST"])
 def authorize() -> HttpResponse:
     params = {k: v for k, v in request.values.items() if k in KNOWN_PARAMS}
-    session = sso.load(read_cookie(sso.COOKIE))
+    session = sso.SsoSessions.of(runtime()).current()
     member = _member(session)
     server = get_server()
     try:
@@ -129,14 +128,15 @@ def resume(interaction_id: str) -> HttpResponse:
         raise InteractionExpired()
     rt = runtime()
     client = ClientRegistry.of(rt).find(pending.client_id)
-    session = current_session(pending, redis=rt.redis, server=rt.settings.server)
+    sign_in = SignIn.of(rt)
+    session = sign_in.current_session(pending)
     if client is None or session is None:
         raise InteractionExpired()
     member = _member(session)
     if member is None:
         raise InteractionExpired()
     response = _issue(StoredRequest(pending.params), member, session, client, pending)
-    set_session_cookie(response, session)
+    sign_in.set_session_cookie(response, session)
     return response
 
 
@@ -250,7 +250,7 @@ def _issue(
         return _error(error, req.args)
     response = server.create_authorization_response(request=req, grant_user=member, grant=grant)
     if response.status_code == 302 and "code=" in (response.location or ""):
-        sso.add_client(session, client.client_id)
+        sso.SsoSessions.of(runtime()).add_client(session, client.client_id)
         # Which steps this sign-in took and skipped, and why (none: single sign-on).
         steps = pending.reasons if pending is not None else {}
         skipped = pending.skipped if pending is not None else {}

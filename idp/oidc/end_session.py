@@ -13,10 +13,10 @@ from authlib.common.urls import add_params_to_uri
 from flask import make_response, redirect, render_template, request
 from werkzeug.wrappers import Response as HttpResponse
 
-from idp import audit, sso
+from idp import audit
 from idp.clients.registry import ClientRegistry
 from idp.db import db
-from idp.logout.sign_out import sign_out_session
+from idp.logout.sign_out import SignOut
 from idp.models import Member
 from idp.oidc.blueprint import bp
 from idp.oidc.logout_request import (
@@ -27,8 +27,8 @@ from idp.oidc.logout_request import (
     validate_logout_request,
 )
 from idp.runtime import runtime
+from idp.sso import SsoSessions
 from idp.web import i18n
-from idp.web.cookies import read_cookie
 from idp.web.csrf import browser_id, check_csrf
 
 # ``logout_hint`` is accepted and ignored: the hint and the cookie say who signs out.
@@ -50,12 +50,13 @@ def end_session() -> HttpResponse:
         )
     except LogoutRejected as rejected:
         return _rejected(rejected, params.get("client_id"))
-    session = sso.load(read_cookie(sso.COOKIE))
+    sign_out = SignOut.of(rt)
+    session = sign_out.sessions.current()
     if session is None:
         return _signed_out(logout)
     member = db.session.get(Member, session.member_id)
     if member is not None and logout.names_session(member.subject, session.public_sid):
-        sign_out_session(session, client_id=_client_id(logout))
+        sign_out.sign_out_session(session, client_id=_client_id(logout))
         return _signed_out(logout)
     request_id = save_pending(logout, browser_id(), i18n.current())
     page = render_template(
@@ -74,9 +75,10 @@ def confirm_logout() -> HttpResponse:
     logout, lang = take_pending(request.form.get("logout_request"), browser_id())
     if lang:
         i18n.set_language(lang)
-    session = sso.load(read_cookie(sso.COOKIE))
+    sign_out = SignOut.of(runtime())
+    session = sign_out.sessions.current()
     if session is not None:
-        sign_out_session(session, client_id=_client_id(logout))
+        sign_out.sign_out_session(session, client_id=_client_id(logout))
     return _signed_out(logout)
 
 
@@ -90,7 +92,7 @@ def _signed_out(logout: LogoutRequest | None) -> HttpResponse:
         response = redirect(add_params_to_uri(logout.redirect_uri, params), code=303)
     else:
         response = make_response(render_template("logout/signed_out.html"))
-    sso.clear_cookie(response)
+    SsoSessions.of(runtime()).clear_cookie(response)
     return response
 
 

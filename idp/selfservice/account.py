@@ -13,28 +13,28 @@ from typing import Any
 
 from flask import Response, make_response, render_template, request, url_for
 
-from idp import audit, sso
+from idp import audit
 from idp.accounts.passwords import NewPasswords
 from idp.accounts.policy import PasswordRejected
 from idp.config import ServerSettings
 from idp.db import db
 from idp.interaction.locked import locked_page
-from idp.logout.sign_out import sign_out_others_than
+from idp.logout.sign_out import SignOut
 from idp.models import Member
 from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.selfservice.blueprint import bp
 from idp.selfservice.forms import render_password_form
 from idp.selfservice.reset import notify_password_changed
+from idp.sso import SsoSessions
 from idp.throttling.known_browsers import known_browser
 from idp.throttling.lockout import AccountLocked, AttemptInProgress, Lockout
 from idp.web import i18n
-from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
 
 def signed_in_member() -> Member | None:
-    session = sso.load(read_cookie(sso.COOKIE))
+    session = SsoSessions.of(runtime()).current()
     if session is None:
         return None
     member = db.session.get(Member, session.member_id)
@@ -153,8 +153,9 @@ def change_password():
     db.session.commit()
     ended = 0
     if sign_out_others:
-        here = sso.load(read_cookie(sso.COOKIE))
-        ended = sign_out_others_than(member, here, reason="password_changed").sessions
+        sign_out = SignOut.of(runtime())
+        here = sign_out.sessions.current()
+        ended = sign_out.sign_out_others_than(member, here, reason="password_changed").sessions
     return render_template("selfservice/password_changed.html", others_ended=sign_out_others,
                            sessions_ended=ended)  # fmt: skip
 
@@ -162,7 +163,7 @@ def change_password():
 def locked_response(locked: AccountLocked, lockout: Lockout) -> Response:
     """The sign-in's locked page (which ends every session when this check locked the
     member's own browser); the browser then forgets its session too."""
-    response = make_response(locked_page(locked, lockout), 403)
+    response = make_response(locked_page(locked, lockout, sign_out=SignOut.of(runtime())), 403)
     if locked.ends_sessions:
-        sso.clear_cookie(response)
+        SsoSessions.of(runtime()).clear_cookie(response)
     return response

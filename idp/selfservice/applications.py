@@ -18,7 +18,7 @@ from idp.accounts.devices import format_moment
 from idp.clients.registry import ClientRegistry
 from idp.config import TokenSettings
 from idp.db import db, utcnow
-from idp.logout.sign_out import sign_out_of_clients
+from idp.logout.sign_out import SignOut
 from idp.models import Member, RefreshToken
 from idp.runtime import runtime
 from idp.selfservice.account import signed_in_member
@@ -93,7 +93,8 @@ def withdraw(client_id: str):
     if client_id not in {c.client_id for c in listed}:
         return render_template("errors/error.html", message="applications.not_found"), 404
     consents.withdraw(member, client_id)
-    signed_out = sign_out_of_clients(member, {client_id}, reason="application_withdrawn")
+    signed_out = SignOut.of(rt).sign_out_of_clients(member, {client_id},
+                                                    reason="application_withdrawn")  # fmt: skip
     audit.record("consent.withdrawn", member_id=member.id, client_id=client_id,
                  refresh_families=signed_out.token_families)  # fmt: skip
     return redirect(url_for("selfservice.applications", done="withdrawn"), 303)

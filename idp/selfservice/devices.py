@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from idp import sso
 from idp.accounts.devices import (
     format_moment,
     notify_device_removed,
@@ -18,7 +17,7 @@ from idp.authenticators.passkeys import PasskeyRejected, credentials_of
 from idp.authenticators.webauthn_ceremony import NAME_LENGTH
 from idp.db import db
 from idp.interaction import remembered as device
-from idp.logout.sign_out import end_passkey_sessions
+from idp.logout.sign_out import SignOut
 from idp.models import Member
 from idp.notifications import current_notifier
 from idp.runtime import runtime
@@ -26,7 +25,6 @@ from idp.selfservice import reauth
 from idp.selfservice.account import signed_in_member
 from idp.selfservice.blueprint import bp
 from idp.web import i18n
-from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
 DONE = ("renamed", "removed", "removed_last")
@@ -70,7 +68,8 @@ def remove_device_submit(device_id: int):
     name = remove_device(member, device_id).name
     db.session.commit()
     # The other sessions the passkey opened end; this one, where the member acts, stays.
-    end_passkey_sessions(member, device_id, spare=sso.load(read_cookie(sso.COOKIE)))
+    sign_out = SignOut.of(runtime())
+    sign_out.end_passkey_sessions(member, device_id, spare=sign_out.sessions.current())
     notify_device_removed(member, name, i18n.current(), notifier=current_notifier(),
                           clock=runtime().clock)  # fmt: skip
     done = "removed" if credentials_of(member) else "removed_last"

@@ -19,15 +19,15 @@ from typing import Any
 from flask import current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from idp import audit, sso
+from idp import audit
 from idp.config import ServerSettings
 from idp.models import Member
 from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.selfservice.account import locked_response, signed_in_member, verify_current_password
 from idp.selfservice.blueprint import bp
+from idp.sso import SsoSession, SsoSessions
 from idp.throttling.lockout import AccountLocked, Lockout
-from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
 STEP = "account_reauth"  # the lockout's name for this check
@@ -45,7 +45,7 @@ def now() -> int:
     return int(runtime().clock.now().replace(tzinfo=UTC).timestamp())
 
 
-def recent(session: sso.SsoSession) -> bool:
+def recent(session: SsoSession) -> bool:
     """Whether this session proved the password (or a passkey) within the allowed age."""
     last = max(session.auth_time, session.confirmed_at)
     return now() - last < runtime().settings.session.reauth_max_age
@@ -56,7 +56,7 @@ def confirmation_needed() -> tuple[str, int] | None:
     asks for the password, to answer instead of the action of this request."""
     if g.get(CONFIRMED):  # the password was typed in this very request
         return None
-    session = sso.load(read_cookie(sso.COOKIE))
+    session = SsoSessions.of(runtime()).current()
     if session is not None and recent(session):
         return None
     return confirmation_page(request.path)
@@ -83,7 +83,8 @@ def sensitive_action(path: str) -> tuple[str, Mapping[str, Any]] | None:
 def confirm_identity():
     check_csrf()
     member = signed_in_member()
-    session = sso.load(read_cookie(sso.COOKIE))
+    sessions = SsoSessions.of(runtime())
+    session = sessions.current()
     if member is None or session is None:
         return render_template("selfservice/signed_out.html"), 401
     action = request.form.get("action", "")
@@ -95,7 +96,7 @@ def confirm_identity():
     refused = check_password(member, action, lockout=lockout, server=rt.settings.server)
     if refused is not None:
         return refused
-    sso.confirm(session, now())
+    sessions.confirm(session, now())
     g.setdefault(CONFIRMED, True)
     endpoint, args = target
     audit.record("reauth.confirmed", member_id=member.id, action=endpoint)

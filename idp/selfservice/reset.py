@@ -12,7 +12,7 @@ from idp import audit
 from idp.accounts.reset import complete_reset, request_reset, reset_member
 from idp.clock import Clock
 from idp.db import db
-from idp.logout.sign_out import sign_out_everywhere
+from idp.logout.sign_out import SignOut
 from idp.models import Member
 from idp.notifications import Notifier, current_notifier
 from idp.runtime import runtime
@@ -75,7 +75,7 @@ def reset_submit():
 def end_everything(member: Member) -> None:
     """After a reset: every SSO session ends, every refresh token is revoked, and every
     relying party concerned is sent a logout token."""
-    signed_out = sign_out_everywhere(member, reason="password_reset")
+    signed_out = SignOut.of(runtime()).sign_out_everywhere(member, reason="password_reset")
     audit.record("sessions.ended", member_id=member.id, sessions=signed_out.sessions,
                  token_families=signed_out.token_families)  # fmt: skip
 

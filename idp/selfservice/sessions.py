@@ -18,17 +18,16 @@ from datetime import UTC, datetime
 from flask import make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as HttpResponse
 
-from idp import sso
 from idp.accounts.devices import format_moment
 from idp.clients.registry import ClientRegistry
-from idp.logout.sign_out import sign_out_everywhere, sign_out_session
+from idp.logout.sign_out import SignOut
 from idp.models import Member
 from idp.runtime import runtime
 from idp.selfservice import reauth
 from idp.selfservice.account import signed_in_member
 from idp.selfservice.blueprint import bp
+from idp.sso import SsoSession, SsoSessions
 from idp.web import i18n
-from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
 DONE = ("signed_out", "already")
@@ -62,7 +61,7 @@ class SessionView:
     services: list[str]
 
 
-def handle_of(session: sso.SsoSession) -> str:
+def handle_of(session: SsoSession) -> str:
     return hashlib.sha256(session.sid.encode()).hexdigest()[:32]
 
 
@@ -85,8 +84,9 @@ def device_label(user_agent: str) -> str:
 def session_views(member: Member, current_sid: str | None) -> list[SessionView]:
     """The member's sessions, this browser's first, then the most recently used."""
     views = []
-    clients = ClientRegistry.of(runtime())
-    for session in sso.list_sessions(member.id):
+    rt = runtime()
+    clients = ClientRegistry.of(rt)
+    for session in SsoSessions.of(rt).list_sessions(member.id):
         services = [c.name for c in map(clients.find, session.clients) if c is not None]
         views.append(
             SessionView(
@@ -111,7 +111,7 @@ def sessions():
     lang = i18n.current()
     return render_template(
         "selfservice/sessions.html",
-        sessions=session_views(member, read_cookie(sso.COOKIE)),
+        sessions=session_views(member, SsoSessions.of(runtime()).cookie.read()),
         when=lambda moment: format_moment(moment, lang),
         done=done if done in DONE else None,
     )
@@ -123,19 +123,21 @@ def sign_out_device(handle: str) -> HttpResponse | tuple[str, int]:
     member = signed_in_member()
     if member is None:
         return render_template("selfservice/signed_out.html"), 401
-    current_sid = read_cookie(sso.COOKIE)
-    chosen = next((s for s in sso.list_sessions(member.id) if handle_of(s) == handle), None)
+    sign_out = SignOut.of(runtime())
+    current_sid = sign_out.sessions.cookie.read()
+    live = sign_out.sessions.list_sessions(member.id)
+    chosen = next((s for s in live if handle_of(s) == handle), None)
     if chosen is None:
         return redirect(url_for("selfservice.sessions", done="already"), 303)
     if chosen.sid != current_sid:  # signing this browser out is always free
         asked = reauth.confirmation_needed()
         if asked is not None:
             return asked
-    sign_out_session(chosen)
+    sign_out.sign_out_session(chosen)
     if chosen.sid != current_sid:
         return redirect(url_for("selfservice.sessions", done="signed_out"), 303)
     response = make_response(render_template("logout/signed_out.html"))
-    sso.clear_cookie(response)
+    sign_out.sessions.clear_cookie(response)
     return response
 
 
@@ -148,9 +150,10 @@ def sign_out_everywhere_submit() -> HttpResponse | tuple[str, int]:
     asked = reauth.confirmation_needed()
     if asked is not None:
         return asked
-    sign_out_everywhere(member)
+    sign_out = SignOut.of(runtime())
+    sign_out.sign_out_everywhere(member)
     response = make_response(render_template("logout/signed_out.html", everywhere=True))
-    sso.clear_cookie(response)
+    sign_out.sessions.clear_cookie(response)
     return response
 
 

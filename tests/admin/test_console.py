@@ -124,11 +124,12 @@ def test_resend_the_activation_email(app, support):
 
 def test_end_the_members_sessions(support):
     member = demo()
-    sso.create(member.id, ["pwd"], "urn:idp:acr:pwd", int(time.time()), ip="192.0.2.1")
+    sessions = sso.SsoSessions.of(runtime())
+    sessions.create(member.id, ["pwd"], "urn:idp:acr:pwd", int(time.time()), ip="192.0.2.1")
     page = support.get(f"/admin/members/{DEMO_NUMBER}")
     assert "Déconnecter de tous les appareils (1)" in text(page)
     done = support.post(f"/admin/members/{DEMO_NUMBER}/sessions/end")
-    assert done.status_code == 303 and sso.list_sessions(member.id) == []
+    assert done.status_code == 303 and sessions.list_sessions(member.id) == []
     assert actors_of("account.sessions_ended") == [f"staff:{SUPPORT}"]
 
 

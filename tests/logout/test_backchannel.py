@@ -249,7 +249,8 @@ def test_a_logout_owed_survives_redis_losing_its_data(provider, receivers):
 
 def test_a_sign_out_that_fails_owes_nothing(provider, receivers):
     """The jobs join the sign-out's transaction: rolled back with it, none is left."""
-    from idp.logout.sign_out import sign_out_everywhere
+    from idp.logout.sign_out import SignOut
+    from idp.runtime import runtime
     from idp.models import Member
 
     with provider(workers=0) as site:
@@ -263,7 +264,7 @@ def test_a_sign_out_that_fails_owes_nothing(provider, receivers):
 
             db.session.commit = fail  # type: ignore[method-assign]
             try:
-                sign_out_everywhere(member)
+                SignOut.of(runtime()).sign_out_everywhere(member)
             except RuntimeError:
                 db.session.rollback()
             finally:

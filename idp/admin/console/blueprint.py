@@ -18,13 +18,13 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from idp.accounts.devices import format_moment
-from idp.admin.console import session as staff_sessions
+from idp.admin.console.session import SIGNED_IN, ConsoleSessions
 from idp.admin.staff import can_sign_in
 from idp.db import db
 from idp.errors import CsrfFailure
 from idp.models import StaffMember
+from idp.runtime import runtime
 from idp.web import i18n
-from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
 bp = Blueprint("admin_console", __name__, url_prefix="/admin")
@@ -40,8 +40,8 @@ def signed_in_staff() -> StaffMember | None:
     may still sign in (disabling an account ends its sessions at their next request)."""
     if "staff" not in g:
         g.staff = None
-        session = staff_sessions.load(read_cookie(staff_sessions.COOKIE, staff_sessions.PATH))
-        if session is not None and session.stage == staff_sessions.SIGNED_IN:
+        session = ConsoleSessions.of(runtime()).current()
+        if session is not None and session.stage == SIGNED_IN:
             staff = db.session.get(StaffMember, session.staff_id)
             if staff is not None and can_sign_in(staff):
                 g.staff = staff

@@ -16,9 +16,11 @@ from werkzeug.wrappers import Response
 from idp.accounts.devices import DeviceNotFound
 from idp.admin import support
 from idp.admin.console.blueprint import STAFF, actor, bp, staff_page
+from idp.logout.sign_out import SignOut
 from idp.models import Member
 from idp.notifications import current_notifier
 from idp.runtime import runtime
+from idp.sso import SsoSessions
 from idp.text import is_ascii_number
 
 Page = Response | tuple[str, int] | str
@@ -45,7 +47,8 @@ def _member(member_number: str) -> Member:
 
 def member_page(member: Member, status: int = 200, **context: object) -> tuple[str, int]:
     page = render_template("admin/member.html", section="members", member=member,
-                           info=support.member_status(member, clock=runtime().clock),
+                           info=support.member_status(member, clock=runtime().clock,
+                                                      sessions=SsoSessions.of(runtime())),
                            **context)  # fmt: skip
     return page, status
 
@@ -121,7 +124,7 @@ def resend_activation(member_number: str) -> Page:
 @staff_page(STAFF)
 def end_sessions(member_number: str) -> Page:
     found = _member(member_number)
-    support.end_sessions(found, actor())
+    support.end_sessions(found, actor(), sign_out=SignOut.of(runtime()))
     return _done(found, "sessions_ended")
 
 
@@ -130,9 +133,8 @@ def end_sessions(member_number: str) -> Page:
 def remove_device(member_number: str, device_id: int) -> Page:
     found = _member(member_number)
     try:
-        support.remove_device(
-            found, device_id, actor(), notifier=current_notifier(), clock=runtime().clock
-        )
+        support.remove_device(found, device_id, actor(), notifier=current_notifier(),
+                              clock=runtime().clock, sign_out=SignOut.of(runtime()))  # fmt: skip
     except DeviceNotFound:
         return member_page(found, 404, error="admin.member.device_not_found")
     return _done(found, "device_removed")

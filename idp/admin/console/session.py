@@ -9,17 +9,19 @@ and becomes ``signed_in`` under a new id once the code is right. A signed-in ses
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from redis import Redis
 from werkzeug.wrappers import Response
 
-from idp.kv import key
-from idp.runtime import runtime
-from idp.web.cookies import cookie_name
+from idp.config import AdminSettings
+from idp.web.session_records import Lifetime, SessionCookie, SessionRecords
+
+if TYPE_CHECKING:
+    from idp.runtime import Runtime
 
 COOKIE = "idp_admin"
 PATH = "/admin"
@@ -38,87 +40,73 @@ class StaffSession:
     next: str = ""  # where to go once signed in
 
 
-def _key(sid: str) -> str:
-    # The cookie value never appears in Redis: a dump of it names no usable session.
-    return key("staff-session", hashlib.sha256(sid.encode()).hexdigest()[:48])
+class ConsoleSessions:
+    """Console sessions, on the mechanism shared with members' SSO sessions
+    (``web/session_records.py``). The console's policy: ids only as digests in Redis, the
+    staff lifetimes (a pending session: five minutes), a ``SameSite=Strict`` cookie on
+    ``/admin`` alone."""
 
+    def __init__(self, redis: Redis, settings: AdminSettings, *, https: bool) -> None:
+        self.lifetime = Lifetime(settings.staff_session_idle, settings.staff_session_absolute)
+        self.records = SessionRecords(redis, kind="staff-session", record=StaffSession,
+                                      hash_ids=True)  # fmt: skip
+        self.cookie = SessionCookie(COOKIE, PATH, "Strict", https)
 
-def _ttl(session: StaffSession, now: int) -> int:
-    if session.stage == PASSWORD:
-        return session.created_at + PENDING_TTL - now
-    admin = runtime().settings.admin
-    return min(admin.staff_session_idle, session.created_at + admin.staff_session_absolute - now)
+    @classmethod
+    def of(cls, rt: Runtime) -> ConsoleSessions:
+        return cls(rt.redis, rt.settings.admin, https=rt.settings.server.https)
 
+    def _ttl(self, session: StaffSession, now: int) -> int:
+        if session.stage == PASSWORD:
+            return session.created_at + PENDING_TTL - now
+        return self.lifetime.remaining(session.created_at, now)
 
-def _store(session: StaffSession, now: int) -> None:
-    ttl = max(_ttl(session, now), 1)
-    runtime().redis.set(_key(session.sid), json.dumps(asdict(session)), ex=ttl)
+    def _store(self, session: StaffSession, now: int) -> None:
+        self.records.put(session, self._ttl(session, now))
 
+    def start(self, staff_id: int, next_url: str = "") -> StaffSession:
+        """The password was right: a short-lived session waiting for the second factor."""
+        now = int(time.time())
+        session = StaffSession(secrets.token_urlsafe(32), staff_id, PASSWORD, now, now, next_url)
+        self._store(session, now)
+        return session
 
-def start(staff_id: int, next_url: str = "") -> StaffSession:
-    """The password was right: a short-lived session waiting for the second factor."""
-    now = int(time.time())
-    session = StaffSession(secrets.token_urlsafe(32), staff_id, PASSWORD, now, now, next_url)
-    _store(session, now)
-    return session
+    def promote(self, pending: StaffSession) -> StaffSession:
+        """Both factors passed: a signed-in session under a new id; the pending one is gone."""
+        self.end(pending.sid)
+        now = int(time.time())
+        session = StaffSession(secrets.token_urlsafe(32), pending.staff_id, SIGNED_IN, now, now)
+        self._store(session, now)
+        return session
 
+    def load(self, sid: str | None) -> StaffSession | None:
+        """The live session (a signed-in one has its idle timer restarted), or None."""
+        session = self.records.get(sid)
+        if session is None:
+            return None
+        now = int(time.time())
+        if self._ttl(session, now) <= 0:
+            self.end(session.sid)
+            return None
+        if session.stage == SIGNED_IN:
+            session.last_seen = now
+            self._store(session, now)
+        return session
 
-def promote(pending: StaffSession) -> StaffSession:
-    """Both factors passed: a signed-in session under a new id; the pending one is gone."""
-    end(pending.sid)
-    now = int(time.time())
-    session = StaffSession(secrets.token_urlsafe(32), pending.staff_id, SIGNED_IN, now, now)
-    _store(session, now)
-    return session
+    def current(self) -> StaffSession | None:
+        """The live console session of this request's browser."""
+        return self.load(self.cookie.read())
 
+    def end(self, sid: str | None) -> None:
+        self.records.delete(sid)
 
-def load(sid: str | None) -> StaffSession | None:
-    """The live session (a signed-in one has its idle timer restarted), or None."""
-    if not sid or len(sid) > 64:
-        return None
-    raw = runtime().redis.get(_key(sid))
-    if raw is None:
-        return None
-    data = json.loads(raw)
-    known = StaffSession.__dataclass_fields__
-    session = StaffSession(**{k: v for k, v in data.items() if k in known})
-    if session.sid != sid:
-        return None
-    now = int(time.time())
-    if _ttl(session, now) <= 0:
-        end(sid)
-        return None
-    if session.stage == SIGNED_IN:
-        session.last_seen = now
-        _store(session, now)
-    return session
+    def end_current(self) -> None:
+        """Whatever console session this request's browser had ends."""
+        self.end(self.cookie.read())
 
+    def set_cookie(self, response: Response, session: StaffSession) -> None:
+        lifetime = PENDING_TTL if session.stage == PASSWORD else self.lifetime.absolute
+        self.cookie.set(response, session.sid, max_age=lifetime)
 
-def end(sid: str | None) -> None:
-    if sid and len(sid) <= 64:
-        runtime().redis.delete(_key(sid))
-
-
-def set_cookie(response: Response, session: StaffSession) -> None:
-    settings = runtime().settings
-    lifetime = PENDING_TTL if session.stage == PASSWORD else settings.admin.staff_session_absolute
-    response.set_cookie(
-        cookie_name(COOKIE, PATH),
-        session.sid,
-        max_age=lifetime,
-        httponly=True,
-        secure=settings.server.https,
-        samesite="Strict",
-        path=PATH,
-    )
-
-
-def clear_cookie(response: Response) -> None:
-    settings = runtime().settings
-    response.delete_cookie(
-        cookie_name(COOKIE, PATH),
-        path=PATH,
-        httponly=True,
-        secure=settings.server.https,
-        samesite="Strict",
-    )
+    def clear_cookie(self, response: Response) -> None:
+        self.cookie.clear(response)

@@ -13,12 +13,11 @@ from werkzeug.wrappers import Response
 
 from idp.accounts.policy import PasswordRejected
 from idp.admin import staff as staff_accounts
-from idp.admin.console import session as staff_sessions
 from idp.admin.console.blueprint import bp
+from idp.admin.console.session import ConsoleSessions
 from idp.authenticators.totp import provisioning_uri
 from idp.models import StaffMember
 from idp.runtime import runtime
-from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 from idp.web.i18n import translate
 
@@ -88,8 +87,9 @@ def setup_code() -> Page:
         secret = staff_accounts.enrolment_secret(staff)
         return _totp_page(staff, token, secret, 400, error.message)
     staff_accounts.record_sign_in(staff, redis=runtime().redis)
-    staff_sessions.end(read_cookie(staff_sessions.COOKIE, staff_sessions.PATH))
-    session = staff_sessions.promote(staff_sessions.start(staff.id))
+    sessions = ConsoleSessions.of(runtime())
+    sessions.end_current()
+    session = sessions.promote(sessions.start(staff.id))
     response = redirect(url_for("admin_console.home", done="enrolled"))
-    staff_sessions.set_cookie(response, session)
+    sessions.set_cookie(response, session)
     return response

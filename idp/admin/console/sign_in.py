@@ -11,13 +11,12 @@ from werkzeug.wrappers import Response
 from idp import audit
 from idp.admin import security_keys
 from idp.admin import staff as staff_accounts
-from idp.admin.console import session as staff_sessions
 from idp.admin.console.blueprint import bp, safe_next, signed_in_staff
+from idp.admin.console.session import PASSWORD, ConsoleSessions, StaffSession
 from idp.authenticators.webauthn_ceremony import available as webauthn_available
 from idp.db import db
 from idp.models import StaffMember
 from idp.runtime import runtime
-from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
 
 Page = Response | tuple[str, int] | str
@@ -49,16 +48,17 @@ def login() -> Page:
         page = render_template("admin/login.html", email=email, next=next_url, error=error.message)
         return page, 401
     # Whatever console session this browser had (another account's, a pending one) ends.
-    staff_sessions.end(read_cookie(staff_sessions.COOKIE, staff_sessions.PATH))
-    pending = staff_sessions.start(staff.id, next_url)
+    sessions = ConsoleSessions.of(runtime())
+    sessions.end_current()
+    pending = sessions.start(staff.id, next_url)
     response = redirect(url_for("admin_console.code_form"))
-    staff_sessions.set_cookie(response, pending)
+    sessions.set_cookie(response, pending)
     return response
 
 
-def _pending() -> tuple[staff_sessions.StaffSession, StaffMember] | None:
-    session = staff_sessions.load(read_cookie(staff_sessions.COOKIE, staff_sessions.PATH))
-    if session is None or session.stage != staff_sessions.PASSWORD:
+def _pending() -> tuple[StaffSession, StaffMember] | None:
+    session = ConsoleSessions.of(runtime()).current()
+    if session is None or session.stage != PASSWORD:
         return None
     staff = db.session.get(StaffMember, session.staff_id)
     return (session, staff) if staff is not None else None
@@ -117,11 +117,12 @@ def key() -> Page:
     return _signed_in(pending, staff, "key")
 
 
-def _signed_in(pending: staff_sessions.StaffSession, staff: StaffMember, factor: str) -> Response:
+def _signed_in(pending: StaffSession, staff: StaffMember, factor: str) -> Response:
     staff_accounts.record_sign_in(staff, factor, redis=runtime().redis)
-    session = staff_sessions.promote(pending)
+    sessions = ConsoleSessions.of(runtime())
+    session = sessions.promote(pending)
     response = redirect(pending.next or url_for("admin_console.home"))
-    staff_sessions.set_cookie(response, session)
+    sessions.set_cookie(response, session)
     return response
 
 
@@ -131,7 +132,8 @@ def logout() -> Response:
     staff = signed_in_staff()
     if staff is not None:
         audit.record("staff.signed_out", actor=f"staff:{staff.email}")
-    staff_sessions.end(read_cookie(staff_sessions.COOKIE, staff_sessions.PATH))
+    sessions = ConsoleSessions.of(runtime())
+    sessions.end_current()
     response = make_response(redirect(url_for("admin_console.login_form", done="signed_out")))
-    staff_sessions.clear_cookie(response)
+    sessions.clear_cookie(response)
     return response
