@@ -250,8 +250,8 @@ def test_a_logout_owed_survives_redis_losing_its_data(provider, receivers):
 def test_a_sign_out_that_fails_owes_nothing(provider, receivers):
     """The jobs join the sign-out's transaction: rolled back with it, none is left."""
     from idp.logout.sign_out import SignOut
-    from idp.runtime import runtime
     from idp.models import Member
+    from idp.runtime import runtime
 
     with provider(workers=0) as site:
         sign_in_tokens(Browser(site.url), RelyingParty(site.url, "health-portal"))
