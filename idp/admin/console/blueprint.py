@@ -23,6 +23,7 @@ from idp.admin.staff import can_sign_in
 from idp.db import db
 from idp.errors import CsrfFailure
 from idp.models import StaffMember
+from idp.runtime import runtime
 from idp.web import i18n
 from idp.web.cookies import read_cookie
 from idp.web.csrf import check_csrf
@@ -124,7 +125,7 @@ def _format(moment: datetime | str | None, lang: str) -> str:
         if parsed.tzinfo is not None:
             parsed = parsed.astimezone(UTC).replace(tzinfo=None)
         moment = parsed
-    return format_moment(moment, lang)
+    return format_moment(moment, lang, timezone=runtime().settings.brand.timezone)
 
 
 @bp.before_request
