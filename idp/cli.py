@@ -97,9 +97,10 @@ def clients_sync(clients_file: Path | None) -> None:
     from idp.clients.sync import sync_clients
     from idp.runtime import runtime
 
-    path = clients_file or Path(runtime().settings.clients_file)
+    rt = runtime()
+    path = clients_file or Path(rt.settings.clients_file)
     try:
-        report = sync_clients(path)
+        report = sync_clients(path, settings=rt.settings, redis=rt.redis)
     except ConfigError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
@@ -167,7 +168,8 @@ def _number_or_text(value: str | None) -> int | str | None:
 @click.option("--refresh-token-ttl")
 def clients_add(from_json: IO[str] | None, **options: Any) -> None:
     """Register a client by the rules of clients.yaml; its secret is printed once."""
-    from idp.clients.admin import create_client
+    from idp.clients.admin import ClientChanges
+    from idp.runtime import runtime
 
     data: Any = {}
     if from_json is not None:
@@ -192,7 +194,7 @@ def clients_add(from_json: IO[str] | None, **options: Any) -> None:
         if v not in (None, (), [])
     }
     with _client_change():
-        row, secret = create_client({**data, **given}, cli_actor())
+        row, secret = ClientChanges.of(runtime()).create_client({**data, **given}, cli_actor())
     click.echo(f"Client {row.client_id} ({row.client_type}) is registered.")
     if secret is not None:
         click.echo(f"Client secret, shown only now: {secret}")
@@ -203,10 +205,12 @@ def clients_add(from_json: IO[str] | None, **options: Any) -> None:
 def clients_show(client_id: str) -> None:
     """Print a client's settings as JSON (never its secret)."""
     from idp.clients.admin import client_view, get_client
+    from idp.runtime import runtime
 
     with _client_change():
         row = get_client(client_id)
-    click.echo(json.dumps(client_view(row), indent=2, ensure_ascii=False))
+    view = client_view(row, clock=runtime().clock)
+    click.echo(json.dumps(view, indent=2, ensure_ascii=False))
 
 
 @clients_cli.command("rotate-secret")
@@ -214,11 +218,13 @@ def clients_show(client_id: str) -> None:
 def clients_rotate_secret(client_id: str) -> None:
     """Give a client a new secret (printed once); the old one works during the grace period
     (IDP_CLIENT_SECRET_GRACE)."""
-    from idp.clients.admin import client_view, get_client, rotate_secret
+    from idp.clients.admin import ClientChanges, client_view, get_client
+    from idp.runtime import runtime
 
+    rt = runtime()
     with _client_change():
-        secret = rotate_secret(client_id, cli_actor())
-    view = client_view(get_client(client_id))
+        secret = ClientChanges.of(rt).rotate_secret(client_id, cli_actor())
+    view = client_view(get_client(client_id), clock=rt.clock)
     click.echo(f"New client secret of {client_id}, shown only now: {secret}")
     click.echo(f"The previous secret works until {view['secret_rotation_grace_until']}.")
 
@@ -228,10 +234,11 @@ def clients_rotate_secret(client_id: str) -> None:
 @click.option("--enable", is_flag=True, help="Enable the client again instead.")
 def clients_disable(client_id: str, enable: bool) -> None:
     """Disable a client (nobody signs in to it, its tokens cannot be refreshed)."""
-    from idp.clients.admin import set_disabled
+    from idp.clients.admin import ClientChanges
+    from idp.runtime import runtime
 
     with _client_change():
-        set_disabled(client_id, not enable, cli_actor())
+        ClientChanges.of(runtime()).set_disabled(client_id, not enable, cli_actor())
     click.echo(f"Client {client_id} is {'enabled' if enable else 'disabled'}.")
 
 
@@ -240,7 +247,8 @@ def clients_disable(client_id: str, enable: bool) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def clients_remove(client_id: str, yes: bool) -> None:
     """Delete a client with its refresh tokens and consents."""
-    from idp.clients.admin import delete_client, editable_client
+    from idp.clients.admin import ClientChanges, editable_client
+    from idp.runtime import runtime
 
     with _client_change():
         editable_client(client_id)  # not found or read-only: say so before asking
@@ -250,7 +258,7 @@ def clients_remove(client_id: str, yes: bool) -> None:
         click.echo("Nothing changed.", err=True)
         sys.exit(1)
     with _client_change():
-        delete_client(client_id, cli_actor())
+        ClientChanges.of(runtime()).delete_client(client_id, cli_actor())
     click.echo(f"Client {client_id} is deleted.")
 
 
@@ -379,9 +387,9 @@ def dev_bootstrap() -> None:
         sys.exit(1)
     upgrade(db.engine)
     rt.keys.ensure()
-    sync_clients(Path(rt.settings.clients_file))
+    sync_clients(Path(rt.settings.clients_file), settings=rt.settings, redis=rt.redis)
     report = import_members(PROJECT_ROOT / "examples" / "members.csv")
-    ensure_demo_member()
+    ensure_demo_member(passwords=rt.passwords)
     click.echo(
         f"Development instance ready: {report.created + report.updated + report.unchanged} "
         "members; demo member 100000001 / Correct-Horse-42."

@@ -90,8 +90,9 @@ def build_app(settings: Settings) -> Flask:
     app = create_app(settings)
     _clean(app)
     with app.app_context():
-        app.extensions["idp"].keys.ensure()
-        sync_clients(Path(settings.clients_file))
+        rt = app.extensions["idp"]
+        rt.keys.ensure()
+        sync_clients(Path(settings.clients_file), settings=rt.settings, redis=rt.redis)
     return app
 
 
@@ -180,9 +181,10 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
 def server(live_server: LiveServer) -> LiveServer:
     """The provider over HTTP, with the demo member active."""
     from idp.accounts.directory import ensure_demo_member
+    from idp.runtime import runtime
 
     with live_server.app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     return live_server
 
 

@@ -11,15 +11,16 @@ from pathlib import Path
 
 IDP = Path(__file__).resolve().parents[1] / "idp"
 # Whole packages, then single modules of packages still partly converted.
-PACKAGES = ("throttling", "tokens")
+PACKAGES = ("clients", "throttling", "tokens")
 MODULES = (
     "accounts/activation.py", "accounts/consents.py", "accounts/contacts.py",
-    "accounts/links.py", "accounts/passwords.py", "accounts/policy.py",
+    "accounts/devices.py", "accounts/directory.py", "accounts/links.py",
+    "accounts/passwords.py", "accounts/policy.py", "accounts/reset.py",
     "authenticators/otp.py", "authenticators/passkeys.py", "authenticators/password.py",
     "authenticators/totp.py",
-    "clients/access.py", "clients/registry.py", "clients/schema.py",
     "interaction/assurance.py", "interaction/locked.py", "interaction/steps.py",
-    "notifications/mail_queue.py",
+    "login/parties.py", "login/passkey_policy.py", "login/password.py",
+    "notifications/mail_queue.py", "notifications/messages.py",
     "notifications/outbox_status.py", "notifications/sms_webhook.py", "notifications/smtp.py",
 )  # fmt: skip
 LOCATORS = frozenset({"runtime", "current_notifier"})

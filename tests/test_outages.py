@@ -144,6 +144,7 @@ def outage(database_url: str, redis_target: tuple[str, int, int]) -> Iterator[Ou
     demo member signed in at the portal once (so the portal and its keys are in the process's
     caches, as in a provider that has been serving for a while)."""
     from idp.accounts.directory import ensure_demo_member
+    from idp.runtime import runtime
 
     db_url = make_url(database_url)
     redis_host, redis_port, redis_db = redis_target
@@ -161,7 +162,7 @@ def outage(database_url: str, redis_target: tuple[str, int, int]) -> Iterator[Ou
         settings = replace(settings, storage=replace(settings.storage, redis_url=redis_url))
         app = build_app(settings)
         with app.app_context():
-            ensure_demo_member()
+            ensure_demo_member(passwords=runtime().passwords)
         with serve_app(app, port) as served:
             outage = Outage(
                 served,

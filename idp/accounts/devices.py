@@ -16,8 +16,7 @@ from idp.clock import Clock
 from idp.db import db
 from idp.errors import IdPError
 from idp.models import Member, PasskeyCredential
-from idp.notifications import Notifier, issuer_url
-from idp.runtime import runtime
+from idp.notifications import Notifier
 from idp.throttling.lockout import local_time
 
 DEVICES_PATH = "/account/devices"  # the account page the notices link to
@@ -64,11 +63,10 @@ def remove_device(member: Member, device_id: int) -> PasskeyCredential:
     return credential
 
 
-def format_moment(moment: datetime, lang: str) -> str:
-    """A stored (naive UTC) time as the member reads it: their time zone, their language."""
-    return local_time(moment, runtime().settings.brand.timezone).strftime(
-        TIME_FORMATS.get(lang, TIME_FORMATS["fr"])
-    )
+def format_moment(moment: datetime, lang: str, *, timezone: str) -> str:
+    """A stored (naive UTC) time as the member reads it: in ``timezone`` (``IDP_TIMEZONE``),
+    in their language."""
+    return local_time(moment, timezone).strftime(TIME_FORMATS.get(lang, TIME_FORMATS["fr"]))
 
 
 def notify_device_added(
@@ -91,8 +89,11 @@ def notify_device_removed(
 def _notify(
     notifier: Notifier, member: Member, purpose: str, lang: str, device: str, at: datetime
 ) -> None:
+    """Queue the notice and commit it. Its time and link are those of the brand and issuer
+    the notifier's messages are rendered with, so the notice reads as one."""
     if not member.email:
         return
+    messages = notifier.messages
     notifier.queue_email(
         member.email,
         purpose,
@@ -100,7 +101,7 @@ def _notify(
         member_id=member.id,
         first_name=member.first_name,
         device=device,
-        at=format_moment(at, lang),
-        devices_url=issuer_url(DEVICES_PATH),
+        at=format_moment(at, lang, timezone=messages.brand.timezone),
+        devices_url=messages.issuer_url(DEVICES_PATH),
     )
     db.session.commit()

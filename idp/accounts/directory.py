@@ -19,10 +19,10 @@ from typing import Any, TextIO
 from sqlalchemy import select
 
 from idp import audit
+from idp.authenticators.password import PasswordHashing
 from idp.db import db, utcnow
 from idp.errors import ImportRejected
 from idp.models import Member
-from idp.runtime import runtime
 
 COLUMNS = ("member_number", "last_name", "first_name", "birth_date", "email", "phone", "contracts")
 CONTRACTS = ("health", "provident")
@@ -310,16 +310,16 @@ def import_members(source: Path | TextIO) -> ImportReport:
 # --- development and sign-in -----------------------------------------------------------------
 
 
-def ensure_demo_member() -> None:
+def ensure_demo_member(*, passwords: PasswordHashing) -> None:
     """Development only (``idp dev bootstrap``): member 100000001 exists, active, with the demo
-    password. Rehashes only when the stored hash does not verify, so reruns stay cheap."""
+    password hashed by ``passwords``. Rehashes only when the stored hash does not verify, so
+    reruns stay cheap."""
     number = DEMO_MEMBER.member_number
     member = db.session.scalar(select(Member).where(Member.member_number == number))
     if member is None:
         member = Member(member_number=number)
         db.session.add(member)
     _apply(member, DEMO_MEMBER)
-    passwords = runtime().passwords
     if member.password_hash is None or not passwords.verify(member.password_hash, DEMO_PASSWORD):
         member.password_hash = passwords.hash(DEMO_PASSWORD)
         member.password_changed_at = utcnow()

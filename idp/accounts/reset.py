@@ -3,6 +3,8 @@ account exists; a 24-hour single-use link; the new password follows the policy a
 
 from __future__ import annotations
 
+from redis import Redis
+
 from idp import audit
 from idp.accounts.directory import find_member_by_identifier
 from idp.accounts.links import RESET, find_link, send_link
@@ -12,7 +14,6 @@ from idp.config import AccountSettings
 from idp.db import db
 from idp.models import Member
 from idp.notifications import Notifier
-from idp.runtime import runtime
 from idp.throttling.lockout import unlock
 
 
@@ -41,11 +42,12 @@ def reset_member(token: str, clock: Clock) -> Member:
     return find_link(token, RESET, clock=clock)[1]
 
 
-def complete_reset(token: str, password: str, passwords: NewPasswords) -> Member:
-    """New password, lock cleared, link used: one transaction. Ending sessions and refresh
-    tokens is the caller's next step (``idp/selfservice``), as it spans other layers."""
+def complete_reset(token: str, password: str, passwords: NewPasswords, *, redis: Redis) -> Member:
+    """New password, lock cleared (the unknown-browser and browser locks kept in ``redis``
+    too), link used: one transaction. Ending sessions and refresh tokens is the caller's next
+    step (``idp/selfservice``), as it spans other layers."""
     member = passwords.set_by_link(token, RESET, password)
-    unlock(member, by="password_reset", redis=runtime().redis)
+    unlock(member, by="password_reset", redis=redis)
     # The mailbox set this password: it cannot also be the second factor of the next sign-in.
     member.needs_strong_factor = True
     audit.record("reset.completed", member_id=member.id)

@@ -16,6 +16,8 @@ from idp.admin.api import ADMIN, bp, caller, json_body, requires
 from idp.admin.openapi import operation
 from idp.clients import admin as clients
 from idp.config import LIFETIME_BOUNDS
+from idp.models import OAuthClient
+from idp.runtime import runtime
 
 CLIENT_ID_PARAMETER = [
     {"name": "client_id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -103,7 +105,9 @@ operation(
 @bp.get("/clients")
 @requires("admin")
 def list_clients() -> Response:
-    return _no_store(jsonify(clients=[clients.client_view(c) for c in clients.list_clients()]))
+    clock = runtime().clock
+    views = [clients.client_view(c, clock=clock) for c in clients.list_clients()]
+    return _no_store(jsonify(clients=views))
 
 
 operation(
@@ -123,8 +127,8 @@ operation(
 @bp.post("/clients")
 @requires("admin")
 def create_client() -> tuple[Response, int]:
-    row, secret = clients.create_client(json_body(), caller().actor)
-    body = clients.client_view(row)
+    row, secret = _changes().create_client(json_body(), caller().actor)
+    body = _view(row)
     if secret is not None:
         body["client_secret"] = secret
     response = _no_store(jsonify(body))
@@ -145,7 +149,7 @@ operation(
 @bp.get("/clients/<client_id>")
 @requires("admin")
 def show_client(client_id: str) -> Response:
-    return _no_store(jsonify(clients.client_view(clients.get_client(client_id))))
+    return _no_store(jsonify(_view(clients.get_client(client_id))))
 
 
 operation(
@@ -167,8 +171,8 @@ operation(
 @bp.patch("/clients/<client_id>")
 @requires("admin")
 def update_client(client_id: str) -> Response:
-    row = clients.update_client(client_id, json_body(), caller().actor)
-    return _no_store(jsonify(clients.client_view(row)))
+    row = _changes().update_client(client_id, json_body(), caller().actor)
+    return _no_store(jsonify(_view(row)))
 
 
 operation(
@@ -189,8 +193,8 @@ operation(
 @bp.post("/clients/<client_id>/rotate-secret")
 @requires("admin")
 def rotate_secret(client_id: str) -> Response:
-    secret = clients.rotate_secret(client_id, caller().actor)
-    view = clients.client_view(clients.get_client(client_id))
+    secret = _changes().rotate_secret(client_id, caller().actor)
+    view = _view(clients.get_client(client_id))
     return _no_store(
         jsonify(
             client_id=client_id,
@@ -218,15 +222,15 @@ for _action, _summary in (("disable", "Disable a client"), ("enable", "Enable a 
 @bp.post("/clients/<client_id>/disable")
 @requires("admin")
 def disable_client(client_id: str) -> Response:
-    row = clients.set_disabled(client_id, True, caller().actor)
-    return _no_store(jsonify(clients.client_view(row)))
+    row = _changes().set_disabled(client_id, True, caller().actor)
+    return _no_store(jsonify(_view(row)))
 
 
 @bp.post("/clients/<client_id>/enable")
 @requires("admin")
 def enable_client(client_id: str) -> Response:
-    row = clients.set_disabled(client_id, False, caller().actor)
-    return _no_store(jsonify(clients.client_view(row)))
+    row = _changes().set_disabled(client_id, False, caller().actor)
+    return _no_store(jsonify(_view(row)))
 
 
 operation(
@@ -246,8 +250,18 @@ operation(
 @bp.delete("/clients/<client_id>")
 @requires("admin")
 def delete_client(client_id: str) -> tuple[str, int]:
-    clients.delete_client(client_id, caller().actor)
+    _changes().delete_client(client_id, caller().actor)
     return "", 204
+
+
+def _changes() -> clients.ClientChanges:
+    """The changes of clients, on this app's settings, Redis and clock."""
+    return clients.ClientChanges.of(runtime())
+
+
+def _view(row: OAuthClient) -> dict[str, Any]:
+    """A client as the API shows it, the secret's grace read on this app's clock."""
+    return clients.client_view(row, clock=runtime().clock)
 
 
 def _no_store(response: Response) -> Response:

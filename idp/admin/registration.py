@@ -70,7 +70,7 @@ def register() -> tuple[Response, int]:
         raise RegistrationError(401, "invalid_token", "The initial access token is not valid.")
     data = client_data(_metadata(), policies=True)
     token = secrets.token_urlsafe(32)
-    row, secret = clients.create_client(
+    row, secret = clients.ClientChanges.of(runtime()).create_client(
         data, "registration", managed_by="registration", registration_token=token
     )
     return _no_store(jsonify(registration_response(row, token, secret))), 201
@@ -96,7 +96,7 @@ def update_registration(client_id: str) -> Response:
     if secret is not None and not current.check_client_secret(secret):
         _invalid("client_secret", "does not match the client's current secret")
     data = client_data(metadata, policies=False)
-    row = clients.update_client(client_id, data, f"registration:{client_id}")
+    row = clients.ClientChanges.of(rt).update_client(client_id, data, f"registration:{client_id}")
     return _no_store(jsonify(registration_response(row, token)))
 
 
@@ -104,7 +104,7 @@ def update_registration(client_id: str) -> Response:
 def delete_registration(client_id: str) -> tuple[str, int]:
     """RFC 7592 §2.3."""
     _managed(client_id)
-    clients.delete_client(client_id, f"registration:{client_id}")
+    clients.ClientChanges.of(runtime()).delete_client(client_id, f"registration:{client_id}")
     return "", 204
 
 

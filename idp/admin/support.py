@@ -30,7 +30,7 @@ from idp.db import db
 from idp.errors import IdPError
 from idp.logout.sign_out import SignedOut, SignOut
 from idp.models import AuditEvent, Member
-from idp.notifications import Notifier, issuer_url
+from idp.notifications import Notifier
 from idp.notifications.masking import mask_email, mask_phone
 from idp.sso import SsoSessions
 from idp.throttling import lockout
@@ -248,7 +248,7 @@ def change_contact(
     recipients = [a for a in dict.fromkeys([old_email, member.email]) if a]
     # The notices are queued with the change: one transaction, so neither exists alone.
     lang = member_language(member, lang)
-    at = devices.format_moment(clock.now(), lang)
+    at = devices.format_moment(clock.now(), lang, timezone=notifier.messages.brand.timezone)
     result = _notify_contact_change(
         notifier, member, changed, changes, recipients, old_email, lang, at
     )
@@ -295,7 +295,8 @@ def resend_activation(
             "This member has no e-mail address on file: correct the contact details first."
         )
     lang = member_language(member, lang)
-    send_link(member, ACTIVATION, "activation", lang, issuer_url(ACTIVATION_PAGE),
+    link = notifier.messages.issuer_url(ACTIVATION_PAGE)
+    send_link(member, ACTIVATION, "activation", lang, link,
               settings.activation_link_ttl, notifier=notifier, clock=clock)  # fmt: skip
     sent_to = mask_email(member.email)
     audit.record("account.activation_resent", member_id=member.id, actor=actor,

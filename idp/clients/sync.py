@@ -7,14 +7,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from redis import Redis
+
 from idp import audit
 from idp.clients.admin import is_member_subject
 from idp.clients.registry import all_clients, clients_changed, secret_digest
 from idp.clients.schema import ClientSpec, load_clients_file
+from idp.config import Settings
 from idp.db import db
 from idp.errors import ConfigError
 from idp.models import OAuthClient
-from idp.runtime import runtime
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +33,13 @@ def dev_secret(client_id: str) -> str:
     return f"dev-secret-{client_id}-change-me-0123456789"
 
 
-def sync_clients(path: Path) -> SyncReport:
+def sync_clients(path: Path, *, settings: Settings, redis: Redis) -> SyncReport:
     """Upsert every client of the file; disable file-managed clients no longer listed.
 
-    Clients registered through the admin API are never touched. All or nothing.
+    Clients registered through the admin API are never touched. All or nothing. The file is
+    read by the rules of ``settings``; every instance is told of the change through ``redis``.
     """
-    specs = load_clients_file(path, runtime().settings)
+    specs = load_clients_file(path, settings)
     existing = {c.client_id: c for c in all_clients()}
     report = SyncReport()
     for spec in specs:
@@ -71,7 +74,7 @@ def sync_clients(path: Path) -> SyncReport:
         disabled=report.disabled,
     )
     db.session.commit()
-    clients_changed(runtime().redis)
+    clients_changed(redis)
     return report
 
 

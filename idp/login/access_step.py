@@ -27,10 +27,11 @@ def check(facts: Facts) -> Verdict:
 
 
 def access_page(pending: Interaction) -> Response:
-    member, client = parties(pending)
+    clients = ClientRegistry.of(runtime())
+    member, client = parties(pending, clients=clients)
     audit.record("authorization.access_denied", member_id=member.id, client_id=client.client_id,
                  requires_contract=access.required_contract(client))  # fmt: skip
-    suggested = access.suggestion(client, member, ClientRegistry.of(runtime()))
+    suggested = access.suggestion(client, member, clients)
     body = render_template(
         "login/access_denied.html",
         interaction=pending,

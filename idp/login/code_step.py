@@ -18,7 +18,7 @@ from idp.accounts.contacts import contacts, is_second_factor, masked
 from idp.authenticators import otp
 from idp.authenticators.otp import OneTimeCodes
 from idp.authenticators.passkeys import credentials_of
-from idp.clients.registry import RegisteredClient
+from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.interaction import policy
 from idp.interaction import remembered as device
 from idp.interaction.assurance import asks_for_mfa
@@ -73,7 +73,7 @@ def code_page(
 ) -> Page:  # fmt: skip
     """The page of the code step: choose a channel, or type the code just sent."""
     rt = runtime()
-    member, client = parties(pending)
+    member, client = parties(pending, clients=ClientRegistry.of(rt))
     available = contacts(member)
     if not available:
         audit.record("otp.no_contact", member_id=member.id, client_id=client.client_id)
@@ -105,8 +105,8 @@ def code_page(
 def send_code(interaction_id: str) -> Page:
     check_csrf()
     pending = _pending(interaction_id)
-    member, client = parties(pending)
     rt = runtime()
+    member, client = parties(pending, clients=ClientRegistry.of(rt))
     codes = OneTimeCodes.of(rt)
     previous = codes.current(pending.id)
     channel = request.form.get("channel") or (previous.channel if previous else "")
@@ -138,8 +138,8 @@ def send_code(interaction_id: str) -> Page:
 def check_code(interaction_id: str) -> Page:
     check_csrf()
     pending = _pending(interaction_id)
-    member, client = parties(pending)
     rt = runtime()
+    member, client = parties(pending, clients=ClientRegistry.of(rt))
     codes = OneTimeCodes.of(rt)
     sent = codes.current(pending.id)
     lockout = Lockout.of(rt, current_notifier)

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from idp import audit
 from idp.accounts import consents
+from idp.clients.registry import ClientRegistry
 from idp.db import db
 from idp.interaction import policy
 from idp.interaction.state import Interaction
@@ -36,7 +37,8 @@ def check(facts: Facts) -> Verdict:
 
 
 def consent_page(pending: Interaction) -> str:
-    client = parties(pending)[1]
+    rt = runtime()
+    client = parties(pending, clients=ClientRegistry.of(rt))[1]
     scopes = [s for s in consents.requested_scopes(pending.params, client)
               if s not in consents.SILENT_SCOPES]  # fmt: skip
     # The name is the client's own choice (a self-registered client may call itself after
@@ -51,7 +53,7 @@ def consent_page(pending: Interaction) -> str:
         client_host=host,
         third_party=client.managed_by == "registration",
         # offline_access lasts as long as the client's refresh-token family (ASVS 5.0 10.7.2)
-        offline_for=i18n.duration(client.refresh_family_lifetime(runtime().settings.tokens)),
+        offline_for=i18n.duration(client.refresh_family_lifetime(rt.settings.tokens)),
     )
 
 
@@ -63,7 +65,7 @@ def give_consent(interaction_id: str) -> Response:
     check_csrf()
     pending = load_interaction(interaction_id)
     policy.expect(pending, NAME)
-    member, client = parties(pending)
+    member, client = parties(pending, clients=ClientRegistry.of(runtime()))
     scopes = consents.requested_scopes(pending.params, client)
     consents.grant(member, client, scopes)
     audit.record("consent.granted", member_id=member.id, client_id=client.client_id,

@@ -9,12 +9,12 @@ from idp.db import db
 from idp.errors import InteractionExpired
 from idp.interaction.state import Interaction
 from idp.models import Member
-from idp.runtime import runtime
 
 
-def parties(pending: Interaction) -> tuple[Member, RegisteredClient]:
+def parties(pending: Interaction, *, clients: ClientRegistry) -> tuple[Member, RegisteredClient]:
+    """The member (active) and the client (enabled, found in ``clients``) of ``pending``."""
     member = db.session.get(Member, pending.member_id) if pending.member_id else None
-    client = ClientRegistry.of(runtime()).find(pending.client_id)
+    client = clients.find(pending.client_id)
     if member is None or not member.active or client is None:
         raise InteractionExpired()
     return member, client

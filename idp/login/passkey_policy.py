@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from idp.clients.registry import RegisteredClient
-from idp.runtime import runtime
+from idp.config import WebAuthnSettings
 
 
-def offers_passkeys(client: RegisteredClient) -> bool:
+def offers_passkeys(client: RegisteredClient, *, webauthn: WebAuthnSettings, issuer: str) -> bool:
     """Biometric sign-in and its offer appear for ``webauthn: offer`` clients, when the RP ID
-    is a host name (browsers refuse IP addresses)."""
-    settings = runtime().settings
-    return client.spec.webauthn == "offer" and settings.webauthn.available(settings.server.issuer)
+    (``webauthn``'s, or the ``issuer``'s host) is a host name (browsers refuse IP addresses)."""
+    return client.spec.webauthn == "offer" and webauthn.available(issuer)

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from idp import audit
 from idp.accounts.devices import notify_device_added
 from idp.authenticators import passkeys
-from idp.clients.registry import ClientRegistry
+from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.config import ServerSettings
 from idp.db import db
 from idp.errors import InteractionExpired
@@ -40,7 +40,7 @@ from idp.login.views import load_interaction
 from idp.logout.sign_out import SignOut
 from idp.models import Member
 from idp.notifications import current_notifier
-from idp.runtime import runtime
+from idp.runtime import Runtime, runtime
 from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import Limit, hit
 from idp.throttling.lockout import AccountLocked, Lockout
@@ -54,8 +54,9 @@ OFFER = "passkey_offer"
 
 def _pending(interaction_id: str, step: str) -> Interaction:
     pending = load_interaction(interaction_id)
-    client = ClientRegistry.of(runtime()).find(pending.client_id)
-    if client is None or not offers_passkeys(client):
+    rt = runtime()
+    client = ClientRegistry.of(rt).find(pending.client_id)
+    if client is None or not _offers_passkeys(client, rt):
         raise InteractionExpired()
     policy.expect(pending, step)
     return pending
@@ -138,6 +139,17 @@ def _sign_in_failed(
     return password_step.password_page(pending, message), 401
 
 
+def _offers_passkeys(client: RegisteredClient, rt: Runtime) -> bool:
+    """Whether this client's sign-in offers passkeys, by the app's WebAuthn settings."""
+    settings = rt.settings
+    return offers_passkeys(client, webauthn=settings.webauthn, issuer=settings.server.issuer)
+
+
+def _parties(pending: Interaction) -> tuple[Member, RegisteredClient]:
+    """The parties of ``pending``, its client found in the app's registry."""
+    return parties(pending, clients=ClientRegistry.of(runtime()))
+
+
 def _locked(locked: AccountLocked, lockout: Lockout) -> Page:
     return locked_page(locked, lockout, sign_out=SignOut.of(runtime())), 403
 
@@ -147,7 +159,7 @@ def _locked(locked: AccountLocked, lockout: Lockout) -> Page:
 
 def offer_check(facts: Facts) -> Verdict:
     """After a full sign-in (password and code) in a ``webauthn: offer`` client."""
-    if not facts.fresh or not offers_passkeys(facts.client):
+    if not facts.fresh or not _offers_passkeys(facts.client, runtime()):
         return skip("not_offered")
     if facts.member is None:
         return run("client_offers_passkeys")
@@ -156,7 +168,7 @@ def offer_check(facts: Facts) -> Verdict:
 
 
 def offer_page(pending: Interaction, error: str | None = None, status: int = 200) -> Page:
-    client = parties(pending)[1]
+    client = _parties(pending)[1]
     page = render_template(
         "login/passkey_offer.html",
         interaction=pending,
@@ -186,7 +198,7 @@ def _why_not_offer(amr: frozenset[str] | list[str], member: Member) -> str | Non
 def register_options(interaction_id: str) -> HttpResponse | tuple[Response, int]:
     check_csrf()
     pending = _pending(interaction_id, OFFER)
-    member = parties(pending)[0]
+    member = _parties(pending)[0]
     if _why_not_offer(pending.amr, member) is not None:
         return jsonify(error="not_offered"), 409
     hit(OPTIONS_PER_IP, request.remote_addr or "", redis=runtime().redis)
@@ -197,7 +209,7 @@ def register_options(interaction_id: str) -> HttpResponse | tuple[Response, int]
 def register(interaction_id: str) -> Page:
     check_csrf()
     pending = _pending(interaction_id, OFFER)
-    member = parties(pending)[0]
+    member = _parties(pending)[0]
     if _why_not_offer(pending.amr, member) is not None:
         return policy.to_next_step(pending)
     name = passkeys.device_name(request.headers.get("User-Agent", ""))
@@ -224,7 +236,7 @@ def skip_offer(interaction_id: str) -> Page:
     cannot (``unsupported``) or already has a passkey (``already_registered``)."""
     check_csrf()
     pending = _pending(interaction_id, OFFER)
-    member = parties(pending)[0]
+    member = _parties(pending)[0]
     reason = request.form.get("reason", "declined")
     if reason not in SKIP_REASONS:
         reason = "declined"

@@ -17,11 +17,11 @@ from typing import NoReturn
 
 from idp import audit
 from idp.accounts.directory import find_member_by_identifier
+from idp.authenticators.password import PasswordHashing
 from idp.config import ServerSettings, ThrottleSettings
 from idp.db import db, utcnow
 from idp.errors import InvalidCredentials
 from idp.models import Member
-from idp.runtime import runtime
 from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import hit, password_limits
 from idp.throttling.lockout import AccountLocked, AttemptInProgress, Lockout
@@ -39,15 +39,16 @@ def verify_password(
     lockout: Lockout,
     throttle: ThrottleSettings,
     server: ServerSettings,
+    passwords: PasswordHashing,
 ) -> Member:
     """The member these credentials belong to; raises :class:`InvalidCredentials` (with
     ``tries_left`` when the account is one failure from its lock), ``AccountLocked``,
     ``AttemptInProgress`` or ``RateLimited`` (the rates of ``throttle``, counted in the
-    lockout's Redis; ``server`` signs the known-browser cookie)."""
+    lockout's Redis; ``server`` signs the known-browser cookie; ``passwords`` verifies and
+    rehashes the stored hash, and does the same work when there is none)."""
     identifier = identifier.strip()[:320]
     per_ip, per_identifier = password_limits(throttle)
     hit(per_ip, ip, redis=lockout.redis)
-    passwords = runtime().passwords
     # A control character can be in no identifier (and PostgreSQL refuses NUL in text).
     usable = identifier.isprintable() and bool(identifier)
     member = find_member_by_identifier(identifier) if usable else None
@@ -57,7 +58,7 @@ def verify_password(
     subject = identifier if browser is None else f"{identifier}\x00{browser}"
     hit(per_identifier, subject, redis=lockout.redis)
     if member is None or not member.active:
-        _stranger(identifier, password, client_id, lang, lockout)
+        _stranger(identifier, password, client_id, lang, lockout, passwords)
     try:
         attempt = lockout.begin_attempt(member, "password", lang, browser=browser)
     except (AccountLocked, AttemptInProgress):
@@ -84,12 +85,12 @@ def verify_password(
 
 
 def _stranger(
-    identifier: str, password: str, client_id: str | None, lang: str, lockout: Lockout
-) -> NoReturn:
+    identifier: str, password: str, client_id: str | None, lang: str, lockout: Lockout,
+    passwords: PasswordHashing,
+) -> NoReturn:  # fmt: skip
     """An identifier that names no (active) account, answered as a member seen from an
     unknown browser: a try reserved in its own budget, the same hash work, the same answers
     under parallel guessing and the same lock."""
-    passwords = runtime().passwords
     try:
         attempt = lockout.begin_unknown_attempt(identifier)
     except (AccountLocked, AttemptInProgress):

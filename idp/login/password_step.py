@@ -45,17 +45,19 @@ def check(facts: Facts) -> Verdict:
 
 def password_page(pending: Interaction, error: str | None = None, identifier: str = "") -> str:
     """The sign-in page; for ``webauthn: offer`` clients it also offers Face ID / fingerprint."""
-    client = ClientRegistry.of(runtime()).find(pending.client_id)
+    rt = runtime()
+    client = ClientRegistry.of(rt).find(pending.client_id)
     if client is None:
         raise InteractionExpired()
+    settings = rt.settings
     return render_template(
         "login/password.html",
         interaction=pending,
         client_name=client.name,
         identifier=identifier or pending.params.get("login_hint", ""),
         error=error,
-        passkeys=offers_passkeys(client),
-        lock_duration=lock_duration(runtime().settings.lockout),
+        passkeys=offers_passkeys(client, webauthn=settings.webauthn, issuer=settings.server.issuer),
+        lock_duration=lock_duration(settings.lockout),
     )
 
 
@@ -78,7 +80,7 @@ def password(interaction_id: str) -> Page:
         member = verify_password(
             identifier, secret, ip=request.remote_addr or "", client_id=pending.client_id,
             lang=pending.lang, lockout=lockout, throttle=rt.settings.throttle,
-            server=rt.settings.server,
+            server=rt.settings.server, passwords=rt.passwords,
         )  # fmt: skip
     except InvalidCredentials as error:
         last_try = error.context.get("tries_left") == 1

@@ -6,7 +6,8 @@ Public API::
 
     notifier.queue_email(member.email, "password_reset", lang="fr",
                          member_id=member.id, first_name=member.first_name,
-                         link=issuer_url("/reset/" + token), valid_hours=24)
+                         link=notifier.messages.issuer_url("/reset/" + token),
+                         valid_hours=24)
 
 The edges (a view, a command, the mail workers' loop) resolve the app's notifier once with
 ``current_notifier()`` and pass it down: domain functions take a ``notifier: Notifier``.
@@ -23,7 +24,7 @@ the member is told at once and can simply try again.
 from __future__ import annotations
 
 from idp.notifications.errors import DeliveryFailed
-from idp.notifications.messages import issuer_url, render_email, render_sms
+from idp.notifications.messages import Messages
 from idp.notifications.notifier import (
     EmailTransport,
     Notifier,
@@ -38,6 +39,7 @@ from idp.notifications.smtp import SmtpEndpoint, SmtpTransport, parse_smtp_url
 __all__ = [
     "DeliveryFailed",
     "EmailTransport",
+    "Messages",
     "Notifier",
     "OutboxTransport",
     "SmsTransport",
@@ -46,9 +48,6 @@ __all__ = [
     "Unconfigured",
     "build_notifier",
     "current_notifier",
-    "issuer_url",
     "latest",
     "parse_smtp_url",
-    "render_email",
-    "render_sms",
 ]

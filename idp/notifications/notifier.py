@@ -36,7 +36,7 @@ from idp.config import Settings
 from idp.db import db
 from idp.notifications.errors import DeliveryFailed
 from idp.notifications.masking import mask_phone
-from idp.notifications.messages import render_email, render_sms
+from idp.notifications.messages import Messages
 from idp.notifications.outbox import OutboxTransport
 from idp.notifications.queued_mail import queue_mail
 from idp.notifications.sms_webhook import SmsWebhookTransport
@@ -91,9 +91,10 @@ class Notifier:
     log.
     """
 
-    def __init__(self, email: EmailTransport, sms: SmsTransport) -> None:
+    def __init__(self, email: EmailTransport, sms: SmsTransport, messages: Messages) -> None:
         self.email = email
         self.sms = sms
+        self.messages = messages
 
     def send_email(
         self,
@@ -106,7 +107,7 @@ class Notifier:
         """E-mail ``templates/email/<purpose>.{txt,html}`` rendered with ``context`` now, for
         a one-time code the member is waiting for (:class:`DeliveryFailed` when it cannot
         leave). Links and notices go through :meth:`queue_email`."""
-        message = render_email(purpose, lang, **context)
+        message = self.messages.render_email(purpose, lang, **context)
         self._deliver(
             "email",
             self.email.name,
@@ -135,7 +136,8 @@ class Notifier:
                          transport=self.email.name,
                          reason="no recipient address on file")  # fmt: skip
             return
-        queue_mail(address, purpose, lang, member_id, render_email(purpose, lang, **context))
+        message = self.messages.render_email(purpose, lang, **context)
+        queue_mail(address, purpose, lang, member_id, message)
 
     def send_sms(
         self,
@@ -150,7 +152,7 @@ class Notifier:
         or timeout → :class:`DeliveryFailed`), else to the development outbox, and
         refused in production. The audit events carry the number masked only.
         """
-        text = render_sms(purpose, lang, **context)
+        text = self.messages.render_sms(purpose, lang, **context)
         self._deliver(
             "sms",
             self.sms.name,
@@ -231,7 +233,7 @@ def build_notifier(settings: Settings) -> Notifier:
         sms = Unconfigured("IDP_SMS_WEBHOOK_URL is not set: SMS cannot be sent in production.")
     else:
         sms = outbox
-    return Notifier(email, sms)
+    return Notifier(email, sms, Messages(settings.brand, settings.server.issuer))
 
 
 def current_notifier(app: Flask | None = None) -> Notifier:

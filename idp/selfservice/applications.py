@@ -77,7 +77,7 @@ def applications():
     return render_template(
         "selfservice/applications.html",
         connections=connections(member, ClientRegistry.of(rt), rt.settings.tokens),
-        when=lambda moment: format_moment(moment, lang),
+        when=lambda moment: format_moment(moment, lang, timezone=rt.settings.brand.timezone),
         done=done if done in DONE else None,
     )
 

@@ -82,10 +82,11 @@ def remove_device_submit(device_id: int):
 
 def devices_page(member: Member, status: int = 200, **extra: object):
     lang = i18n.current()
+    timezone = runtime().settings.brand.timezone
     page = render_template(
         "selfservice/devices.html",
         devices=credentials_of(member),
-        when=lambda moment: format_moment(moment, lang),
+        when=lambda moment: format_moment(moment, lang, timezone=timezone),
         name_length=NAME_LENGTH,
         **extra,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 
 from idp import audit
+from idp.accounts.passwords import NewPasswords
 from idp.accounts.reset import complete_reset, request_reset, reset_member
 from idp.clock import Clock
 from idp.db import db
@@ -46,13 +47,18 @@ def forgot_submit():
     return render_template("selfservice/forgot_sent.html", valid_hours=hours)
 
 
+def set_password_by_link(token: str, password: str, passwords: NewPasswords) -> Member:
+    """The reset link's last step, with the Redis its locks are lifted in."""
+    return complete_reset(token, password, passwords, redis=runtime().redis)
+
+
 LINK = LinkFlow(
     purpose="reset",
     title="reset.choose_title",
     submit_endpoint="selfservice.reset_submit",
     restart_endpoint="selfservice.forgot_form",
     find_member=reset_member,
-    complete=complete_reset,
+    complete=set_password_by_link,
 )
 
 

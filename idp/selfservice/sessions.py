@@ -109,10 +109,11 @@ def sessions():
         return render_template("selfservice/signed_out.html"), 401
     done = request.args.get("done")
     lang = i18n.current()
+    timezone = runtime().settings.brand.timezone
     return render_template(
         "selfservice/sessions.html",
         sessions=session_views(member, SsoSessions.of(runtime()).cookie.read()),
-        when=lambda moment: format_moment(moment, lang),
+        when=lambda moment: format_moment(moment, lang, timezone=timezone),
         done=done if done in DONE else None,
     )
 

@@ -362,7 +362,7 @@ def test_find_member_by_identifier(app: Flask, tmp_path: Path) -> None:
 
 
 def test_demo_member_is_active_with_the_demo_password(app: Flask) -> None:
-    ensure_demo_member()
+    ensure_demo_member(passwords=runtime().passwords)
 
     camille = member("100000001")
     assert camille.active
@@ -377,11 +377,11 @@ def test_demo_member_is_active_with_the_demo_password(app: Flask) -> None:
 
 def test_demo_member_bootstrap_is_idempotent(app: Flask) -> None:
     import_members(PROJECT_ROOT / "examples" / "members.csv")
-    ensure_demo_member()
+    ensure_demo_member(passwords=runtime().passwords)
     first = member("100000001")
     state = (first.password_hash, first.activated_at, first.password_changed_at, first.subject)
 
-    ensure_demo_member()
+    ensure_demo_member(passwords=runtime().passwords)
 
     again = member("100000001")
     assert (again.password_hash, again.activated_at, again.password_changed_at, again.subject) == (
@@ -401,12 +401,12 @@ def test_bootstrap_refuses_a_production_instance(app: Flask) -> None:
 
 
 def test_demo_member_gets_the_demo_password_back(app: Flask) -> None:
-    ensure_demo_member()
+    ensure_demo_member(passwords=runtime().passwords)
     camille = member("100000001")
     camille.password_hash = runtime().passwords.hash("Another-Pass-99")
     db.session.commit()
 
-    ensure_demo_member()
+    ensure_demo_member(passwords=runtime().passwords)
 
     assert runtime().passwords.verify(member("100000001").password_hash, DEMO_PASSWORD)
 

@@ -41,7 +41,7 @@ def provider(database_url: str) -> Iterator[LiveServer]:
     app = build_app(settings)
     runtime(app).clock = ShiftedClock()
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve(app, port) as served:
         yield served
 

@@ -154,7 +154,7 @@ def two_instances(
         for port in ports
     ]
     with apps[0].app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve(apps[0], ports[0]) as first, serve(apps[1], ports[1]) as second:
         yield first, second
 

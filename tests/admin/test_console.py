@@ -29,13 +29,13 @@ SUPPORT = "bob.conseil@mutuelle.example"
 
 @pytest.fixture
 def admin(app: Flask) -> Staff:
-    ensure_demo_member()
+    ensure_demo_member(passwords=runtime().passwords)
     return ready_staff(app, ADMIN, "admin")
 
 
 @pytest.fixture
 def support(app: Flask) -> Staff:
-    ensure_demo_member()
+    ensure_demo_member(passwords=runtime().passwords)
     return ready_staff(app, SUPPORT, "support")
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from idp.accounts.directory import ensure_demo_member
 from idp.db import db
 from idp.models import OAuthClient
+from idp.runtime import runtime
 from tests.actors import DEMO_NUMBER
 from tests.admin.staff_actor import Staff, create_staff, path_of, ready_staff
 from tests.admin.test_console import NEW_CLIENT
@@ -25,7 +26,7 @@ REFUSED = "Ces réglages ne sont pas valides :"
 
 @pytest.fixture
 def admin(app: Flask) -> Staff:
-    ensure_demo_member()
+    ensure_demo_member(passwords=runtime().passwords)
     return ready_staff(app, ADMIN, "admin")
 
 
@@ -158,7 +159,7 @@ def test_no_field_of_a_signed_in_console_form_is_ever_a_server_error(admin: Staf
 
 
 def test_no_field_of_the_sign_in_and_setup_forms_is_ever_a_server_error(app: Flask) -> None:
-    ensure_demo_member()
+    ensure_demo_member(passwords=runtime().passwords)
     staff = ready_staff(app, ADMIN, "admin")
     staff.sign_out()
     failed = {}

@@ -13,6 +13,7 @@ from idp.accounts.directory import ensure_demo_member
 from idp.config import AdminSettings, LogoutSettings, OutboundSettings
 from idp.db import db
 from idp.models import AuditEvent, OAuthClient
+from idp.runtime import runtime
 from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, Browser
 from tests.admin.new_clients import code_flow, relying_party
 from tests.admin.service_caller import database
@@ -47,7 +48,7 @@ def serve_provider(
     )
     app = build_app(settings)
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve(app, port) as served:
         yield served
 

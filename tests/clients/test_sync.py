@@ -79,8 +79,9 @@ def subject_like_a_client_id() -> str:
     from idp.accounts.directory import ensure_demo_member
     from idp.clients.schema import CLIENT_ID
     from idp.models import Member
+    from idp.runtime import runtime
 
-    ensure_demo_member()
+    ensure_demo_member(passwords=runtime().passwords)
     member = db.session.scalars(select(Member).filter_by(member_number="100000001")).one()
     member.subject = "m" + member.subject[1:]
     db.session.commit()

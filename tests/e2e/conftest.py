@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from idp.accounts.directory import ensure_demo_member
 from idp.db import db
 from idp.models import AuditEvent, Member
+from idp.runtime import runtime
 from tests.actors import CODE_READERS, DEMO_NUMBER, outbox_code_reader
 from tests.conftest import (
     CLIENT_SECRETS,
@@ -221,7 +222,7 @@ def provider(database_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
     settings = make_settings(database_url, issuer=url)
     app = build_app(settings)  # empties the tables, generates keys if needed, syncs clients
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     # The keys build_app generated are encrypted with this material: the server must use it.
     keys_material = settings.keys.encryption_key or settings.server.secret_key
     # The server keeps its one-time codes in the development outbox of the shared database.
@@ -296,7 +297,7 @@ def pair(
     settings = make_settings(database_url, issuer=issuer)
     app = build_app(settings)
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     keys = settings.keys.encryption_key or settings.server.secret_key
     CODE_READERS[issuer] = outbox_code_reader(app)
     try:

@@ -33,7 +33,7 @@ def console(live_server):
     clock = ShiftedClock()
     runtime(live_server.app).clock = clock
     with live_server.app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
         setup_url = create_staff(live_server.app, EMAIL, "admin")
     return live_server, clock, setup_url.replace("http://127.0.0.1:8000", live_server.url)
 

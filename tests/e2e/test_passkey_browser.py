@@ -33,6 +33,7 @@ from sqlalchemy import func, select
 from idp.accounts.directory import ensure_demo_member
 from idp.db import db
 from idp.models import Member, OutboxMessage, PasskeyCredential
+from idp.runtime import runtime
 from idp.web.catalog import FR
 from tests.actors import (
     DEMO_NUMBER,
@@ -89,7 +90,7 @@ def site(database_url: str) -> Iterator[Site]:
     port = free_port()
     app = build_app(make_settings(database_url, issuer=f"http://localhost:{port}"))
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve_app(app, port, host="localhost") as served:
         yield Site(served)
 

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page
 
 from idp.accounts.directory import ensure_demo_member
+from idp.runtime import runtime
 from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, RelyingParty, query, read_code
 from tests.conftest import free_port
 
@@ -32,7 +33,7 @@ class _Callback(BaseHTTPRequestHandler):
 def portal(live_server) -> Iterator[RelyingParty]:
     """The mobile app's loopback redirect (RFC 8252 §7.3): a real listener on a free port."""
     with live_server.app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     listener = HTTPServer(("127.0.0.1", free_port()), _Callback)
     thread = threading.Thread(target=listener.serve_forever, daemon=True)
     thread.start()

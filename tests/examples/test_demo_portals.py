@@ -85,6 +85,7 @@ def distinct_ports(count: int) -> list[int]:
 def demo(database_url: str, tmp_path: Path) -> Iterator[Demo]:
     """The provider with the demo member, and both portals registered on their own ports."""
     from idp.accounts.directory import ensure_demo_member
+    from idp.runtime import runtime
 
     idp_port, health_port, provident_port = distinct_ports(3)
     health_url = f"http://127.0.0.1:{health_port}"
@@ -101,7 +102,7 @@ def demo(database_url: str, tmp_path: Path) -> Iterator[Demo]:
     issuer = f"http://127.0.0.1:{idp_port}"
     app = build_app(make_settings(database_url, issuer=issuer, clients_file=str(clients_file)))
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     health_app = create_health_portal(
         issuer=issuer,
         portal_url=health_url,

@@ -134,7 +134,7 @@ def site(database_url) -> Iterator[Site]:
         )
         runtime(app).clock = ShiftedClock()
         with app.app_context():
-            ensure_demo_member()
+            ensure_demo_member(passwords=runtime().passwords)
         served = stack.enter_context(serve_app(app, port))
         CODE_READERS[served.url] = lambda: smtp_code(smtp)
         yield Site(served, gateway, smtp)

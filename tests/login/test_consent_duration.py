@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from idp.accounts.directory import ensure_demo_member
+from idp.runtime import runtime
 from idp.web import i18n
 from tests.actors import (
     DEMO_NUMBER,
@@ -71,7 +72,7 @@ def one_day_client(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     )
     app = build_app(settings)
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve_app(app, port) as served:
         yield served
 

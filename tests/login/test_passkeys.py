@@ -86,7 +86,7 @@ def site(database_url: str) -> Iterator[Site]:
     app = build_app(make_settings(database_url, issuer=f"http://localhost:{port}"))
     runtime(app).clock = ShiftedClock()
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve_app(app, port, host="localhost") as served:
         yield Site(served)
 

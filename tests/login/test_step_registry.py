@@ -82,13 +82,14 @@ TERMS_STEP = Step(TERMS, SIGNED_IN, terms_check, terms_page)
 def site(live_server) -> Iterator:
     """The provider with the terms step registered on its registry only, before it serves."""
     from idp.accounts.directory import ensure_demo_member
+    from idp.runtime import runtime
 
     app = live_server.app
     app.extensions["test.terms"] = {"version": 1, "accepted": {}}
     registry(app).add(TERMS_STEP, after="access")
     app.register_blueprint(terms_bp)
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     yield live_server
 
 

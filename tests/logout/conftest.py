@@ -16,6 +16,7 @@ import pytest
 
 from idp.accounts.directory import ensure_demo_member
 from idp.config import LogoutSettings
+from idp.runtime import runtime
 from tests.conftest import (
     TEST_CLIENTS_FILE,
     LiveServer,
@@ -135,7 +136,7 @@ def provider(database_url, tmp_path, receivers) -> Callable:
         )
         app = build_app(settings)
         with app.app_context():
-            ensure_demo_member()
+            ensure_demo_member(passwords=runtime().passwords)
         with serve_app(app, port) as served:
             yield served
 

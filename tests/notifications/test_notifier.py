@@ -16,8 +16,6 @@ from idp.notifications import (
     Unconfigured,
     build_notifier,
     current_notifier,
-    issuer_url,
-    render_sms,
 )
 from tests.notifications.conftest import SmtpServer, production, start_smtp, with_mail
 
@@ -186,7 +184,7 @@ def test_sms_goes_to_the_outbox_with_the_origin_bound_line(make_app):
 
 def test_sms_english_and_refused_in_production(make_app, settings):
     app = make_app()
-    assert render_sms("otp", "en", code="123456").splitlines() == [
+    assert current_notifier().messages.render_sms("otp", "en", code="123456").splitlines() == [
         "123456 is your security code for Mon espace adhérent, valid 5 min. Never share it.",
         "@127.0.0.1 #123456",
     ]
@@ -203,7 +201,10 @@ def test_every_purpose_renders_in_both_languages(make_app):
         "activation": CONTEXT,
         "password_reset": CONTEXT,
         "password_changed": {"first_name": "Éloïse", "changed_at": "3 mars 2025 à 14 h 02"},
-        "account_activated": {"first_name": "Éloïse", "sign_in_url": issuer_url("/login")},
+        "account_activated": {
+            "first_name": "Éloïse",
+            "sign_in_url": current_notifier().messages.issuer_url("/login"),
+        },
     }
     for purpose, context in contexts.items():
         for lang in ("fr", "en"):
@@ -224,7 +225,10 @@ def test_issuer_url_comes_from_the_issuer(make_app, settings, database_url):
     from tests.conftest import make_settings
 
     make_app(make_settings(database_url, issuer="https://connexion.mutuelle.example"))
-    assert issuer_url("/account/activate", token="a b") == (
+    assert current_notifier().messages.issuer_url("/account/activate", token="a b") == (
         "https://connexion.mutuelle.example/account/activate?token=a+b"
     )
-    assert render_sms("otp", code="1").splitlines()[-1] == "@connexion.mutuelle.example #1"
+    assert (
+        current_notifier().messages.render_sms("otp", code="1").splitlines()[-1]
+        == "@connexion.mutuelle.example #1"
+    )

@@ -21,7 +21,6 @@ from idp.notifications import (
     Unconfigured,
     build_notifier,
     current_notifier,
-    render_sms,
 )
 from idp.notifications.sms_webhook import SmsWebhookTransport
 from tests.notifications.conftest import production
@@ -66,7 +65,7 @@ def sms_events() -> list[AuditEvent]:
 
 
 def test_posts_json_with_the_bearer_token(app, gateway: SmsGateway):
-    message = render_sms("otp", code=CODE)
+    message = current_notifier().messages.render_sms("otp", code=CODE)
     SmsWebhookTransport(gateway.url, TOKEN, timeout=5).send_sms(NUMBER, message, purpose="otp")
 
     [got] = gateway.received
@@ -209,7 +208,7 @@ def test_notifier_sends_french_by_default_and_audits_the_masked_number(
 
     [got] = gateway.received
     assert got.json()["to"] == NUMBER
-    assert got.json()["message"] == render_sms("otp", code=CODE)
+    assert got.json()["message"] == current_notifier().messages.render_sms("otp", code=CODE)
     assert got.json()["message"].startswith(f"{CODE} est votre code de sécurité")
     [event] = sms_events()
     assert event.event == "sms.sent" and event.member_id == 5

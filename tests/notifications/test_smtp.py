@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 
 from idp.errors import ConfigError
-from idp.notifications import DeliveryFailed, SmtpTransport, parse_smtp_url, render_email
+from idp.notifications import DeliveryFailed, SmtpTransport, current_notifier, parse_smtp_url
 from tests.notifications.conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer
 
 FROM = "Mutuelle Santé <no-reply@mutuelle.example>"
@@ -72,7 +72,9 @@ def test_mail_from_must_hold_an_address():
 
 def test_sends_multipart_utf8_message(app, smtp_server: SmtpServer):
     transport = SmtpTransport(smtp_server.url, FROM, timeout=5)
-    message = render_email("activation", "fr", first_name="Hélène", link=LINK, valid_hours=24)
+    message = current_notifier().messages.render_email(
+        "activation", "fr", first_name="Hélène", link=LINK, valid_hours=24
+    )
 
     transport.send(message, "helene.lefevre@example.org", purpose="activation")
 
@@ -104,7 +106,9 @@ def test_sends_multipart_utf8_message(app, smtp_server: SmtpServer):
 
 def test_english_variant(app, smtp_server: SmtpServer):
     transport = SmtpTransport(smtp_server.url, FROM, timeout=5)
-    message = render_email("password_reset", "en", first_name="Zoë", link=LINK, valid_hours=24)
+    message = current_notifier().messages.render_email(
+        "password_reset", "en", first_name="Zoë", link=LINK, valid_hours=24
+    )
 
     transport.send(message, "zoe@example.org")
 
@@ -121,7 +125,9 @@ def test_english_variant(app, smtp_server: SmtpServer):
 
 def test_resending_the_same_message_keeps_single_headers(app, smtp_server: SmtpServer):
     transport = SmtpTransport(smtp_server.url, FROM, timeout=5)
-    message = render_email("account_activated", "fr", first_name="Léa", sign_in_url=LINK)
+    message = current_notifier().messages.render_email(
+        "account_activated", "fr", first_name="Léa", sign_in_url=LINK
+    )
     transport.send(message, "lea@example.org")
     transport.send(message, "lea@example.org")
     first, second = (r.message for r in smtp_server.received)
@@ -132,7 +138,9 @@ def test_resending_the_same_message_keeps_single_headers(app, smtp_server: SmtpS
 def test_login_with_percent_encoded_credentials(app, auth_smtp_server: SmtpServer):
     url = f"smtp://{SMTP_USER}:{quote(SMTP_PASSWORD, safe='')}@127.0.0.1:{auth_smtp_server.port}"
     transport = SmtpTransport(url, FROM, timeout=5)
-    message = render_email("account_activated", "fr", first_name="Léa", sign_in_url=LINK)
+    message = current_notifier().messages.render_email(
+        "account_activated", "fr", first_name="Léa", sign_in_url=LINK
+    )
 
     transport.send(message, "lea@example.org")
 
@@ -142,7 +150,9 @@ def test_login_with_percent_encoded_credentials(app, auth_smtp_server: SmtpServe
 def test_wrong_credentials_fail_without_revealing_the_password(app, auth_smtp_server):
     url = f"smtp://{SMTP_USER}:Wrong-Password-42@127.0.0.1:{auth_smtp_server.port}"
     transport = SmtpTransport(url, FROM, timeout=5)
-    message = render_email("account_activated", "fr", first_name="Léa", sign_in_url=LINK)
+    message = current_notifier().messages.render_email(
+        "account_activated", "fr", first_name="Léa", sign_in_url=LINK
+    )
 
     with pytest.raises(DeliveryFailed) as caught:
         transport.send(message, "lea@example.org")
@@ -154,14 +164,18 @@ def test_wrong_credentials_fail_without_revealing_the_password(app, auth_smtp_se
 
 def test_missing_login_is_refused_by_a_server_requiring_it(app, auth_smtp_server):
     transport = SmtpTransport(auth_smtp_server.url, FROM, timeout=5)
-    message = render_email("account_activated", "fr", first_name="Léa", sign_in_url=LINK)
+    message = current_notifier().messages.render_email(
+        "account_activated", "fr", first_name="Léa", sign_in_url=LINK
+    )
     with pytest.raises(DeliveryFailed, match="530"):
         transport.send(message, "lea@example.org")
 
 
 def test_server_down_is_delivery_failed(app, closed_port: int):
     transport = SmtpTransport(f"smtp://127.0.0.1:{closed_port}", FROM, timeout=2)
-    message = render_email("account_activated", "fr", first_name="Léa", sign_in_url=LINK)
+    message = current_notifier().messages.render_email(
+        "account_activated", "fr", first_name="Léa", sign_in_url=LINK
+    )
 
     with pytest.raises(DeliveryFailed) as caught:
         transport.send(message, "lea@example.org")
@@ -173,7 +187,9 @@ def test_server_down_is_delivery_failed(app, closed_port: int):
 
 def test_hung_server_times_out(app, silent_server: int):
     transport = SmtpTransport(f"smtp://127.0.0.1:{silent_server}", FROM, timeout=0.5)
-    message = render_email("account_activated", "fr", first_name="Léa", sign_in_url=LINK)
+    message = current_notifier().messages.render_email(
+        "account_activated", "fr", first_name="Léa", sign_in_url=LINK
+    )
 
     with pytest.raises(DeliveryFailed, match="timed out"):
         transport.send(message, "lea@example.org")

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from idp.accounts.directory import ensure_demo_member
 from idp.db import db
 from idp.models import AccessTokenRevocation
+from idp.runtime import runtime
 from idp.tokens import revocations
 from tests.actors import (
     CLIENTS,
@@ -49,7 +50,7 @@ def live(database_url: str, cache: PrivateRedis) -> Iterator[LiveServer]:
     settings = replace(settings, storage=replace(settings.storage, redis_url=cache.url))
     app = build_app(settings)
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve_app(app, port) as served:
         yield served
 

@@ -70,7 +70,7 @@ def site(database_url, smtp) -> Iterator[LiveServer]:
     app = build_app(replace(base, mail=replace(base.mail, smtp_url=smtp.url)))
     runtime(app).clock = ShiftedClock()
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve_app(app, port) as served:
         # Codes arrive by real e-mail, or by SMS in the development outbox (after a reset by
         # e-mail, the code step offers SMS only).

@@ -163,7 +163,7 @@ def slow_polling_site(database_url, smtp) -> Iterator[LiveServer]:
     mail = replace(base.mail, smtp_url=smtp.url, outbox_poll_interval=60)
     app = build_app(replace(base, mail=mail))
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve_app(app, port) as served:
         yield served
 

@@ -210,7 +210,7 @@ def always_ask(database_url) -> Iterator[LiveServer]:
     base = make_settings(database_url, issuer=f"http://127.0.0.1:{port}")
     app = build_app(replace(base, session=replace(base.session, reauth_max_age=0)))
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve_app(app, port) as served:
         yield served
 

@@ -18,6 +18,7 @@ from idp.db import db
 from idp.kv import key
 from idp.logout import queue
 from idp.models import AuditEvent
+from idp.runtime import runtime
 from tests.actors import Browser, RelyingParty, jwt_claims, query, redis_of, sign_in_tokens
 from tests.conftest import LiveServer, build_app, free_port, make_settings, serve_app
 from tests.selfservice.pages import open_page, submit
@@ -79,7 +80,7 @@ def server(database_url) -> Iterator[LiveServer]:
     )
     app = build_app(settings)
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve_app(app, port) as served:
         yield served
 
@@ -226,7 +227,7 @@ def short_sessions(database_url) -> Iterator[LiveServer]:
     )
     app = build_app(settings)
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve_app(app, port) as served:
         yield served
 

@@ -66,7 +66,7 @@ def test_password_attempts_per_identifier(database_url):
     base = make_settings(database_url, issuer=f"http://127.0.0.1:{port}")
     app = build_app(replace(base, throttle=replace(base.throttle, password_per_identifier=2)))
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve_app(app, port) as site:
         answers = []
         for _ in range(3):

@@ -30,7 +30,7 @@ def site(database_url):
     app = build_app(base)
     runtime(app).clock = ShiftedClock()
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve_app(app, port) as served:
         yield served
 
@@ -174,7 +174,7 @@ def test_password_attempts_per_ip_are_limited(database_url):
     base = make_settings(database_url, issuer=f"http://127.0.0.1:{port}")
     app = build_app(replace(base, throttle=replace(base.throttle, password_per_ip=3)))
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve_app(app, port) as site:
         answers = [attempt(site, "not-the-password") for _ in range(4)]
     assert [a.status_code for a in answers if isinstance(a, requests.Response)] == [
@@ -369,7 +369,7 @@ def test_a_mail_setting_the_notifier_cannot_use_stands_in_no_sign_in(database_ur
     mail = replace(base.mail, smtp_url="smtp://127.0.0.1:2525", mail_from="Espace adhérent")
     app = build_app(replace(base, mail=mail))
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     with serve_app(app, port) as site:
         browser = Browser(site.url)
         page = browser.go(RelyingParty(site.url, "partner-app").authorize_url())

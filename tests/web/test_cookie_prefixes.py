@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from idp.accounts.directory import ensure_demo_member
+from idp.runtime import runtime
 from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, outbox_code_reader, s256
 from tests.admin.staff_actor import ready_staff
 from tests.conftest import build_app, make_settings
@@ -62,7 +63,7 @@ class Walk:
 def test_every_cookie_is_prefixed_over_https(database_url):
     app = build_app(make_settings(database_url, issuer=ISSUER))
     with app.app_context():
-        ensure_demo_member()
+        ensure_demo_member(passwords=runtime().passwords)
     walk = Walk(app.test_client())
 
     page = walk.go(authorize_path())

@@ -10,6 +10,7 @@ import requests
 from flask import Flask
 
 from idp.accounts.directory import ensure_demo_member
+from idp.runtime import runtime
 from tests.actors import Browser, RelyingParty
 from tests.admin.staff_actor import ready_staff
 from tests.conftest import LiveServer
@@ -125,7 +126,7 @@ def test_the_same_form_from_our_own_pages_works(server: LiveServer, signed_in):
 
 @pytest.mark.parametrize("headers", [EVIL, CROSS_SITE], ids=["origin", "fetch-metadata"])
 def test_console_forms_refuse_another_site(app: Flask, headers):
-    ensure_demo_member()
+    ensure_demo_member(passwords=runtime().passwords)
     staff = ready_staff(app, "admin@mutuelle.example", "admin")
     staff.get("/admin/")
     for path in STAFF_FORMS:

@@ -124,7 +124,7 @@ def _format(moment: datetime | str | None, lang: str) -> str:
         if parsed.tzinfo is not None:
             parsed = parsed.astimezone(UTC).replace(tzinfo=None)
         moment = parsed
-    return format_moment(moment, lang)
+    return format_moment(moment, lang, timezone=runtime().settings.brand.timezone)
 
 
 @bp.before_request

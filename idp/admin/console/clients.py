@@ -18,6 +18,7 @@ from idp.clients import admin as clients
 from idp.clients.schema import CONTRACTS, GRANT_TYPES, KNOWN_SCOPES
 from idp.config import LIFETIME_BOUNDS
 from idp.models import OAuthClient
+from idp.runtime import runtime
 from idp.text import is_ascii_number
 
 Page = Response | tuple[str, int] | str
@@ -30,6 +31,16 @@ NEW_CLIENT: dict[str, Any] = {
     "refresh_token"], "require_pkce": True, "second_factor": "always", "webauthn": "never",
     "consent": "implicit",
 }  # fmt: skip
+
+
+def _changes() -> clients.ClientChanges:
+    """The changes of clients, on this app's settings, Redis and clock."""
+    return clients.ClientChanges.of(runtime())
+
+
+def _view(row: OAuthClient) -> dict[str, Any]:
+    """A client as the console shows it, the secret's grace read on this app's clock."""
+    return clients.client_view(row, clock=runtime().clock)
 
 
 def _client(client_id: str) -> OAuthClient:
@@ -88,13 +99,13 @@ def _form_page(values: dict[str, Any], status: int, *, client_id: str | None = N
 
 def _secret_page(row: OAuthClient, secret: str, rotated: bool) -> tuple[str, int]:
     page = render_template("admin/client_secret.html", section="clients", secret=secret,
-                           rotated=rotated, view=clients.client_view(row))  # fmt: skip
+                           rotated=rotated, view=_view(row))  # fmt: skip
     return page, 200 if rotated else 201
 
 
 def client_page(row: OAuthClient, status: int = 200, **context: object) -> tuple[str, int]:
     page = render_template("admin/client.html", section="clients", client=row,
-                           view=clients.client_view(row), **context)  # fmt: skip
+                           view=_view(row), **context)  # fmt: skip
     return page, status
 
 
@@ -105,7 +116,8 @@ def _done(client_id: str, done: str) -> Response:
 @bp.get("/clients")
 @staff_page(ADMIN)
 def clients_list() -> str:
-    rows = [clients.client_view(row) for row in clients.list_clients()]
+    clock = runtime().clock
+    rows = [clients.client_view(row, clock=clock) for row in clients.list_clients()]
     return render_template("admin/clients.html", section="clients", clients=rows,
                            done=request.args.get("done"))  # fmt: skip
 
@@ -124,7 +136,7 @@ def create_client() -> Page:
     if problems:
         return _form_page(shown, 400, problems=problems)
     try:
-        row, secret = clients.create_client(
+        row, secret = _changes().create_client(
             {k: v for k, v in data.items() if v is not None}, actor(), managed_by="console"
         )
     except clients.ClientChangeRejected as rejected:
@@ -148,7 +160,7 @@ def edit_client(client_id: str) -> Page:
     row = _client(client_id)
     if row.managed_by == "file":
         return client_page(row, 409, error="admin.client.read_only")
-    return _form_page(clients.client_view(row), 200, client_id=row.client_id)
+    return _form_page(_view(row), 200, client_id=row.client_id)
 
 
 @bp.post("/clients/<client_id>/edit")
@@ -156,11 +168,11 @@ def edit_client(client_id: str) -> Page:
 def update_client(client_id: str) -> Page:
     row = _client(client_id)
     data, problems = form_data(request.form, creating=False)
-    shown = {**clients.client_view(row), **data}
+    shown = {**_view(row), **data}
     if problems:
         return _form_page(shown, 400, client_id=row.client_id, problems=problems)
     try:
-        clients.update_client(row.client_id, data, actor())
+        _changes().update_client(row.client_id, data, actor())
     except clients.ClientReadOnly:
         return client_page(row, 409, error="admin.client.read_only")
     except clients.ClientChangeRejected as rejected:
@@ -173,7 +185,7 @@ def update_client(client_id: str) -> Page:
 def rotate_secret(client_id: str) -> Page:
     row = _client(client_id)
     try:
-        secret = clients.rotate_secret(row.client_id, actor())
+        secret = _changes().rotate_secret(row.client_id, actor())
     except clients.ClientReadOnly:
         return client_page(row, 409, error="admin.client.read_only")
     except clients.ClientChangeRejected:
@@ -187,7 +199,7 @@ def disable_client(client_id: str) -> Page:
     row = _client(client_id)
     disabled = request.form.get("disabled") != "no"
     try:
-        clients.set_disabled(row.client_id, disabled, actor())
+        _changes().set_disabled(row.client_id, disabled, actor())
     except clients.ClientReadOnly:
         return client_page(row, 409, error="admin.client.read_only")
     return _done(row.client_id, "disabled" if disabled else "enabled")
@@ -207,7 +219,7 @@ def confirm_delete(client_id: str) -> Page:
 def delete_client(client_id: str) -> Page:
     row = _client(client_id)
     try:
-        clients.delete_client(row.client_id, actor())
+        _changes().delete_client(row.client_id, actor())
     except clients.ClientReadOnly:
         return client_page(row, 409, error="admin.client.read_only")
     return redirect(url_for("admin_console.clients_list", done="deleted"), code=303)
