@@ -13,15 +13,22 @@ IDP = Path(__file__).resolve().parents[1] / "idp"
 # Whole packages, then single modules of packages still partly converted.
 PACKAGES = ("clients", "throttling", "tokens")
 MODULES = (
+    "sso.py",
     "accounts/activation.py", "accounts/consents.py", "accounts/contacts.py",
     "accounts/devices.py", "accounts/directory.py", "accounts/links.py",
     "accounts/passwords.py", "accounts/policy.py", "accounts/reset.py",
     "authenticators/otp.py", "authenticators/passkeys.py", "authenticators/password.py",
     "authenticators/totp.py",
-    "interaction/assurance.py", "interaction/locked.py", "interaction/steps.py",
+    "admin/console/session.py", "admin/support.py",
+    "interaction/assurance.py", "interaction/locked.py", "interaction/sign_in.py",
+    "interaction/steps.py",
     "login/parties.py", "login/passkey_policy.py", "login/password.py",
+    "logout/sign_out.py",
     "notifications/mail_queue.py", "notifications/messages.py",
-    "notifications/outbox_status.py", "notifications/sms_webhook.py", "notifications/smtp.py",
+    "notifications/outbox_status.py", "notifications/queued_mail.py",
+    "notifications/sms_webhook.py", "notifications/smtp.py",
+    "oidc/logout_request.py",
+    "web/session_records.py",
 )  # fmt: skip
 LOCATORS = frozenset({"runtime", "current_notifier"})
 

@@ -32,6 +32,7 @@ from typing import Any, Protocol, cast
 from flask import Flask, current_app
 
 from idp import audit
+from idp.clock import Clock
 from idp.config import Settings
 from idp.db import db
 from idp.notifications.errors import DeliveryFailed
@@ -91,10 +92,13 @@ class Notifier:
     log.
     """
 
-    def __init__(self, email: EmailTransport, sms: SmsTransport, messages: Messages) -> None:
+    def __init__(
+        self, email: EmailTransport, sms: SmsTransport, messages: Messages, clock: Clock
+    ) -> None:
         self.email = email
         self.sms = sms
         self.messages = messages
+        self.clock = clock  # when a queued mail falls due
 
     def send_email(
         self,
@@ -137,7 +141,7 @@ class Notifier:
                          reason="no recipient address on file")  # fmt: skip
             return
         message = self.messages.render_email(purpose, lang, **context)
-        queue_mail(address, purpose, lang, member_id, message)
+        queue_mail(address, purpose, lang, member_id, message, now=self.clock.now())
 
     def send_sms(
         self,
@@ -211,8 +215,9 @@ def _recipient(to: str) -> str:
     return address
 
 
-def build_notifier(settings: Settings) -> Notifier:
-    """The notifier for these settings (see the table in the module docstring)."""
+def build_notifier(settings: Settings, clock: Clock | None = None) -> Notifier:
+    """The notifier for these settings (see the table in the module docstring); ``clock``:
+    the app's (``runtime().clock``), real time when not given."""
     outbox = OutboxTransport()
     production = settings.server.production
     email: EmailTransport
@@ -233,7 +238,7 @@ def build_notifier(settings: Settings) -> Notifier:
         sms = Unconfigured("IDP_SMS_WEBHOOK_URL is not set: SMS cannot be sent in production.")
     else:
         sms = outbox
-    return Notifier(email, sms, Messages(settings.brand, settings.server.issuer))
+    return Notifier(email, sms, Messages(settings.brand, settings.server.issuer), clock or Clock())
 
 
 def current_notifier(app: Flask | None = None) -> Notifier:
@@ -242,5 +247,6 @@ def current_notifier(app: Flask | None = None) -> Notifier:
     target = app or current_app
     found = target.extensions.get(EXTENSION)
     if found is None:
-        found = target.extensions[EXTENSION] = build_notifier(runtime(app).settings)
+        rt = runtime(app)
+        found = target.extensions[EXTENSION] = build_notifier(rt.settings, rt.clock)
     return cast(Notifier, found)

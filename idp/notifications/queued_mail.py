@@ -3,12 +3,12 @@ statuses. ``mail_queue.py`` delivers what is queued here."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from email.message import EmailMessage
 
 from idp.db import db
 from idp.models import QueuedMail
 from idp.notifications.messages import email_parts
-from idp.runtime import runtime
 
 PENDING = "pending"
 SENDING = "sending"
@@ -18,12 +18,12 @@ NUDGE = "idp.outbox.nudge"  # session.info flag: wake the workers once this comm
 
 
 def queue_mail(
-    to: str, purpose: str, lang: str, member_id: int | None, message: EmailMessage
-) -> None:
-    """Add the rendered ``message`` to the outbox, due now, inside the caller's transaction;
-    the workers are woken once it commits."""
+    to: str, purpose: str, lang: str, member_id: int | None, message: EmailMessage, *,
+    now: datetime,
+) -> None:  # fmt: skip
+    """Add the rendered ``message`` to the outbox, due ``now``, inside the caller's
+    transaction; the workers are woken once it commits."""
     text, html = email_parts(message)
-    now = runtime().clock.now()
     db.session.add(
         QueuedMail(
             purpose=purpose,

@@ -58,7 +58,8 @@ def end_session() -> HttpResponse:
     if member is not None and logout.names_session(member.subject, session.public_sid):
         sign_out.sign_out_session(session, client_id=_client_id(logout))
         return _signed_out(logout)
-    request_id = save_pending(logout, browser_id(), i18n.current())
+    request_id = save_pending(logout, browser_id(), i18n.current(), redis=rt.redis,
+                              ttl=rt.settings.logout.confirm_ttl)  # fmt: skip
     page = render_template(
         "logout/confirm.html",
         request_id=request_id,
@@ -72,10 +73,12 @@ def confirm_logout() -> HttpResponse:
     """The member answered "Oui, me déconnecter": the browser's session ends, whatever became
     of the request that led here (an expired one only loses its redirect)."""
     check_csrf()
-    logout, lang = take_pending(request.form.get("logout_request"), browser_id())
+    rt = runtime()
+    logout, lang = take_pending(request.form.get("logout_request"), browser_id(),
+                                redis=rt.redis, clients=ClientRegistry.of(rt))  # fmt: skip
     if lang:
         i18n.set_language(lang)
-    sign_out = SignOut.of(runtime())
+    sign_out = SignOut.of(rt)
     session = sign_out.sessions.current()
     if session is not None:
         sign_out.sign_out_session(session, client_id=_client_id(logout))

@@ -18,10 +18,11 @@ import json
 import secrets
 from dataclasses import dataclass
 
+from redis import Redis
+
 from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.errors import IdPError
 from idp.kv import key
-from idp.runtime import runtime
 from idp.tokens.id_token_hint import Hint, decode_hint
 from idp.tokens.keys import KeyStore
 
@@ -104,8 +105,9 @@ def _pending_key(request_id: str) -> str:
     return key("logout-request", request_id)
 
 
-def save_pending(request: LogoutRequest, browser: str, lang: str) -> str:
-    """Keep the checked request while the member answers; returns its id."""
+def save_pending(request: LogoutRequest, browser: str, lang: str, *, redis: Redis,
+                 ttl: int) -> str:  # fmt: skip
+    """Keep the checked request ``ttl`` seconds while the member answers; returns its id."""
     request_id = secrets.token_urlsafe(24)
     record = {
         "browser": browser,
@@ -114,27 +116,26 @@ def save_pending(request: LogoutRequest, browser: str, lang: str) -> str:
         "redirect_uri": request.redirect_uri,
         "state": request.state,
     }
-    ttl = runtime().settings.logout.confirm_ttl
-    runtime().redis.set(_pending_key(request_id), json.dumps(record), ex=ttl)
+    redis.set(_pending_key(request_id), json.dumps(record), ex=ttl)
     return request_id
 
 
-def take_pending(request_id: str | None, browser: str) -> tuple[LogoutRequest | None, str | None]:
+def take_pending(
+    request_id: str | None, browser: str, *, redis: Redis, clients: ClientRegistry
+) -> tuple[LogoutRequest | None, str | None]:
     """The request and page language saved under ``request_id`` by this browser, taken once;
     (None, None) when unknown, expired, another browser's, or no longer valid (client
     removed, URI unregistered since)."""
     if not request_id or len(request_id) > 64:
         return None, None
-    rt = runtime()
-    r = rt.redis
-    raw = r.get(_pending_key(request_id))
+    raw = redis.get(_pending_key(request_id))
     if raw is None:
         return None, None
     record = json.loads(raw)
     # Another browser's id is left alone: guessing one must not spoil its owner's logout.
-    if record.get("browser") != browser or not r.delete(_pending_key(request_id)):
+    if record.get("browser") != browser or not redis.delete(_pending_key(request_id)):
         return None, None
-    client = ClientRegistry.of(rt).find(record.get("client_id"))
+    client = clients.find(record.get("client_id"))
     uri = record.get("redirect_uri")
     if uri and (client is None or uri not in registered_uris(client)):
         return None, record.get("lang")
