@@ -18,7 +18,9 @@ MODULES = (
     "authenticators/otp.py", "authenticators/passkeys.py", "authenticators/password.py",
     "authenticators/totp.py",
     "clients/access.py", "clients/registry.py", "clients/schema.py",
-    "interaction/assurance.py", "interaction/locked.py", "interaction/steps.py",
+    "interaction/assurance.py", "interaction/locked.py", "interaction/policy.py",
+    "interaction/remembered.py", "interaction/state.py", "interaction/steps.py",
+    "logout/backchannel.py", "logout/queue.py",
     "notifications/mail_queue.py",
     "notifications/outbox_status.py", "notifications/sms_webhook.py", "notifications/smtp.py",
 )  # fmt: skip

@@ -216,7 +216,9 @@ def _queue_logout_tokens(member: Member | None, jobs: list[tuple[str, str | None
     notified: list[str] = []
     if member is None:
         return notified
+    clients = ClientRegistry.of(runtime())
     for target, sid in dict.fromkeys(jobs):
-        if queue.enqueue(target, member.subject, sid, member.id) and target not in notified:
+        queued = queue.enqueue(target, member.subject, sid, member.id, clients=clients)
+        if queued and target not in notified:
             notified.append(target)
     return notified
