@@ -11,7 +11,7 @@ from pathlib import Path
 
 IDP = Path(__file__).resolve().parents[1] / "idp"
 # Whole packages, then single modules of packages still partly converted.
-PACKAGES = ("clients", "throttling", "tokens")
+PACKAGES = ("clients", "interaction", "throttling", "tokens")
 MODULES = (
     "sso.py",
     "accounts/activation.py", "accounts/consents.py", "accounts/contacts.py",
@@ -20,10 +20,8 @@ MODULES = (
     "authenticators/otp.py", "authenticators/passkeys.py", "authenticators/password.py",
     "authenticators/totp.py",
     "admin/console/session.py", "admin/support.py",
-    "interaction/assurance.py", "interaction/locked.py", "interaction/sign_in.py",
-    "interaction/steps.py",
     "login/parties.py", "login/passkey_policy.py", "login/password.py",
-    "logout/sign_out.py",
+    "logout/backchannel.py", "logout/queue.py", "logout/sign_out.py",
     "notifications/mail_queue.py", "notifications/messages.py",
     "notifications/outbox_status.py", "notifications/queued_mail.py",
     "notifications/sms_webhook.py", "notifications/smtp.py",

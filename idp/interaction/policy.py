@@ -4,10 +4,14 @@ this request, in which order, and why.
 ``/authorize`` asks :func:`plan` once, with the facts of the request and of the browser's SSO
 session: nothing needed means the code can be issued at once (single sign-on), and for
 ``prompt=none`` the first needed step names the error. Once the member is on the sign-in
-pages, :func:`next_step` plans again at every turn from what is known by then (the member,
+pages, :meth:`Planner.next_step` plans again at every turn from what is known by then (the member,
 what they proved, what they already accepted), so a step that no longer applies is skipped
 (audited ``login.step_skipped`` with its reason) and one that now applies is not missed.
 Every step's reason is kept in the interaction and goes to the audit event of the sign-in.
+
+Planning again reads the registered clients and saves the interaction, so nothing here looks
+services up: a view builds one :class:`Planner` (``Planner.of(rt)``, ``rt`` the app's
+runtime) and asks it.
 """
 
 from __future__ import annotations
@@ -22,11 +26,10 @@ from idp import audit
 from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.db import db
 from idp.errors import InteractionExpired
-from idp.interaction import state
-from idp.interaction.state import Interaction
+from idp.interaction.state import Interaction, Interactions
 from idp.interaction.steps import IDENTIFY, SIGNED_IN, Facts, Registry, Step, Verdict, registry
 from idp.models import Member
-from idp.runtime import runtime
+from idp.runtime import Runtime
 
 # The route showing the next step (``idp/login/views.py``).
 STEP_ENDPOINT = "login.step"
@@ -84,51 +87,60 @@ def plan(facts: Facts, steps: Registry | None = None) -> Plan:
     return Plan(list(_walk(facts, steps or registry(), lazy=False)))
 
 
-def next_step(pending: Interaction) -> Step | None:
-    """The step this sign-in is at, planned again from what is known now; None when every
-    needed step is done (the request can resume). Saves the interaction if the plan changed."""
-    client = ClientRegistry.of(runtime()).find(pending.client_id)
-    if client is None:
-        raise InteractionExpired()
-    changed = False
-    found: Step | None = None
-    for step, verdict in _walk(interaction_facts(pending, client), registry(), lazy=True):
-        if verdict.needed:
-            if pending.reasons.get(step.name) != verdict.reason:
-                pending.reasons[step.name] = verdict.reason
+class Planner:
+    """Plans a pending sign-in again at each turn, for the ``clients`` registered, and saves
+    it in ``interactions`` when the plan or the steps done change."""
+
+    def __init__(self, clients: ClientRegistry, interactions: Interactions) -> None:
+        self.clients = clients
+        self.interactions = interactions
+
+    @classmethod
+    def of(cls, rt: Runtime) -> Planner:
+        return cls(ClientRegistry.of(rt), Interactions.of(rt))
+
+    def next_step(self, pending: Interaction) -> Step | None:
+        """The step this sign-in is at, planned again from what is known now; None when every
+        needed step is done (the request can resume). Saves the interaction if the plan
+        changed."""
+        client = self.clients.find(pending.client_id)
+        if client is None:
+            raise InteractionExpired()
+        changed = False
+        found: Step | None = None
+        for step, verdict in _walk(interaction_facts(pending, client), registry(), lazy=True):
+            if verdict.needed:
+                if pending.reasons.get(step.name) != verdict.reason:
+                    pending.reasons[step.name] = verdict.reason
+                    changed = True
+                pending.skipped.pop(step.name, None)
+                found = step
+                break
+            if step.name in pending.reasons and pending.skipped.get(step.name) != verdict.reason:
+                # Planned earlier, not needed any more: say why once.
+                pending.skipped[step.name] = verdict.reason
                 changed = True
-            pending.skipped.pop(step.name, None)
-            found = step
-            break
-        if step.name in pending.reasons and pending.skipped.get(step.name) != verdict.reason:
-            # Planned earlier, not needed any more: say why once.
-            pending.skipped[step.name] = verdict.reason
-            changed = True
-            audit.record("login.step_skipped", member_id=pending.member_id,
-                         client_id=pending.client_id, step=step.name,
-                         reason=verdict.reason)  # fmt: skip
-    if changed:
-        state.save(pending)
-    return found
+                audit.record("login.step_skipped", member_id=pending.member_id,
+                             client_id=pending.client_id, step=step.name,
+                             reason=verdict.reason)  # fmt: skip
+        if changed:
+            self.interactions.save(pending)
+        return found
 
+    def expect(self, pending: Interaction, name: str) -> None:
+        """The form of step ``name`` was posted: refuse it unless that is the current step."""
+        if not self.is_current(pending, name):
+            raise InteractionExpired()
 
-def expect(pending: Interaction, name: str) -> None:
-    """The form of step ``name`` was posted: refuse it unless that is the current step."""
-    current = next_step(pending)
-    if current is None or current.name != name:
-        raise InteractionExpired()
+    def is_current(self, pending: Interaction, name: str) -> bool:
+        current = self.next_step(pending)
+        return current is not None and current.name == name
 
-
-def is_current(pending: Interaction, name: str) -> bool:
-    current = next_step(pending)
-    return current is not None and current.name == name
-
-
-def complete(pending: Interaction, name: str) -> Response:
-    """Mark step ``name`` done and go on to the next one."""
-    pending.complete(name)
-    state.save(pending)
-    return to_next_step(pending)
+    def complete(self, pending: Interaction, name: str) -> Response:
+        """Mark step ``name`` done and go on to the next one."""
+        pending.complete(name)
+        self.interactions.save(pending)
+        return to_next_step(pending)
 
 
 def to_next_step(pending: Interaction) -> Response:

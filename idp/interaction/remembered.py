@@ -5,6 +5,9 @@
   change (a reset included) forgets the device.
 - Passkeys made here: the members who turned on Face ID / fingerprint on this device, so the
   offer is not shown to them again here.
+
+Nothing here looks services up: a view builds :class:`RememberedDevices` from the app's
+settings (``RememberedDevices.of(rt)``) and asks it.
 """
 
 from __future__ import annotations
@@ -15,17 +18,15 @@ from flask import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
+from idp.config import SecondFactorSettings, ServerSettings
 from idp.models import Member
-from idp.runtime import runtime
+from idp.runtime import Runtime
 from idp.web.cookies import cookie_name, read_cookie
 
 COOKIE = "idp_device"
 MAX_MEMBERS = 5  # a family tablet
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    secret = runtime().settings.server.secret_key
-    return URLSafeTimedSerializer(secret, salt="idp remembered device")
+PASSKEY_COOKIE = "idp_passkey"
+PASSKEY_COOKIE_DAYS = 400  # the longest a browser keeps a cookie
 
 
 def _entry(member: Member) -> str:
@@ -33,77 +34,80 @@ def _entry(member: Member) -> str:
     return hashlib.sha256(stamp.encode()).hexdigest()[:32]
 
 
-def _entries(request: Request) -> list[str]:
-    raw = read_cookie(COOKIE)
-    if not raw or len(raw) > 4096:
-        return []
-    max_age = runtime().settings.second_factor.remember_device_days * 86400
-    try:
-        value = _serializer().loads(raw, max_age=max_age)
-    except BadSignature:
-        return []
-    return [e for e in value if isinstance(e, str)] if isinstance(value, list) else []
-
-
-def is_remembered(request: Request, member: Member) -> bool:
-    return _entry(member) in _entries(request)
-
-
-def remember(request: Request, response: Response, member: Member) -> None:
-    entries = [e for e in _entries(request) if e != _entry(member)]
-    entries = [_entry(member), *entries][:MAX_MEMBERS]
-    settings = runtime().settings
-    response.set_cookie(
-        cookie_name(COOKIE),
-        _serializer().dumps(entries),
-        max_age=settings.second_factor.remember_device_days * 86400,
-        httponly=True,
-        secure=settings.server.https,
-        samesite="Lax",
-        path="/",
-    )
-
-
-PASSKEY_COOKIE = "idp_passkey"
-PASSKEY_COOKIE_DAYS = 400  # the longest a browser keeps a cookie
-
-
-def _passkey_serializer() -> URLSafeTimedSerializer:
-    secret = runtime().settings.server.secret_key
-    return URLSafeTimedSerializer(secret, salt="idp passkey here")
-
-
 def _passkey_entry(member: Member) -> str:
     return hashlib.sha256(f"passkey:{member.subject}".encode()).hexdigest()[:32]
 
 
-def _passkey_entries(request: Request) -> list[str]:
-    raw = read_cookie(PASSKEY_COOKIE)
+def _read_entries(name: str, serializer: URLSafeTimedSerializer, max_age: int) -> list[str]:
+    """The entries of cookie ``name``, or none when it is missing, too long, forged or older
+    than ``max_age`` seconds."""
+    raw = read_cookie(name)
     if not raw or len(raw) > 4096:
         return []
     try:
-        value = _passkey_serializer().loads(raw, max_age=PASSKEY_COOKIE_DAYS * 86400)
+        value = serializer.loads(raw, max_age=max_age)
     except BadSignature:
         return []
     return [e for e in value if isinstance(e, str)] if isinstance(value, list) else []
 
 
-def has_passkey_here(request: Request, member: Member) -> bool:
-    return _passkey_entry(member) in _passkey_entries(request)
+class RememberedDevices:
+    """The cookies of this browser, signed with the ``server``'s secret key (``secure`` on
+    HTTPS); a device passing the code is remembered for the ``second_factor`` settings'
+    days."""
 
+    def __init__(self, server: ServerSettings, second_factor: SecondFactorSettings) -> None:
+        self.server = server
+        self.remember_seconds = second_factor.remember_device_days * 86400
 
-def mark_passkey_here(request: Request, response: Response, member: Member, here: bool) -> None:
-    """Record (or forget, when the member removes the device) that this browser has a passkey
-    of the member."""
-    entries = [e for e in _passkey_entries(request) if e != _passkey_entry(member)]
-    if here:
-        entries = [_passkey_entry(member), *entries]
-    response.set_cookie(
-        cookie_name(PASSKEY_COOKIE),
-        _passkey_serializer().dumps(entries[:MAX_MEMBERS]),
-        max_age=PASSKEY_COOKIE_DAYS * 86400,
-        httponly=True,
-        secure=runtime().settings.server.https,
-        samesite="Lax",
-        path="/",
-    )
+    @classmethod
+    def of(cls, rt: Runtime) -> RememberedDevices:
+        return cls(rt.settings.server, rt.settings.second_factor)
+
+    def _serializer(self) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self.server.secret_key, salt="idp remembered device")
+
+    def _passkey_serializer(self) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self.server.secret_key, salt="idp passkey here")
+
+    def _entries(self) -> list[str]:
+        return _read_entries(COOKIE, self._serializer(), self.remember_seconds)
+
+    def _passkey_entries(self) -> list[str]:
+        return _read_entries(
+            PASSKEY_COOKIE, self._passkey_serializer(), PASSKEY_COOKIE_DAYS * 86400
+        )
+
+    def is_remembered(self, request: Request, member: Member) -> bool:
+        return _entry(member) in self._entries()
+
+    def remember(self, request: Request, response: Response, member: Member) -> None:
+        entries = [e for e in self._entries() if e != _entry(member)]
+        entries = [_entry(member), *entries][:MAX_MEMBERS]
+        self._set_cookie(response, COOKIE, self._serializer().dumps(entries),
+                         self.remember_seconds)  # fmt: skip
+
+    def has_passkey_here(self, request: Request, member: Member) -> bool:
+        return _passkey_entry(member) in self._passkey_entries()
+
+    def mark_passkey_here(
+        self, request: Request, response: Response, member: Member, here: bool
+    ) -> None:
+        """Record (or forget, when the member removes the device) that this browser has a
+        passkey of the member."""
+        entries = [e for e in self._passkey_entries() if e != _passkey_entry(member)]
+        if here:
+            entries = [_passkey_entry(member), *entries]
+        value = self._passkey_serializer().dumps(entries[:MAX_MEMBERS])
+        self._set_cookie(response, PASSKEY_COOKIE, value, PASSKEY_COOKIE_DAYS * 86400)
+
+    def _set_cookie(self, response: Response, name: str, value: str, max_age: int) -> None:
+        response.set_cookie(
+            cookie_name(name),
+            value,
+            max_age=max_age,
+            httponly=True,
+            secure=self.server.https,
+            samesite="Lax",
+            path="/",
+        )

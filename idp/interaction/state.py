@@ -6,6 +6,9 @@ its own interaction, bound to the browser that started it. The record holds what
 need to be planned again at every turn (``policy.py``): the request, what the browser's SSO
 session was when it arrived, who has been authenticated so far and how, and which steps are
 done, with the reason each ran or was skipped.
+
+Nothing here looks services up: a view builds one :class:`Interactions` per request
+(``Interactions.of(rt)``, ``rt`` the app's runtime) and loads and saves through it.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from redis import Redis
+
 from idp.errors import InteractionExpired
 from idp.kv import key
-from idp.runtime import runtime
+from idp.runtime import Runtime
 
 
 @dataclass
@@ -57,39 +62,47 @@ def _key(interaction_id: str) -> str:
     return key("interaction", interaction_id)
 
 
-def start(interaction: Interaction) -> Interaction:
-    save(interaction)
-    return interaction
-
-
 def new_id() -> str:
     return secrets.token_urlsafe(24)
 
 
-def save(interaction: Interaction) -> None:
-    rt = runtime()
-    ttl = rt.settings.session.interaction_ttl - (int(time.time()) - interaction.created_at)
-    if ttl <= 0:
-        raise InteractionExpired()
-    rt.redis.set(_key(interaction.id), json.dumps(asdict(interaction)), ex=ttl)
+class Interactions:
+    """The pending sign-ins in ``redis``, each kept ``ttl`` seconds from its start (the
+    ``interaction_ttl`` of the session settings): saving one never makes it live longer."""
 
+    def __init__(self, redis: Redis, ttl: int) -> None:
+        self.redis = redis
+        self.ttl = ttl
 
-def load(interaction_id: str, browser: str) -> Interaction:
-    """The interaction, or :class:`InteractionExpired` if unknown, expired or foreign."""
-    if not interaction_id or len(interaction_id) > 64:
-        raise InteractionExpired()
-    raw = runtime().redis.get(_key(interaction_id))
-    if raw is None:
-        raise InteractionExpired()
-    data: dict[str, Any] = json.loads(raw)
-    # A record written by an earlier release may carry fields this one dropped: the steps
-    # are planned again from what remains.
-    interaction = Interaction(**{k: v for k, v in data.items() if k in FIELDS})
-    if not secrets.compare_digest(interaction.browser, browser):
-        raise InteractionExpired()
-    return interaction
+    @classmethod
+    def of(cls, rt: Runtime) -> Interactions:
+        return cls(rt.redis, rt.settings.session.interaction_ttl)
 
+    def start(self, interaction: Interaction) -> Interaction:
+        self.save(interaction)
+        return interaction
 
-def finish(interaction_id: str) -> bool:
-    """Delete it; False if another request already finished it (double submit)."""
-    return bool(runtime().redis.delete(_key(interaction_id)))
+    def save(self, interaction: Interaction) -> None:
+        ttl = self.ttl - (int(time.time()) - interaction.created_at)
+        if ttl <= 0:
+            raise InteractionExpired()
+        self.redis.set(_key(interaction.id), json.dumps(asdict(interaction)), ex=ttl)
+
+    def load(self, interaction_id: str, browser: str) -> Interaction:
+        """The interaction, or :class:`InteractionExpired` if unknown, expired or foreign."""
+        if not interaction_id or len(interaction_id) > 64:
+            raise InteractionExpired()
+        raw = self.redis.get(_key(interaction_id))
+        if raw is None:
+            raise InteractionExpired()
+        data: dict[str, Any] = json.loads(raw)
+        # A record written by an earlier release may carry fields this one dropped: the
+        # steps are planned again from what remains.
+        interaction = Interaction(**{k: v for k, v in data.items() if k in FIELDS})
+        if not secrets.compare_digest(interaction.browser, browser):
+            raise InteractionExpired()
+        return interaction
+
+    def finish(self, interaction_id: str) -> bool:
+        """Delete it; False if another request already finished it (double submit)."""
+        return bool(self.redis.delete(_key(interaction_id)))

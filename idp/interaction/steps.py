@@ -90,7 +90,7 @@ class Step:
     phase: str
     check: Callable[[Facts], Verdict]
     # GET /login/<id> while this is the next step. Its form posts to the step's own routes,
-    # which call ``policy.complete`` when the step is done.
+    # which call ``Planner.complete`` (``policy.py``) when the step is done.
     page: Callable[[Interaction], Page]
     # What ``prompt=none`` answers when this step is needed (OIDC Core §3.1.2.6).
     prompt_none_error: str = "interaction_required"

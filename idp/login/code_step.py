@@ -20,9 +20,10 @@ from idp.authenticators.otp import OneTimeCodes
 from idp.authenticators.passkeys import credentials_of
 from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.interaction import policy
-from idp.interaction import remembered as device
 from idp.interaction.assurance import asks_for_mfa
 from idp.interaction.locked import locked_page
+from idp.interaction.policy import Planner
+from idp.interaction.remembered import RememberedDevices
 from idp.interaction.state import Interaction
 from idp.interaction.steps import AUTHENTICATE, Facts, Page, Step, Verdict, run, skip
 from idp.login.blueprint import bp
@@ -62,7 +63,8 @@ def check(facts: Facts) -> Verdict:
         return run("acr_values_mfa")
     if not facts.fresh:
         return skip("session_enough")
-    if facts.member is not None and device.is_remembered(request, facts.member):
+    devices = RememberedDevices.of(runtime())
+    if facts.member is not None and devices.is_remembered(request, facts.member):
         return skip("remembered_device")
     return run("new_device")
 
@@ -194,8 +196,8 @@ def check_code(interaction_id: str) -> Page:
     pending.amr = sorted(factors)
     pending.auth_time = int(time.time())
     audit.record("otp.verified", member_id=member.id, client_id=client.client_id)
-    response = policy.complete(pending, NAME)
-    device.remember(request, response, member)
+    response = Planner.of(rt).complete(pending, NAME)
+    RememberedDevices.of(rt).remember(request, response, member)
     return response
 
 
@@ -218,7 +220,7 @@ def _locked(locked: AccountLocked, lockout: Lockout) -> Page:
 
 def _pending(interaction_id: str) -> Interaction:
     pending = load_interaction(interaction_id)
-    policy.expect(pending, NAME)
+    Planner.of(runtime()).expect(pending, NAME)
     return pending
 
 

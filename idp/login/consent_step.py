@@ -13,7 +13,7 @@ from idp import audit
 from idp.accounts import consents
 from idp.clients.registry import ClientRegistry
 from idp.db import db
-from idp.interaction import policy
+from idp.interaction.policy import Planner
 from idp.interaction.state import Interaction
 from idp.interaction.steps import SIGNED_IN, Facts, Step, Verdict, run, skip
 from idp.login.blueprint import bp
@@ -64,11 +64,12 @@ STEP = Step(NAME, SIGNED_IN, check, consent_page, prompt_none_error="consent_req
 def give_consent(interaction_id: str) -> Response:
     check_csrf()
     pending = load_interaction(interaction_id)
-    policy.expect(pending, NAME)
-    member, client = parties(pending, clients=ClientRegistry.of(runtime()))
+    planner = Planner.of(runtime())
+    planner.expect(pending, NAME)
+    member, client = parties(pending, clients=planner.clients)
     scopes = consents.requested_scopes(pending.params, client)
     consents.grant(member, client, scopes)
     audit.record("consent.granted", member_id=member.id, client_id=client.client_id,
                  scopes=" ".join(scopes))  # fmt: skip
     db.session.commit()
-    return policy.complete(pending, NAME)
+    return planner.complete(pending, NAME)

@@ -27,10 +27,10 @@ from idp.config import ServerSettings
 from idp.db import db
 from idp.errors import InteractionExpired
 from idp.interaction import policy
-from idp.interaction import remembered as device
-from idp.interaction import state as interaction
 from idp.interaction.locked import locked_page
-from idp.interaction.state import Interaction
+from idp.interaction.policy import Planner
+from idp.interaction.remembered import RememberedDevices
+from idp.interaction.state import Interaction, Interactions
 from idp.interaction.steps import SIGNED_IN, Facts, Page, Step, Verdict, registry, run, skip
 from idp.login import password_step
 from idp.login.blueprint import bp
@@ -55,10 +55,11 @@ OFFER = "passkey_offer"
 def _pending(interaction_id: str, step: str) -> Interaction:
     pending = load_interaction(interaction_id)
     rt = runtime()
-    client = ClientRegistry.of(rt).find(pending.client_id)
+    planner = Planner.of(rt)
+    client = planner.clients.find(pending.client_id)
     if client is None or not _offers_passkeys(client, rt):
         raise InteractionExpired()
-    policy.expect(pending, step)
+    planner.expect(pending, step)
     return pending
 
 
@@ -113,9 +114,9 @@ def passkey_sign_in(interaction_id: str) -> Page:
     for step in registry():
         if step.phase != SIGNED_IN or step.name == OFFER:
             pending.complete(step.name)
-    interaction.save(pending)
+    Interactions.of(rt).save(pending)
     response = policy.to_next_step(pending)
-    device.mark_passkey_here(request, response, member, True)
+    RememberedDevices.of(rt).mark_passkey_here(request, response, member, True)
     return response
 
 
@@ -185,7 +186,7 @@ OFFER_STEP = Step(OFFER, SIGNED_IN, offer_check, offer_page)
 def _why_not_offer(amr: frozenset[str] | list[str], member: Member) -> str | None:
     if "otp" not in amr or "pwd" not in amr:
         return "not_full_sign_in"  # a remembered device skipped the code, or a passkey sign-in
-    if device.has_passkey_here(request, member):
+    if RememberedDevices.of(runtime()).has_passkey_here(request, member):
         return "passkey_here"
     declined = member.passkey_offer_declined_at
     snooze = timedelta(days=runtime().settings.webauthn.offer_snooze_days)
@@ -249,7 +250,8 @@ def skip_offer(interaction_id: str) -> Page:
 
 
 def _continue(pending: Interaction, member: Member, here: bool) -> HttpResponse:
-    response = policy.complete(pending, OFFER)
+    rt = runtime()
+    response = Planner.of(rt).complete(pending, OFFER)
     if here:
-        device.mark_passkey_here(request, response, member, True)
+        RememberedDevices.of(rt).mark_passkey_here(request, response, member, True)
     return response

@@ -13,6 +13,7 @@ from idp.clients.registry import ClientRegistry
 from idp.errors import InteractionExpired, InvalidCredentials
 from idp.interaction import policy
 from idp.interaction.locked import locked_page
+from idp.interaction.policy import Planner
 from idp.interaction.state import Interaction
 from idp.interaction.steps import IDENTIFY, Facts, Page, Step, Verdict, run, skip
 from idp.login.blueprint import bp
@@ -68,13 +69,14 @@ STEP = Step(NAME, IDENTIFY, check, password_page, prompt_none_error="login_requi
 def password(interaction_id: str) -> Page:
     check_csrf()
     pending = load_interaction(interaction_id)
-    if not policy.is_current(pending, NAME):
+    rt = runtime()
+    planner = Planner.of(rt)
+    if not planner.is_current(pending, NAME):
         return policy.to_next_step(pending)
     identifier = request.form.get("username", "")
     secret = request.form.get("password", "")
     if not identifier.strip() or not secret:
         return password_page(pending, "login.fields_required", identifier), 400
-    rt = runtime()
     lockout = Lockout.of(rt, current_notifier)
     try:
         member = verify_password(
@@ -96,4 +98,4 @@ def password(interaction_id: str) -> Page:
     pending.member_id = member.id
     pending.auth_time = int(time.time())
     pending.amr = sorted({*pending.amr, "pwd"})
-    return policy.complete(pending, NAME)
+    return planner.complete(pending, NAME)

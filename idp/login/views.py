@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from flask import make_response, redirect, render_template, request, url_for
 
-from idp.interaction import policy
-from idp.interaction import state as interaction
+from idp.interaction.policy import Planner
 from idp.interaction.sign_in import SignIn, authenticated_here
-from idp.interaction.state import Interaction
+from idp.interaction.state import Interaction, Interactions
 from idp.interaction.steps import SIGNED_IN, Page
 from idp.login.blueprint import bp
 from idp.runtime import runtime
@@ -25,7 +24,9 @@ def home() -> str:
 @bp.get("/login/<interaction_id>")
 def step(interaction_id: str) -> Page:
     pending = load_interaction(interaction_id)
-    current = policy.next_step(pending)
+    rt = runtime()
+    planner = Planner.of(rt)
+    current = planner.next_step(pending)
     if current is None:
         return redirect(url_for("oidc.resume", interaction_id=pending.id), code=303)
     if current.phase != SIGNED_IN:
@@ -34,19 +35,22 @@ def step(interaction_id: str) -> Page:
     # session opens now, so a "not now", a refusal or going back leaves them signed in.
     if not authenticated_here(pending):
         return current.page(pending)
-    sign_in = SignIn.of(runtime())
+    sign_in = SignIn.of(rt)
     session = sign_in.establish_session(pending)
-    interaction.save(pending)
+    planner.interactions.save(pending)
     response = make_response(current.page(pending))
     sign_in.set_session_cookie(response, session)
     return response
 
 
 def load_interaction(interaction_id: str) -> Interaction:
-    pending = interaction.load(interaction_id, browser_id())
+    """The interaction of this browser, in the language it chose (the page's ``lang``);
+    the step pages' routes start from here."""
+    interactions = Interactions.of(runtime())
+    pending = interactions.load(interaction_id, browser_id())
     chosen = request.args.get("lang")
     if chosen in i18n.SUPPORTED and chosen != pending.lang:
         pending.lang = chosen
-        interaction.save(pending)
+        interactions.save(pending)
     i18n.set_language(pending.lang)
     return pending

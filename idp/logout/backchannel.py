@@ -15,6 +15,9 @@ What an answer means:
   never followed, other 4xx, 5xx, a timeout, a refused connection): tried again later.
 
 Failure reasons name the status or the error, never the token.
+
+Nothing here looks services up: the issuer, the key store and the outbound allow-list come
+from the caller (``queue.py:LogoutQueue``).
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from idp.outbound import client
+from idp.outbound.addresses import AllowList
 from idp.outbound.guard import OutboundRefused, ResolutionFailed
-from idp.runtime import runtime
 from idp.tokens.issued import sign
+from idp.tokens.keys import KeyStore
 
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 LOGOUT_TOKEN_TYP = "logout+jwt"
@@ -48,12 +52,14 @@ class Attempt:
     error: str = ""
 
 
-def logout_token(client_id: str, sub: str | None, sid: str | None) -> str:
-    """A freshly signed logout token (new ``iat`` and ``jti`` at every attempt)."""
-    rt = runtime()
+def logout_token(
+    client_id: str, sub: str | None, sid: str | None, *, issuer: str, keys: KeyStore
+) -> str:
+    """A freshly signed logout token (new ``iat`` and ``jti`` at every attempt), from
+    ``issuer``, signed with the active key of ``keys``."""
     now = int(time.time())
     claims: dict[str, Any] = {
-        "iss": rt.settings.server.issuer,
+        "iss": issuer,
         "aud": client_id,
         "iat": now,
         "exp": now + LOGOUT_TOKEN_TTL,
@@ -64,16 +70,15 @@ def logout_token(client_id: str, sub: str | None, sid: str | None) -> str:
         claims["sub"] = sub
     if sid:
         claims["sid"] = sid
-    return sign(claims, rt.keys, typ=LOGOUT_TOKEN_TYP)
+    return sign(claims, keys, typ=LOGOUT_TOKEN_TYP)
 
 
-def post_logout_token(uri: str, token: str, timeout: float) -> Attempt:
+def post_logout_token(uri: str, token: str, timeout: float, *, allow: AllowList) -> Attempt:
     """POST the token to the client's ``backchannel_logout_uri``, through the guarded
-    client of ``idp/outbound`` (never to an address of our own network unless
-    ``IDP_OUTBOUND_ALLOW`` lists it; redirects never followed)."""
+    client of ``idp/outbound`` (never to an address of our own network unless ``allow``,
+    from ``IDP_OUTBOUND_ALLOW``, lists it; redirects never followed)."""
     body = urlencode({"logout_token": token}).encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
-    allow = runtime().settings.outbound.allow_list()
     try:
         answer = client.request(
             "POST", uri, allow=allow, timeout=timeout, body=body, headers=headers, max_body=4096

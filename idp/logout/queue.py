@@ -13,6 +13,9 @@ worker died mid-delivery comes back when the lease runs out (at-least-once; rely
 treat logout as idempotent, and each attempt has its own ``jti``). Delivered jobs are deleted;
 failed ones wait, one attempt further, an exponential delay; the last failure is audited
 (``logout.backchannel_failed``) and the job deleted.
+
+Nothing here looks services up: :func:`enqueue` takes the client registry, and a worker
+builds one :class:`LogoutQueue` per round (``LogoutQueue.of(rt)``) to deliver.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from sqlalchemy import delete, select, update
 
 from idp import audit
 from idp.clients.registry import ClientRegistry, RegisteredClient
+from idp.config import LogoutSettings, OutboundSettings
 from idp.db import db
-from idp.logout.backchannel import logout_token, post_logout_token
+from idp.logout.backchannel import Attempt, logout_token, post_logout_token
 from idp.models import QueuedLogout
-from idp.runtime import runtime
+from idp.runtime import Runtime
+from idp.tokens.keys import KeyStore
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +58,13 @@ def backchannel_uri(client: RegisteredClient | None) -> str:
     return client.spec.backchannel_logout_uri if client else ""
 
 
-def enqueue(client_id: str, sub: str, sid: str | None, member_id: int | None) -> bool:
+def enqueue(
+    client_id: str, sub: str, sid: str | None, member_id: int | None, *, clients: ClientRegistry
+) -> bool:
     """Queue a logout token for the client, due now, in the caller's transaction (it leaves
-    once that commits); False when the client has no ``backchannel_logout_uri``. The same
-    logout queued twice is one job."""
-    if not backchannel_uri(ClientRegistry.of(runtime()).find(client_id)):
+    once that commits); False when the client (looked up in ``clients``) has no
+    ``backchannel_logout_uri``. The same logout queued twice is one job."""
+    if not backchannel_uri(clients.find(client_id)):
         return False
     same = select(QueuedLogout.id).where(
         QueuedLogout.client_id == client_id,
@@ -80,69 +87,88 @@ def pending() -> list[Job]:
     return [Job.of(row) for row in rows]
 
 
-def deliver_due(now: float | None = None, limit: int = 100) -> int:
-    """Deliver the jobs due by ``now`` (default: the current time, in seconds since the
-    epoch), at most ``limit`` of them; returns how many were tried. Threads call it in a
-    loop; tests call it with a future ``now`` to run the retries at once."""
-    now = time.time() if now is None else now
-    rt = runtime()
-    settings = rt.settings.logout
-    clients = ClientRegistry.of(rt)
-    lease = settings.backchannel_timeout * 2 + 30
-    tried = 0
-    while tried < limit:
-        job_id = _claim(_moment(now), _moment(now + lease))
-        if job_id is None:
-            break
-        tried += 1
-        _deliver(job_id, now, clients)
-    return tried
+class LogoutQueue:
+    """Delivers the queued logout tokens by the ``logout`` settings, to the URIs the
+    ``clients`` registered, signed by ``issuer`` with ``keys``, through the ``outbound``
+    allow-list."""
 
+    def __init__(
+        self, settings: LogoutSettings, clients: ClientRegistry, issuer: str, keys: KeyStore,
+        outbound: OutboundSettings,
+    ) -> None:  # fmt: skip
+        self.settings = settings
+        self.clients = clients
+        self.issuer = issuer
+        self.keys = keys
+        self.outbound = outbound
 
-def retry_delay(attempt: int) -> int:
-    """Seconds before try ``attempt + 1``: the first delay, doubled at each failure."""
-    first = runtime().settings.logout.backchannel_retry_delay
-    return int(min(first * 2 ** (attempt - 1), MAX_DELAY))
+    @classmethod
+    def of(cls, rt: Runtime) -> LogoutQueue:
+        settings = rt.settings
+        return cls(settings.logout, ClientRegistry.of(rt), settings.server.issuer, rt.keys,
+                   settings.outbound)  # fmt: skip
 
+    def deliver_due(self, now: float | None = None, limit: int = 100) -> int:
+        """Deliver the jobs due by ``now`` (default: the current time, in seconds since the
+        epoch), at most ``limit`` of them; returns how many were tried. Threads call it in a
+        loop; tests call it with a future ``now`` to run the retries at once."""
+        now = time.time() if now is None else now
+        lease = self.settings.backchannel_timeout * 2 + 30
+        tried = 0
+        while tried < limit:
+            job_id = _claim(_moment(now), _moment(now + lease))
+            if job_id is None:
+                break
+            tried += 1
+            self._deliver(job_id, now)
+        return tried
 
-def _deliver(job_id: int, now: float, clients: ClientRegistry) -> None:
-    row = db.session.get(QueuedLogout, job_id)
-    if row is None:
-        return
-    job = Job.of(row)
-    db.session.commit()  # no transaction (nor pooled connection) held while the portal answers
-    uri = backchannel_uri(clients.find(job.client_id))
-    if not uri:  # the client was removed or disabled, or no longer wants logout tokens
-        _finish(job_id)
-        return
-    settings = runtime().settings.logout
-    result = post_logout_token(
-        uri, logout_token(job.client_id, job.sub, job.sid), settings.backchannel_timeout
-    )
-    if result.delivered:
-        log.info("Logout token delivered to %s (HTTP %s)", job.client_id, result.status)
-        _finish(job_id)
-        return
-    attempt = job.attempt + 1
-    if result.permanent or attempt >= settings.backchannel_max_attempts:
-        audit.record(
-            "logout.backchannel_failed",
-            member_id=job.member_id,
-            client_id=job.client_id,
-            status=result.status,
-            error=result.error,
-            attempts=attempt,
+    def retry_delay(self, attempt: int) -> int:
+        """Seconds before try ``attempt + 1``: the first delay, doubled at each failure."""
+        first = self.settings.backchannel_retry_delay
+        return int(min(first * 2 ** (attempt - 1), MAX_DELAY))
+
+    def _deliver(self, job_id: int, now: float) -> None:
+        row = db.session.get(QueuedLogout, job_id)
+        if row is None:
+            return
+        job = Job.of(row)
+        db.session.commit()  # no transaction (nor pooled connection) held while the portal answers
+        uri = backchannel_uri(self.clients.find(job.client_id))
+        if not uri:  # the client was removed or disabled, or no longer wants logout tokens
+            _finish(job_id)
+            return
+        result = self._post(uri, job)
+        if result.delivered:
+            log.info("Logout token delivered to %s (HTTP %s)", job.client_id, result.status)
+            _finish(job_id)
+            return
+        attempt = job.attempt + 1
+        if result.permanent or attempt >= self.settings.backchannel_max_attempts:
+            audit.record(
+                "logout.backchannel_failed",
+                member_id=job.member_id,
+                client_id=job.client_id,
+                status=result.status,
+                error=result.error,
+                attempts=attempt,
+            )
+            _finish(job_id)
+            return
+        log.warning("Logout token to %s failed (%s); attempt %d will follow",
+                    job.client_id, result.error, attempt + 1)  # fmt: skip
+        db.session.execute(
+            update(QueuedLogout)
+            .where(QueuedLogout.id == job_id)
+            .values(attempts=attempt, next_attempt_at=_moment(now + self.retry_delay(attempt)))
         )
-        _finish(job_id)
-        return
-    log.warning("Logout token to %s failed (%s); attempt %d will follow",
-                job.client_id, result.error, attempt + 1)  # fmt: skip
-    db.session.execute(
-        update(QueuedLogout)
-        .where(QueuedLogout.id == job_id)
-        .values(attempts=attempt, next_attempt_at=_moment(now + retry_delay(attempt)))
-    )
-    db.session.commit()
+        db.session.commit()
+
+    def _post(self, uri: str, job: Job) -> Attempt:
+        """One delivery of a freshly signed token for ``job``."""
+        token = logout_token(job.client_id, job.sub, job.sid, issuer=self.issuer, keys=self.keys)
+        return post_logout_token(uri, token, self.settings.backchannel_timeout,
+                                 allow=self.outbound.allow_list())  # fmt: skip
 
 
 def _claim(now: datetime, lease_end: datetime) -> int | None:

@@ -189,7 +189,7 @@ class SignOut:
         # or ``sub`` alone for a family issued without a session. Queued in the transaction of
         # the revocations: both are committed, or neither.
         jobs += [(families[f][0], families[f][2] or None) for f in revoked]
-        notified = _queue_logout_tokens(member, jobs)
+        notified = _queue_logout_tokens(member, jobs, clients=self.clients)
         audit.record("logout", member_id=member_id, client_id=client_id, scope=scope,
                      reason=reason, sessions=ended, token_families=len(revoked),
                      families=revoked)  # fmt: skip
@@ -231,11 +231,14 @@ def _live_families(member_id: int, sids: list[str] | None) -> dict[str, tuple[st
     return {f: (c, scope, sid or "") for f, c, scope, sid in db.session.execute(query)}
 
 
-def _queue_logout_tokens(member: Member | None, jobs: list[tuple[str, str | None]]) -> list[str]:
+def _queue_logout_tokens(
+    member: Member | None, jobs: list[tuple[str, str | None]], *, clients: ClientRegistry
+) -> list[str]:
     notified: list[str] = []
     if member is None:
         return notified
     for target, sid in dict.fromkeys(jobs):
-        if queue.enqueue(target, member.subject, sid, member.id) and target not in notified:
+        queued = queue.enqueue(target, member.subject, sid, member.id, clients=clients)
+        if queued and target not in notified:
             notified.append(target)
     return notified

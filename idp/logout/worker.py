@@ -16,7 +16,7 @@ import threading
 
 from flask import Flask, current_app
 
-from idp.logout.queue import deliver_due
+from idp.logout.queue import LogoutQueue
 from idp.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class Workers:
             tried = 0
             try:
                 with self.app.app_context():
-                    tried = deliver_due(limit=BATCH)
+                    tried = LogoutQueue.of(runtime(self.app)).deliver_due(limit=BATCH)
             except Exception as error:  # a thread that dies silently would stop every delivery
                 # Redis or the database down: one line when it starts (idp/outages.py), not a
                 # traceback per loop; the jobs wait in the queue until it answers again.

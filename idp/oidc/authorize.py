@@ -30,9 +30,9 @@ from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.db import db
 from idp.errors import InteractionExpired
 from idp.interaction import policy
-from idp.interaction import state as interaction
+from idp.interaction.policy import Planner
 from idp.interaction.sign_in import SignIn
-from idp.interaction.state import Interaction
+from idp.interaction.state import Interaction, Interactions, new_id
 from idp.models import Member
 from idp.oidc.blueprint import bp
 from idp.oidc.claims import RESPONSE_MODES
@@ -93,7 +93,7 @@ def authorize() -> HttpResponse:
     if not plan.needed:
         return _issue(StoredRequest(params), member, session, client)
     pending = Interaction(
-        id=interaction.new_id(),
+        id=new_id(),
         client_id=client.client_id,
         params=params,
         browser=browser_id(),
@@ -110,7 +110,7 @@ def authorize() -> HttpResponse:
         # consent remains.
         pending.member_id, pending.amr = session.member_id, list(session.amr)
         pending.auth_time = session.auth_time
-    interaction.start(pending)
+    Interactions.of(rt).start(pending)
     return policy.to_next_step(pending)
 
 
@@ -121,13 +121,14 @@ def hinted_subject(decoded: Hint | None, client: RegisteredClient) -> str | None
 
 @bp.get("/authorize/resume/<interaction_id>")
 def resume(interaction_id: str) -> HttpResponse:
-    pending = interaction.load(interaction_id, browser_id())
-    if policy.next_step(pending) is not None:
-        return policy.to_next_step(pending)
-    if not interaction.finish(pending.id):
-        raise InteractionExpired()
     rt = runtime()
-    client = ClientRegistry.of(rt).find(pending.client_id)
+    planner = Planner.of(rt)
+    pending = planner.interactions.load(interaction_id, browser_id())
+    if planner.next_step(pending) is not None:
+        return policy.to_next_step(pending)
+    if not planner.interactions.finish(pending.id):
+        raise InteractionExpired()
+    client = planner.clients.find(pending.client_id)
     sign_in = SignIn.of(rt)
     session = sign_in.current_session(pending)
     if client is None or session is None:
@@ -145,8 +146,9 @@ def cancel(interaction_id: str) -> HttpResponse:
     """The member went back to the service without signing in, refused consent, or may not
     use it (access rule): ``access_denied``."""
     check_csrf()
-    pending = interaction.load(interaction_id, browser_id())
-    interaction.finish(pending.id)
+    interactions = Interactions.of(runtime())
+    pending = interactions.load(interaction_id, browser_id())
+    interactions.finish(pending.id)
     reason = request.form.get("reason", "")
     audit.record("authorization.cancelled", member_id=pending.member_id,
                  client_id=pending.client_id,

@@ -11,9 +11,12 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from idp.clients.registry import ClientRegistry
 from idp.db import db
 from idp.logout import queue
+from idp.logout.queue import LogoutQueue
 from idp.models import AuditEvent
+from idp.runtime import runtime
 from tests.admin.service_caller import database
 from tests.admin.test_registration import (
     INITIAL_TOKEN,
@@ -139,8 +142,10 @@ def test_a_name_rebound_to_loopback_is_never_connected_to_at_logout(
         client_id = response.json()["client_id"]
         dns.set("rp.example.org", "127.0.0.1")
         with idp_server.app.app_context():
-            assert queue.enqueue(client_id, "member-sub", "session-sid", None)
-            assert queue.deliver_due() == 1
+            rt = runtime()
+            assert queue.enqueue(client_id, "member-sub", "session-sid", None,
+                                 clients=ClientRegistry.of(rt))  # fmt: skip
+            assert LogoutQueue.of(rt).deliver_due() == 1
             assert queue.pending() == []
         time.sleep(0.2)
         assert listener.connections == 0

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from idp.db import db
-from idp.interaction import policy
+from idp.interaction.policy import Planner
 from idp.interaction.state import Interaction
 from idp.interaction.steps import (
     AUTHENTICATE,
@@ -34,6 +34,7 @@ from idp.interaction.steps import (
 )
 from idp.login.views import load_interaction
 from idp.models import AuditEvent
+from idp.runtime import runtime
 from idp.web.csrf import check_csrf
 from tests.actors import Browser, RelyingParty, form_action, form_fields
 
@@ -69,10 +70,11 @@ terms_bp = Blueprint("terms", __name__)
 def accept(interaction_id: str) -> Response:
     check_csrf()
     pending = load_interaction(interaction_id)
-    policy.expect(pending, TERMS)
+    planner = Planner.of(runtime())
+    planner.expect(pending, TERMS)
     assert pending.member_id is not None
     _terms()["accepted"][pending.member_id] = _terms()["version"]
-    return policy.complete(pending, TERMS)
+    return planner.complete(pending, TERMS)
 
 
 TERMS_STEP = Step(TERMS, SIGNED_IN, terms_check, terms_page)

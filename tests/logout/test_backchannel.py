@@ -15,9 +15,12 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import select
 
+from idp.clients.registry import ClientRegistry
 from idp.db import db
 from idp.logout import queue
+from idp.logout.queue import LogoutQueue
 from idp.models import AuditEvent
+from idp.runtime import runtime
 from tests.actors import Browser, RelyingParty, sign_in_tokens
 from tests.conftest import (
     LiveServer,
@@ -56,7 +59,7 @@ def validate_logout_token(token: str, site: LiveServer, client_id: str) -> tuple
 def deliver(site: LiveServer, after: float = 0) -> int:
     """Run the queue as a worker would, ``after`` seconds from now."""
     with site.app.app_context():
-        return queue.deliver_due(now=time.time() + after)
+        return LogoutQueue.of(runtime()).deliver_due(now=time.time() + after)
 
 
 def queued(site: LiveServer) -> list[queue.Job]:
@@ -199,8 +202,10 @@ def test_each_job_is_claimed_by_one_worker(provider, receivers):
     health, _ = receivers
     with provider(workers=0) as site:
         with site.app.app_context():
+            clients = ClientRegistry.of(runtime())
             for n in range(12):
-                assert queue.enqueue("health-portal", "member-sub", f"sid-{n}", None)
+                assert queue.enqueue("health-portal", "member-sub", f"sid-{n}", None,
+                                     clients=clients)  # fmt: skip
             db.session.commit()  # enqueue joins the caller's transaction
         tried: list[int] = []
 
