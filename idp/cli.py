@@ -401,10 +401,11 @@ def _setup_url(token: str) -> str:
               help="admin: everything; support: member actions and the audit log.")  # fmt: skip
 def staff_create(email: str, role: str) -> None:
     """Create a console account and print its one-time setup link (valid 24 hours)."""
-    from idp.admin.staff import StaffRejected, create_staff
+    from idp.admin.staff import StaffAccounts, StaffRejected
+    from idp.runtime import runtime
 
     try:
-        staff, token = create_staff(email, role)
+        staff, token = StaffAccounts.of(runtime()).create_staff(email, role)
     except StaffRejected as error:
         click.echo(f"Error: {error.detail}", err=True)
         sys.exit(1)
@@ -417,10 +418,11 @@ def staff_create(email: str, role: str) -> None:
 @click.argument("email")
 def staff_reset(email: str) -> None:
     """Wipe the password and second factors of an account and print a new setup link."""
-    from idp.admin.staff import StaffRejected, reset_staff
+    from idp.admin.staff import StaffAccounts, StaffRejected
+    from idp.runtime import runtime
 
     try:
-        staff, token = reset_staff(email)
+        staff, token = StaffAccounts.of(runtime()).reset_staff(email)
     except StaffRejected as error:
         click.echo(f"Error: {error.detail}", err=True)
         sys.exit(1)

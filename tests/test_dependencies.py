@@ -15,8 +15,9 @@ PACKAGES = ("throttling", "tokens")
 MODULES = (
     "accounts/activation.py", "accounts/consents.py", "accounts/contacts.py",
     "accounts/links.py", "accounts/passwords.py", "accounts/policy.py",
+    "admin/security_keys.py", "admin/staff.py",
     "authenticators/otp.py", "authenticators/passkeys.py", "authenticators/password.py",
-    "authenticators/totp.py",
+    "authenticators/totp.py", "authenticators/webauthn_ceremony.py",
     "clients/access.py", "clients/registry.py", "clients/schema.py",
     "interaction/assurance.py", "interaction/locked.py", "interaction/steps.py",
     "notifications/mail_queue.py",
