@@ -526,9 +526,10 @@ def audit_export(
 @audit_cli.command("purge")
 def audit_purge() -> None:
     """Delete audit events older than IDP_AUDIT_RETENTION_DAYS (run it daily, e.g. from cron)."""
-    from idp.admin.audit_log import purge_expired
+    from idp.admin.audit_log import AuditRetention
     from idp.runtime import runtime
 
-    deleted = purge_expired()
-    days = runtime().settings.admin.audit_retention_days
+    retention = AuditRetention.of(runtime())
+    deleted = retention.purge_expired()
+    days = retention.days
     click.echo(f"Deleted {deleted} audit event(s) older than {days} days.")
