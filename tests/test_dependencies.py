@@ -15,7 +15,7 @@ PACKAGES = ("throttling", "tokens")
 MODULES = (
     "accounts/activation.py", "accounts/consents.py", "accounts/contacts.py",
     "accounts/links.py", "accounts/passwords.py", "accounts/policy.py",
-    "admin/audit_log.py", "admin/security_keys.py", "admin/staff.py",
+    "admin/audit_log.py", "admin/registration.py", "admin/security_keys.py", "admin/staff.py",
     "authenticators/otp.py", "authenticators/passkeys.py", "authenticators/password.py",
     "authenticators/totp.py", "authenticators/webauthn_ceremony.py",
     "clients/access.py", "clients/registry.py", "clients/schema.py",
