@@ -413,10 +413,11 @@ def _setup_url(token: str) -> str:
               help="admin: everything; support: member actions and the audit log.")  # fmt: skip
 def staff_create(email: str, role: str) -> None:
     """Create a console account and print its one-time setup link (valid 24 hours)."""
-    from idp.admin.staff import StaffRejected, create_staff
+    from idp.admin.staff import StaffAccounts, StaffRejected
+    from idp.runtime import runtime
 
     try:
-        staff, token = create_staff(email, role)
+        staff, token = StaffAccounts.of(runtime()).create_staff(email, role)
     except StaffRejected as error:
         click.echo(f"Error: {error.detail}", err=True)
         sys.exit(1)
@@ -429,10 +430,11 @@ def staff_create(email: str, role: str) -> None:
 @click.argument("email")
 def staff_reset(email: str) -> None:
     """Wipe the password and second factors of an account and print a new setup link."""
-    from idp.admin.staff import StaffRejected, reset_staff
+    from idp.admin.staff import StaffAccounts, StaffRejected
+    from idp.runtime import runtime
 
     try:
-        staff, token = reset_staff(email)
+        staff, token = StaffAccounts.of(runtime()).reset_staff(email)
     except StaffRejected as error:
         click.echo(f"Error: {error.detail}", err=True)
         sys.exit(1)
@@ -536,9 +538,10 @@ def audit_export(
 @audit_cli.command("purge")
 def audit_purge() -> None:
     """Delete audit events older than IDP_AUDIT_RETENTION_DAYS (run it daily, e.g. from cron)."""
-    from idp.admin.audit_log import purge_expired
+    from idp.admin.audit_log import AuditRetention
     from idp.runtime import runtime
 
-    deleted = purge_expired()
-    days = runtime().settings.admin.audit_retention_days
+    retention = AuditRetention.of(runtime())
+    deleted = retention.purge_expired()
+    days = retention.days
     click.echo(f"Deleted {deleted} audit event(s) older than {days} days.")

@@ -11,15 +11,11 @@ from pathlib import Path
 
 IDP = Path(__file__).resolve().parents[1] / "idp"
 # Whole packages, then single modules of packages still partly converted.
-PACKAGES = ("clients", "interaction", "throttling", "tokens")
+PACKAGES = ("accounts", "authenticators", "clients", "interaction", "throttling", "tokens")
 MODULES = (
     "sso.py",
-    "accounts/activation.py", "accounts/consents.py", "accounts/contacts.py",
-    "accounts/devices.py", "accounts/directory.py", "accounts/links.py",
-    "accounts/passwords.py", "accounts/policy.py", "accounts/reset.py",
-    "authenticators/otp.py", "authenticators/passkeys.py", "authenticators/password.py",
-    "authenticators/totp.py",
-    "admin/console/session.py", "admin/support.py",
+    "admin/audit_log.py", "admin/console/session.py", "admin/registration.py",
+    "admin/security_keys.py", "admin/staff.py", "admin/support.py",
     "login/parties.py", "login/passkey_policy.py", "login/password.py",
     "logout/backchannel.py", "logout/queue.py", "logout/sign_out.py",
     "notifications/mail_queue.py", "notifications/messages.py",

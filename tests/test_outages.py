@@ -24,9 +24,10 @@ import pytest
 import requests
 from sqlalchemy.engine import make_url
 
-from idp.admin.audit_log import purge_if_due
+from idp.admin.audit_log import AuditRetention
 from idp.kv import key
 from idp.logout.worker import EXTENSION as BACKCHANNEL_WORKERS
+from idp.runtime import runtime
 from idp.tokens.keys import VERSION_KEY
 from tests.actors import REPORTING_SECRET, Browser, RelyingParty, code_from, sign_in_tokens
 from tests.conftest import (
@@ -394,7 +395,7 @@ def test_audit_purge_logs_an_outage_once(outage, caplog):
     for _ in range(10):
         with app.app_context():
             app.extensions["idp"].redis.delete(key("audit-purge"))  # as if an hour had passed
-        assert purge_if_due(app) is False
+        assert AuditRetention.of(runtime(app)).purge_if_due(app) is False
     unreachable = _lines(caplog, "database unreachable: ")
     back = _lines(caplog, "database reachable again")
     # One line per state change, never one a try. The delivery threads started by the first
@@ -405,5 +406,5 @@ def test_audit_purge_logs_an_outage_once(outage, caplog):
     outage.database.restore()
     with app.app_context():
         app.extensions["idp"].redis.delete(key("audit-purge"))
-    assert purge_if_due(app) is True
+    assert AuditRetention.of(runtime(app)).purge_if_due(app) is True
     assert len(_lines(caplog, "database reachable again")) == len(back) + 1

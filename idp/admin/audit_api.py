@@ -14,6 +14,7 @@ from idp import audit
 from idp.admin import audit_log
 from idp.admin.api import SUPPORT, ApiError, bp, caller, requires
 from idp.admin.openapi import operation
+from idp.runtime import runtime
 
 FILTERS = ("member_number", "client_id", "event", "actor", "since", "until")
 PAGING = ("limit", "before_id")
@@ -158,5 +159,6 @@ def _purge_when_due(response: Response) -> Response:
     """Retention without a scheduler: once an hour, after a response has gone out."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if audit_log.purge_check_due(app):
-        response.call_on_close(lambda: audit_log.purge_if_due(app))
+        retention = audit_log.AuditRetention.of(runtime(app))
+        response.call_on_close(lambda: retention.purge_if_due(app))
     return response

@@ -4,7 +4,9 @@ retention period (``IDP_AUDIT_RETENTION_DAYS``) applied by :func:`purge_expired`
 
 Purging runs from ``idp audit purge`` (operators may schedule it) and by itself at most once an
 hour across all instances (:func:`purge_if_due`, after a response has been sent, a bounded
-number of batches at a time), so the retention period holds even without a scheduler.
+number of batches at a time), so the retention period holds even without a scheduler. Both go
+through an :class:`AuditRetention` the edge builds (``AuditRetention.of(rt)``): nothing here
+looks services up.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
+from redis import Redis
 from sqlalchemy import ColumnElement, cast, delete, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 
+from idp.clock import Clock
 from idp.db import db
 from idp.kv import key
 from idp.models import AuditEvent, Member
-from idp.runtime import runtime
+from idp.outages import Outages
+from idp.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -199,32 +204,6 @@ def json_lines(entries: Iterator[AuditEntry]) -> Iterator[str]:
 # --- retention ------------------------------------------------------------------------------
 
 
-def purge_expired(now: datetime | None = None, max_batches: int | None = None) -> int:
-    """Delete the events older than ``IDP_AUDIT_RETENTION_DAYS``, a batch (one transaction)
-    at a time so that no long lock holds the table; returns how many were deleted."""
-    days = runtime().settings.admin.audit_retention_days
-    cutoff = _naive_utc(now or runtime().clock.now()) - timedelta(days=days)
-    deleted = batches = 0
-    while max_batches is None or batches < max_batches:
-        ids = list(
-            db.session.scalars(
-                select(AuditEvent.id)
-                .where(AuditEvent.at < cutoff)
-                .order_by(AuditEvent.id)
-                .limit(PURGE_BATCH)
-            )
-        )
-        if not ids:
-            break
-        db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_(ids)))
-        db.session.commit()
-        deleted += len(ids)
-        batches += 1
-    if deleted:
-        log.info("Audit log: %d events older than %d days purged", deleted, days)
-    return deleted
-
-
 def purge_check_due(app: Flask) -> bool:
     """True at most once an hour per process: time to see whether a purge is due."""
     now = time.monotonic()
@@ -234,17 +213,59 @@ def purge_check_due(app: Flask) -> bool:
     return True
 
 
-def purge_if_due(app: Flask) -> bool:
-    """Purge a bounded amount unless an instance did in the last hour (a Redis key taken with
-    ``SET NX``); True if it ran. Never raises: a failure is logged, retried an hour later."""
-    try:
-        with app.app_context():
-            if not runtime().redis.set(key("audit-purge"), "1", nx=True, ex=PURGE_EVERY):
-                return False
-            purge_expired(max_batches=AUTOMATIC_PURGE_BATCHES)
-    except Exception as error:
-        # An outage is logged once by idp/outages.py, not with a traceback per try.
-        if not runtime(app).outages.report(error):
-            log.exception("Automatic audit log purge failed; `idp audit purge` does it too")
-        return False
-    return True
+class AuditRetention:
+    """The retention period (``days``) applied on ``clock``'s time; the automatic purge is
+    shared between instances through ``redis`` and reports outages to ``outages``. Built at
+    the edge (:meth:`of`): a command, or the request after which the purge runs."""
+
+    def __init__(self, *, days: int, clock: Clock, redis: Redis, outages: Outages) -> None:
+        self.days = days
+        self.clock = clock
+        self.redis = redis
+        self.outages = outages
+
+    @classmethod
+    def of(cls, rt: Runtime) -> AuditRetention:
+        return cls(days=rt.settings.admin.audit_retention_days, clock=rt.clock,
+                   redis=rt.redis, outages=rt.outages)  # fmt: skip
+
+    def purge_expired(self, now: datetime | None = None, max_batches: int | None = None) -> int:
+        """Delete the events older than ``IDP_AUDIT_RETENTION_DAYS``, a batch (one
+        transaction) at a time so that no long lock holds the table; returns how many were
+        deleted."""
+        cutoff = _naive_utc(now or self.clock.now()) - timedelta(days=self.days)
+        deleted = batches = 0
+        while max_batches is None or batches < max_batches:
+            ids = list(
+                db.session.scalars(
+                    select(AuditEvent.id)
+                    .where(AuditEvent.at < cutoff)
+                    .order_by(AuditEvent.id)
+                    .limit(PURGE_BATCH)
+                )
+            )
+            if not ids:
+                break
+            db.session.execute(delete(AuditEvent).where(AuditEvent.id.in_(ids)))
+            db.session.commit()
+            deleted += len(ids)
+            batches += 1
+        if deleted:
+            log.info("Audit log: %d events older than %d days purged", deleted, self.days)
+        return deleted
+
+    def purge_if_due(self, app: Flask) -> bool:
+        """Purge a bounded amount unless an instance did in the last hour (a Redis key taken
+        with ``SET NX``); True if it ran. Never raises: a failure is logged, retried an hour
+        later."""
+        try:
+            with app.app_context():
+                if not self.redis.set(key("audit-purge"), "1", nx=True, ex=PURGE_EVERY):
+                    return False
+                self.purge_expired(max_batches=AUTOMATIC_PURGE_BATCHES)
+        except Exception as error:
+            # An outage is logged once by idp/outages.py, not with a traceback per try.
+            if not self.outages.report(error):
+                log.exception("Automatic audit log purge failed; `idp audit purge` does it too")
+            return False
+        return True

@@ -6,7 +6,8 @@ members' passkeys these are second factors after the password: any authenticator
 platform), no discoverable credential needed (the staff member is already identified, so the
 request lists their own keys), user verification preferred but not required, ``none``
 attestation. The ceremony is the members' one (``authenticators/webauthn_ceremony.py``), with
-challenges bound to the staff member. Like passkeys they need a host name as RP ID.
+challenges bound to the staff member. Like passkeys they need a host name as RP ID. The
+ceremony (``webauthn``) and the clock come from the edge.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ from sqlalchemy import select
 from webauthn.helpers.structs import ResidentKeyRequirement, UserVerificationRequirement
 
 from idp import audit
-from idp.authenticators import webauthn_ceremony as ceremony_of
-from idp.authenticators.webauthn_ceremony import CeremonyRejected, Policy
+from idp.authenticators.webauthn_ceremony import (
+    CeremonyRejected,
+    Policy,
+    WebAuthnCeremony,
+    clean_name,
+)
+from idp.clock import Clock
 from idp.db import db
 from idp.errors import IdPError
 from idp.models import StaffMember, StaffSecurityKey
-from idp.runtime import runtime
 
 POLICY = Policy(
     register_purpose="staff-register",
@@ -47,9 +52,9 @@ def keys_of(staff: StaffMember) -> list[StaffSecurityKey]:
     return list(db.session.scalars(query.order_by(StaffSecurityKey.created_at)))
 
 
-def registration_options(staff: StaffMember) -> str:
+def registration_options(staff: StaffMember, *, webauthn: WebAuthnCeremony) -> str:
     """``PublicKeyCredentialCreationOptions`` as JSON; the staff member's keys are excluded."""
-    return ceremony_of.registration_options(
+    return webauthn.registration_options(
         POLICY, staff.id, staff.id,
         # Not personal: a digest naming the account only to this provider.
         user_id=hashlib.sha256(f"idp staff {staff.id}".encode()).digest(),
@@ -57,10 +62,12 @@ def registration_options(staff: StaffMember) -> str:
     )  # fmt: skip
 
 
-def add_key(staff: StaffMember, response_json: str, name: str) -> StaffSecurityKey:
+def add_key(
+    staff: StaffMember, response_json: str, name: str, *, webauthn: WebAuthnCeremony
+) -> StaffSecurityKey:
     """Verify a registration answer and store the key (committed, audited)."""
     try:
-        verified = ceremony_of.verify_registration(
+        verified = webauthn.verify_registration(
             POLICY, staff.id, staff.id, response_json, stored_in=StaffSecurityKey
         )
     except CeremonyRejected as rejected:
@@ -68,7 +75,7 @@ def add_key(staff: StaffMember, response_json: str, name: str) -> StaffSecurityK
     stored = StaffSecurityKey(
         staff_id=staff.id,
         **verified.key_columns(),
-        name=ceremony_of.clean_name(name, "Clé de sécurité"),
+        name=clean_name(name, "Clé de sécurité"),
     )
     db.session.add(stored)
     db.session.flush()
@@ -77,28 +84,31 @@ def add_key(staff: StaffMember, response_json: str, name: str) -> StaffSecurityK
     return stored
 
 
-def authentication_options(staff: StaffMember) -> str:
+def authentication_options(staff: StaffMember, *, webauthn: WebAuthnCeremony) -> str:
     """``PublicKeyCredentialRequestOptions`` listing the staff member's keys."""
     allow = [k.credential_id for k in keys_of(staff)]
-    return ceremony_of.authentication_options(POLICY, staff.id, staff.id, allow)
+    return webauthn.authentication_options(POLICY, staff.id, staff.id, allow)
 
 
-def verify_key(staff: StaffMember, response_json: str) -> StaffSecurityKey:
+def verify_key(
+    staff: StaffMember, response_json: str, *, webauthn: WebAuthnCeremony, clock: Clock
+) -> StaffSecurityKey:
     """Verify a sign-in answer: challenge (once, issued to this staff member), one of their
-    keys, origin, RP ID, signature, sign count. Updates the key (committed)."""
+    keys, origin, RP ID, signature, sign count. Updates the key (committed), its last use
+    read on ``clock``."""
     try:
-        assertion = ceremony_of.read_assertion(POLICY, staff.id, response_json, staff.id)
+        assertion = webauthn.read_assertion(POLICY, staff.id, response_json, staff.id)
         stored = db.session.scalar(
             select(StaffSecurityKey).filter_by(staff_id=staff.id, credential_id=assertion.raw_id)
         )
         if stored is None:
             raise CeremonyRejected("unknown_key")
-        stored.sign_count, _ = ceremony_of.verify_assertion(
+        stored.sign_count, _ = webauthn.verify_assertion(
             POLICY, assertion, stored.public_key, stored.sign_count
         )
     except CeremonyRejected as rejected:
         raise SecurityKeyRejected(rejected.reason) from None
-    stored.last_used_at = runtime().clock.now()
+    stored.last_used_at = clock.now()
     db.session.commit()
     return stored
 

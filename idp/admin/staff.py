@@ -14,6 +14,10 @@ the password and TOTP enrolment it leads to, and the two sign-in checks.
   failures (password, code or key) within 15 minutes lock the account until that window
   ends; each try is reserved before its secret is checked (``throttling/tries.py``, as for
   members), so parallel guesses cannot check more than five.
+
+Nothing here looks services up: an edge (a console page, an ``idp staff`` command) builds one
+:class:`StaffAccounts` (``StaffAccounts.of(rt)``) for what needs the clock, the password
+hasher, the TOTP key, Redis or the WebAuthn ceremony; the rest are plain functions.
 """
 
 from __future__ import annotations
@@ -31,11 +35,15 @@ from idp import audit
 from idp.accounts.policy import Message, PasswordRejected, is_common
 from idp.admin import security_keys
 from idp.authenticators import totp
+from idp.authenticators.password import PasswordHashing
+from idp.authenticators.webauthn_ceremony import WebAuthnCeremony
+from idp.clock import Clock
+from idp.config import Settings
 from idp.db import db
 from idp.errors import IdPError
 from idp.kv import key
 from idp.models import StaffMember, StaffSecurityKey
-from idp.runtime import runtime
+from idp.runtime import Runtime
 from idp.throttling import tries
 from idp.throttling.limits import Limit, hit
 
@@ -86,45 +94,6 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-# --- accounts (``idp staff …``) -----------------------------------------------------------------
-
-
-def create_staff(email: str, role: str) -> tuple[StaffMember, str]:
-    """A new account and the token of its setup link (given once, only its digest kept)."""
-    email = normalize_email(email)
-    local, at, domain = email.partition("@")
-    if not (local and at and "." in domain) or not email.isprintable() or len(email) > 320:
-        raise StaffRejected(f"{email!r} is not an e-mail address.")
-    if role not in ROLES:
-        raise StaffRejected(f"The role must be one of {', '.join(ROLES)}.")
-    if find_staff(email) is not None:
-        raise StaffRejected(f"{email} already has a console account (`idp staff reset` "
-                            "sends a new setup link).")  # fmt: skip
-    staff = StaffMember(email=email, role=role, disabled=False)
-    db.session.add(staff)
-    token = _new_setup(staff)
-    db.session.flush()
-    audit.record("staff.created", actor="cli", staff=email, role=role)
-    db.session.commit()
-    return staff, token
-
-
-def reset_staff(email: str) -> tuple[StaffMember, str]:
-    """A lost phone or password: credentials and security keys are wiped and a new setup
-    link issued (the old one stops working)."""
-    staff = find_staff(email)
-    if staff is None:
-        raise StaffRejected(f"No console account for {email}.")
-    staff.password_hash = None
-    staff.totp_secret = None
-    staff.totp_last_step = None
-    db.session.execute(delete(StaffSecurityKey).where(StaffSecurityKey.staff_id == staff.id))
-    token = _new_setup(staff)
-    audit.record("staff.reset", actor="cli", staff=staff.email)
-    db.session.commit()
-    return staff, token
-
-
 def set_staff_disabled(email: str, disabled: bool) -> StaffMember:
     staff = find_staff(email)
     if staff is None:
@@ -138,29 +107,6 @@ def set_staff_disabled(email: str, disabled: bool) -> StaffMember:
 
 def list_staff() -> list[StaffMember]:
     return list(db.session.scalars(select(StaffMember).order_by(StaffMember.email)))
-
-
-def _new_setup(staff: StaffMember) -> str:
-    token = secrets.token_urlsafe(32)
-    staff.setup_token_hash = _digest(token)
-    staff.setup_expires_at = runtime().clock.now() + SETUP_TTL
-    return token
-
-
-# --- setup: password, then the authenticator app --------------------------------------------
-
-
-def find_by_setup_token(token: str) -> StaffMember:
-    if not token or len(token) > 100:
-        raise SetupLinkInvalid()
-    staff = db.session.scalars(
-        select(StaffMember).filter_by(setup_token_hash=_digest(token))
-    ).one_or_none()
-    if staff is None or staff.disabled or staff.setup_expires_at is None:
-        raise SetupLinkInvalid()
-    if staff.setup_expires_at <= runtime().clock.now():
-        raise SetupLinkInvalid()
-    return staff
 
 
 def check_staff_password(password: str, email: str) -> None:
@@ -180,126 +126,207 @@ def check_staff_password(password: str, email: str) -> None:
         raise PasswordRejected(failures)
 
 
-def choose_password(token: str, password: str) -> tuple[StaffMember, str]:
-    """Step 1 of the setup: the password is set and a new TOTP secret generated (stored
-    encrypted, not usable for sign-in until a code confirms it). Returns the secret to show."""
-    staff = find_by_setup_token(token)
-    check_staff_password(password, staff.email)
-    secret = totp.new_secret()
-    staff.password_hash = runtime().passwords.hash(password)
-    staff.totp_secret = totp.encrypt_secret(runtime().settings, secret)
-    staff.totp_last_step = None
-    db.session.commit()
-    return staff, secret
-
-
-def enrolment_secret(staff: StaffMember) -> str:
-    assert staff.totp_secret is not None
-    return totp.decrypt_secret(runtime().settings, staff.totp_secret)
-
-
-def confirm_totp(token: str, code: str) -> StaffMember:
-    """Step 2: a valid current code proves the app holds the secret; the setup link is used
-    up in the same conditional ``UPDATE``."""
-    staff = find_by_setup_token(token)
-    if staff.totp_secret is None or staff.password_hash is None:
-        raise SetupLinkInvalid()
-    step = totp.matching_step(enrolment_secret(staff), code, runtime().clock.now())
-    if step is None:
-        raise TotpRejected()
-    done = db.session.execute(
-        update(StaffMember)
-        .where(StaffMember.id == staff.id, StaffMember.setup_token_hash == _digest(token))
-        .values(totp_last_step=step, setup_token_hash=None, setup_expires_at=None)
-    )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
-        db.session.rollback()
-        raise SetupLinkInvalid()
-    audit.record("staff.enrolled", actor=f"staff:{staff.email}", factor="totp")
-    db.session.commit()
-    db.session.refresh(staff)
-    return staff
-
-
-# --- sign-in ------------------------------------------------------------------------------------
-
-
 def can_sign_in(staff: StaffMember) -> bool:
     return (not staff.disabled and staff.setup_token_hash is None
             and staff.password_hash is not None and staff.totp_secret is not None)  # fmt: skip
 
 
-def verify_password(email: str, password: str, *, ip: str, redis: Redis) -> StaffMember:
-    """The staff member these credentials belong to; raises :class:`StaffSignInFailed` or
-    ``RateLimited``. A try is reserved before the hash is checked (``throttling/tries.py``),
-    so at most ``MAX_FAILURES`` wrong passwords are ever verified per window; every refusal
-    costs the same hashing work. Rates and tries are counted in ``redis``."""
-    email = normalize_email(email)[:320]
-    hit(SIGN_IN_PER_IP, ip, redis=redis)
-    hit(SIGN_IN_PER_EMAIL, email, redis=redis)
-    staff = find_staff(email)
-    usable = staff if staff is not None and can_sign_in(staff) else None
-    passwords = runtime().passwords
-    if usable is None:
-        passwords.verify(None, password[:MAX_PASSWORD])
-        _failed(None, "password")
-    reservation = _reserve(usable, "password", password, redis=redis)
-    try:
-        ok = passwords.verify(usable.password_hash, password[:MAX_PASSWORD])
-    except BaseException:
-        reservation.release()
-        raise
-    if not ok or len(password) > MAX_PASSWORD:
-        reservation.failed()
-        _failed(usable, "password")
-    reservation.succeeded()
-    return usable
+class StaffAccounts:
+    """The staff accounts' setup and sign-in on the app's services: setup links and TOTP
+    steps read on ``clock``, passwords hashed by ``passwords``, TOTP secrets encrypted with a
+    key of ``settings``, tries and rates counted in ``redis``, security keys checked by
+    ``webauthn``; built once per request or command (:meth:`of`)."""
 
+    def __init__(
+        self, settings: Settings, redis: Redis, clock: Clock, passwords: PasswordHashing,
+        webauthn: WebAuthnCeremony,
+    ) -> None:  # fmt: skip
+        self.settings = settings
+        self.redis = redis
+        self.clock = clock
+        self.passwords = passwords
+        self.webauthn = webauthn
 
-def verify_totp(staff: StaffMember, code: str, *, redis: Redis) -> None:
-    """Accept a current code once: the step it matches must be later than the last used."""
-    if not can_sign_in(staff):
-        _failed(staff, "totp", reason="unavailable")
-    reservation = _reserve(staff, "totp", redis=redis)
-    step = totp.matching_step(enrolment_secret(staff), code, runtime().clock.now())
-    if step is None:
-        reservation.failed()
-        _failed(staff, "totp")
-    used = db.session.execute(
-        update(StaffMember)
-        .where(StaffMember.id == staff.id)
-        .where(or_(StaffMember.totp_last_step.is_(None), StaffMember.totp_last_step < step))
-        .values(totp_last_step=step)
-    )
-    if used.rowcount != 1:  # type: ignore[attr-defined]
-        db.session.rollback()
-        reservation.failed()
-        _failed(staff, "totp", reason="replayed")
-    reservation.succeeded()
-    db.session.commit()
+    @classmethod
+    def of(cls, rt: Runtime) -> StaffAccounts:
+        return cls(rt.settings, rt.redis, rt.clock, rt.passwords, WebAuthnCeremony.of(rt))
 
+    # --- accounts (``idp staff …``) -------------------------------------------------------------
 
-def verify_security_key(staff: StaffMember, response_json: str, *, redis: Redis) -> None:
-    """The second factor by security key instead of a code (``admin/security_keys.py``)."""
-    if not can_sign_in(staff):
-        _failed(staff, "key", reason="unavailable")
-    reservation = _reserve(staff, "key", redis=redis)
-    try:
-        security_keys.verify_key(staff, response_json)
-    except security_keys.SecurityKeyRejected as rejected:
-        db.session.rollback()
-        reservation.failed()
-        _failed(staff, "key", reason=rejected.reason)
-    except BaseException:
-        reservation.release()
-        raise
-    reservation.succeeded()
+    def create_staff(self, email: str, role: str) -> tuple[StaffMember, str]:
+        """A new account and the token of its setup link (given once, only its digest kept)."""
+        email = normalize_email(email)
+        local, at, domain = email.partition("@")
+        if not (local and at and "." in domain) or not email.isprintable() or len(email) > 320:
+            raise StaffRejected(f"{email!r} is not an e-mail address.")
+        if role not in ROLES:
+            raise StaffRejected(f"The role must be one of {', '.join(ROLES)}.")
+        if find_staff(email) is not None:
+            raise StaffRejected(f"{email} already has a console account (`idp staff reset` "
+                                "sends a new setup link).")  # fmt: skip
+        staff = StaffMember(email=email, role=role, disabled=False)
+        db.session.add(staff)
+        token = self._new_setup(staff)
+        db.session.flush()
+        audit.record("staff.created", actor="cli", staff=email, role=role)
+        db.session.commit()
+        return staff, token
 
+    def reset_staff(self, email: str) -> tuple[StaffMember, str]:
+        """A lost phone or password: credentials and security keys are wiped and a new setup
+        link issued (the old one stops working)."""
+        staff = find_staff(email)
+        if staff is None:
+            raise StaffRejected(f"No console account for {email}.")
+        staff.password_hash = None
+        staff.totp_secret = None
+        staff.totp_last_step = None
+        db.session.execute(delete(StaffSecurityKey).where(StaffSecurityKey.staff_id == staff.id))
+        token = self._new_setup(staff)
+        audit.record("staff.reset", actor="cli", staff=staff.email)
+        db.session.commit()
+        return staff, token
 
-def record_sign_in(staff: StaffMember, factor: str = "totp", *, redis: Redis) -> None:
-    staff.last_sign_in_at = runtime().clock.now()
-    _budget(staff).clear(redis)
-    audit.record("staff.signed_in", actor=f"staff:{staff.email}", factor=factor)
+    def _new_setup(self, staff: StaffMember) -> str:
+        token = secrets.token_urlsafe(32)
+        staff.setup_token_hash = _digest(token)
+        staff.setup_expires_at = self.clock.now() + SETUP_TTL
+        return token
+
+    # --- setup: password, then the authenticator app ----------------------------------------
+
+    def find_by_setup_token(self, token: str) -> StaffMember:
+        if not token or len(token) > 100:
+            raise SetupLinkInvalid()
+        staff = db.session.scalars(
+            select(StaffMember).filter_by(setup_token_hash=_digest(token))
+        ).one_or_none()
+        if staff is None or staff.disabled or staff.setup_expires_at is None:
+            raise SetupLinkInvalid()
+        if staff.setup_expires_at <= self.clock.now():
+            raise SetupLinkInvalid()
+        return staff
+
+    def choose_password(self, token: str, password: str) -> tuple[StaffMember, str]:
+        """Step 1 of the setup: the password is set and a new TOTP secret generated (stored
+        encrypted, not usable for sign-in until a code confirms it). Returns the secret to
+        show."""
+        staff = self.find_by_setup_token(token)
+        check_staff_password(password, staff.email)
+        secret = totp.new_secret()
+        staff.password_hash = self.passwords.hash(password)
+        staff.totp_secret = totp.encrypt_secret(self.settings, secret)
+        staff.totp_last_step = None
+        db.session.commit()
+        return staff, secret
+
+    def enrolment_secret(self, staff: StaffMember) -> str:
+        assert staff.totp_secret is not None
+        return totp.decrypt_secret(self.settings, staff.totp_secret)
+
+    def confirm_totp(self, token: str, code: str) -> StaffMember:
+        """Step 2: a valid current code proves the app holds the secret; the setup link is
+        used up in the same conditional ``UPDATE``."""
+        staff = self.find_by_setup_token(token)
+        if staff.totp_secret is None or staff.password_hash is None:
+            raise SetupLinkInvalid()
+        step = totp.matching_step(self.enrolment_secret(staff), code, self.clock.now())
+        if step is None:
+            raise TotpRejected()
+        done = db.session.execute(
+            update(StaffMember)
+            .where(StaffMember.id == staff.id, StaffMember.setup_token_hash == _digest(token))
+            .values(totp_last_step=step, setup_token_hash=None, setup_expires_at=None)
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            db.session.rollback()
+            raise SetupLinkInvalid()
+        audit.record("staff.enrolled", actor=f"staff:{staff.email}", factor="totp")
+        db.session.commit()
+        db.session.refresh(staff)
+        return staff
+
+    # --- sign-in --------------------------------------------------------------------------------
+
+    def verify_password(self, email: str, password: str, *, ip: str) -> StaffMember:
+        """The staff member these credentials belong to; raises :class:`StaffSignInFailed`
+        or ``RateLimited``. A try is reserved before the hash is checked
+        (``throttling/tries.py``), so at most ``MAX_FAILURES`` wrong passwords are ever
+        verified per window; every refusal costs the same hashing work."""
+        email = normalize_email(email)[:320]
+        hit(SIGN_IN_PER_IP, ip, redis=self.redis)
+        hit(SIGN_IN_PER_EMAIL, email, redis=self.redis)
+        staff = find_staff(email)
+        usable = staff if staff is not None and can_sign_in(staff) else None
+        if usable is None:
+            self.passwords.verify(None, password[:MAX_PASSWORD])
+            _failed(None, "password")
+        reservation = self._reserve(usable, "password", password)
+        try:
+            ok = self.passwords.verify(usable.password_hash, password[:MAX_PASSWORD])
+        except BaseException:
+            reservation.release()
+            raise
+        if not ok or len(password) > MAX_PASSWORD:
+            reservation.failed()
+            _failed(usable, "password")
+        reservation.succeeded()
+        return usable
+
+    def verify_totp(self, staff: StaffMember, code: str) -> None:
+        """Accept a current code once: the step it matches must be later than the last used."""
+        if not can_sign_in(staff):
+            _failed(staff, "totp", reason="unavailable")
+        reservation = self._reserve(staff, "totp")
+        step = totp.matching_step(self.enrolment_secret(staff), code, self.clock.now())
+        if step is None:
+            reservation.failed()
+            _failed(staff, "totp")
+        used = db.session.execute(
+            update(StaffMember)
+            .where(StaffMember.id == staff.id)
+            .where(or_(StaffMember.totp_last_step.is_(None), StaffMember.totp_last_step < step))
+            .values(totp_last_step=step)
+        )
+        if used.rowcount != 1:  # type: ignore[attr-defined]
+            db.session.rollback()
+            reservation.failed()
+            _failed(staff, "totp", reason="replayed")
+        reservation.succeeded()
+        db.session.commit()
+
+    def verify_security_key(self, staff: StaffMember, response_json: str) -> None:
+        """The second factor by security key instead of a code (``admin/security_keys.py``)."""
+        if not can_sign_in(staff):
+            _failed(staff, "key", reason="unavailable")
+        reservation = self._reserve(staff, "key")
+        try:
+            security_keys.verify_key(staff, response_json, webauthn=self.webauthn, clock=self.clock)
+        except security_keys.SecurityKeyRejected as rejected:
+            db.session.rollback()
+            reservation.failed()
+            _failed(staff, "key", reason=rejected.reason)
+        except BaseException:
+            reservation.release()
+            raise
+        reservation.succeeded()
+
+    def record_sign_in(self, staff: StaffMember, factor: str = "totp") -> None:
+        staff.last_sign_in_at = self.clock.now()
+        _budget(staff).clear(self.redis)
+        audit.record("staff.signed_in", actor=f"staff:{staff.email}", factor=factor)
+
+    def _reserve(self, staff: StaffMember, step: str, password: str = "") -> tries.Reservation:
+        """A try for ``step``, or the step refused without its secret being checked: locked
+        (the threshold reached) or every try left already being checked. A refused password
+        still costs the hashing work of a checked one."""
+        budget = _budget(staff)
+        reserved = tries.reserve(budget, redis=self.redis)
+        if isinstance(reserved, tries.Reservation):
+            return reserved
+        if step == "password":
+            self.passwords.verify(None, password[:MAX_PASSWORD])
+        _failed(staff, step, reason="locked" if reserved.exhausted(budget) else "in_flight")
 
 
 def _budget(staff: StaffMember) -> tries.Budget:
@@ -308,21 +335,6 @@ def _budget(staff: StaffMember) -> tries.Budget:
         key("staff-failures", staff.id), key("staff-failures-pending", staff.id),
         MAX_FAILURES, FAILURE_WINDOW,
     )  # fmt: skip
-
-
-def _reserve(
-    staff: StaffMember, step: str, password: str = "", *, redis: Redis
-) -> tries.Reservation:
-    """A try for ``step``, or the step refused without its secret being checked: locked
-    (the threshold reached) or every try left already being checked. A refused password
-    still costs the hashing work of a checked one."""
-    budget = _budget(staff)
-    reserved = tries.reserve(budget, redis=redis)
-    if isinstance(reserved, tries.Reservation):
-        return reserved
-    if step == "password":
-        runtime().passwords.verify(None, password[:MAX_PASSWORD])
-    _failed(staff, step, reason="locked" if reserved.exhausted(budget) else "in_flight")
 
 
 def _failed(staff: StaffMember | None, step: str, reason: str = "wrong") -> NoReturn:

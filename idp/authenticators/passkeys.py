@@ -4,7 +4,8 @@
 Registration asks for a platform authenticator (Face ID, fingerprint), a discoverable
 credential and user verification; sign-in asks for any discoverable credential of our RP ID
 with user verification, and the user handle it returns must be the one of the credential's
-member. Challenges are bound to the pending sign-in (the ceremony) and taken once.
+member. Challenges are bound to the pending sign-in (the ceremony) and taken once. The
+ceremony's relying party and challenge store come from the edge (``webauthn``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,13 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from idp.authenticators import webauthn_ceremony as ceremony_of
-from idp.authenticators.webauthn_ceremony import NAME_LENGTH, CeremonyRejected, Policy
+from idp.authenticators.webauthn_ceremony import (
+    NAME_LENGTH,
+    CeremonyRejected,
+    Policy,
+    WebAuthnCeremony,
+    clean_name,
+)
 from idp.db import db, utcnow
 from idp.errors import IdPError
 from idp.models import Member, PasskeyCredential
@@ -68,21 +74,23 @@ def user_handle(member: Member) -> bytes:
     return member.webauthn_handle
 
 
-def registration_options(member: Member, ceremony: str) -> str:
+def registration_options(member: Member, ceremony: str, *, webauthn: WebAuthnCeremony) -> str:
     """``PublicKeyCredentialCreationOptions`` as JSON; the member's devices are excluded."""
     handle = user_handle(member)
     db.session.commit()
-    return ceremony_of.registration_options(
+    return webauthn.registration_options(
         POLICY, ceremony, member.id, user_id=handle, user_name=member.member_number,
         display_name=member.full_name,
         exclude=[c.credential_id for c in credentials_of(member)],
     )  # fmt: skip
 
 
-def register(member: Member, ceremony: str, response_json: str, name: str) -> PasskeyCredential:
+def register(
+    member: Member, ceremony: str, response_json: str, name: str, *, webauthn: WebAuthnCeremony
+) -> PasskeyCredential:
     """Verify a registration answer and store the new credential (caller commits)."""
     try:
-        verified = ceremony_of.verify_registration(
+        verified = webauthn.verify_registration(
             POLICY, ceremony, member.id, response_json, stored_in=PasskeyCredential
         )
     except CeremonyRejected as rejected:
@@ -100,18 +108,18 @@ def register(member: Member, ceremony: str, response_json: str, name: str) -> Pa
     return stored
 
 
-def authentication_options(ceremony: str) -> str:
+def authentication_options(ceremony: str, *, webauthn: WebAuthnCeremony) -> str:
     """``PublicKeyCredentialRequestOptions`` as JSON: discoverable credentials, so no
     identifier is typed and no credential list reveals who has a passkey."""
-    return ceremony_of.authentication_options(POLICY, ceremony)
+    return webauthn.authentication_options(POLICY, ceremony)
 
 
-def authenticate(ceremony: str, response_json: str) -> SignIn:
+def authenticate(ceremony: str, response_json: str, *, webauthn: WebAuthnCeremony) -> SignIn:
     """Verify a sign-in answer: challenge (once), origin, RP ID, signature, user verification,
     sign count, and that the user handle is the credential's member. Updates the credential
     (caller commits)."""
     try:
-        assertion = ceremony_of.read_assertion(POLICY, ceremony, response_json)
+        assertion = webauthn.read_assertion(POLICY, ceremony, response_json)
     except CeremonyRejected as rejected:
         raise PasskeyRejected(rejected.reason) from None
     stored = db.session.scalar(
@@ -126,7 +134,7 @@ def authenticate(ceremony: str, response_json: str) -> SignIn:
     if not hmac.compare_digest(handle, member.webauthn_handle):
         raise PasskeyRejected("user_handle_mismatch", member)
     try:
-        count, backed_up = ceremony_of.verify_assertion(
+        count, backed_up = webauthn.verify_assertion(
             POLICY, assertion, stored.public_key, stored.sign_count
         )
     except CeremonyRejected as rejected:
@@ -142,7 +150,7 @@ def rename(credential: PasskeyCredential, name: str) -> None:
     name holding one (idp/text.py): the member is asked for another."""
     if has_control_characters(name):
         raise PasskeyRejected("control_characters")
-    cleaned = ceremony_of.clean_name(name)
+    cleaned = clean_name(name)
     if not cleaned:
         raise PasskeyRejected("empty_name")
     credential.name = cleaned

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response as HttpResponse
 from idp import audit
 from idp.accounts.devices import notify_device_added
 from idp.authenticators import passkeys
+from idp.authenticators.webauthn_ceremony import WebAuthnCeremony
 from idp.clients.registry import ClientRegistry, RegisteredClient
 from idp.config import ServerSettings
 from idp.db import db
@@ -76,8 +77,10 @@ def _json_options(body: str) -> Response:
 def passkey_options(interaction_id: str) -> Response:
     check_csrf()
     pending = _pending(interaction_id, password_step.NAME)
-    hit(OPTIONS_PER_IP, request.remote_addr or "", redis=runtime().redis)
-    return _json_options(passkeys.authentication_options(pending.id))
+    rt = runtime()
+    hit(OPTIONS_PER_IP, request.remote_addr or "", redis=rt.redis)
+    webauthn = WebAuthnCeremony.of(rt)
+    return _json_options(passkeys.authentication_options(pending.id, webauthn=webauthn))
 
 
 @bp.post("/login/<interaction_id>/passkey")
@@ -87,7 +90,9 @@ def passkey_sign_in(interaction_id: str) -> Page:
     rt = runtime()
     lockout = Lockout.of(rt, current_notifier)
     try:
-        result = passkeys.authenticate(pending.id, request.form.get("credential", ""))
+        result = passkeys.authenticate(
+            pending.id, request.form.get("credential", ""), webauthn=WebAuthnCeremony.of(rt)
+        )
     except passkeys.PasskeyRejected as rejected:
         return _sign_in_failed(pending, rejected, lockout, rt.settings.server)
     member = result.member
@@ -202,8 +207,10 @@ def register_options(interaction_id: str) -> HttpResponse | tuple[Response, int]
     member = _parties(pending)[0]
     if _why_not_offer(pending.amr, member) is not None:
         return jsonify(error="not_offered"), 409
-    hit(OPTIONS_PER_IP, request.remote_addr or "", redis=runtime().redis)
-    return _json_options(passkeys.registration_options(member, pending.id))
+    rt = runtime()
+    hit(OPTIONS_PER_IP, request.remote_addr or "", redis=rt.redis)
+    webauthn = WebAuthnCeremony.of(rt)
+    return _json_options(passkeys.registration_options(member, pending.id, webauthn=webauthn))
 
 
 @bp.post("/login/<interaction_id>/passkey/register")
@@ -214,8 +221,11 @@ def register(interaction_id: str) -> Page:
     if _why_not_offer(pending.amr, member) is not None:
         return policy.to_next_step(pending)
     name = passkeys.device_name(request.headers.get("User-Agent", ""))
+    answer = request.form.get("credential", "")
     try:
-        credential = passkeys.register(member, pending.id, request.form.get("credential", ""), name)
+        credential = passkeys.register(
+            member, pending.id, answer, name, webauthn=WebAuthnCeremony.of(runtime())
+        )
     except passkeys.PasskeyRejected as rejected:
         db.session.rollback()
         audit.record("passkey.registration_failed", member_id=member.id,

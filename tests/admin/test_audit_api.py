@@ -193,10 +193,11 @@ def test_purge_deletes_only_events_past_retention(app):
     assert runtime().settings.admin.audit_retention_days == 400
     add_aged(401, count=2500)  # several batches
     add_aged(399)
-    assert audit_log.purge_expired() == 2500
+    retention = audit_log.AuditRetention.of(runtime())
+    assert retention.purge_expired() == 2500
     assert aged_left() == {"aged.399": 1}
     later = runtime().clock.now() + timedelta(days=2)
-    assert audit_log.purge_expired(now=later) == 1
+    assert retention.purge_expired(now=later) == 1
 
 
 def test_idp_audit_purge_command(app):
@@ -210,10 +211,11 @@ def test_idp_audit_purge_command(app):
 
 def test_automatic_purge_once_an_hour_across_instances(app):
     add_aged(401)
-    assert audit_log.purge_if_due(app) is True
+    retention = audit_log.AuditRetention.of(runtime(app))
+    assert retention.purge_if_due(app) is True
     assert aged_left() == {}
     add_aged(402)
-    assert audit_log.purge_if_due(app) is False  # another instance, or this one, just did
+    assert retention.purge_if_due(app) is False  # another instance, or this one, just did
     assert aged_left() == {"aged.402": 1}
 
 

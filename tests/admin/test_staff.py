@@ -110,7 +110,8 @@ def test_setup_password_then_totp_enrolment_signs_in(app, clock):
     staff.secret = html.split('id="totp-secret" translate="no">')[1].split("<")[0].replace(" ", "")
     row = staff_row(ADMIN_EMAIL)
     assert row.totp_secret is not None and staff.secret.encode() not in row.totp_secret
-    assert staff_accounts.enrolment_secret(row) == staff.secret  # encrypted, readable by us
+    accounts = staff_accounts.StaffAccounts.of(runtime())
+    assert accounts.enrolment_secret(row) == staff.secret  # encrypted, readable by us
     # Not signed in, and the account cannot sign in, until a code confirms the enrolment.
     assert staff.client.get("/admin/").status_code == 302
     assert staff_accounts.can_sign_in(row) is False
@@ -210,11 +211,10 @@ def test_verify_totp_refuses_a_step_already_recorded(app, clock):
     row = staff_row(ADMIN_EMAIL)
     code = staff.code()
     first, second = staff_row(ADMIN_EMAIL), db.session.get(StaffMember, row.id)
-    staff_accounts.verify_totp(first, code, redis=runtime().redis)
+    accounts = staff_accounts.StaffAccounts.of(runtime())
+    accounts.verify_totp(first, code)
     with pytest.raises(staff_accounts.TotpRejected):
-        staff_accounts.verify_totp(
-            second, code, redis=runtime().redis
-        )  # its last step was read before the first use
+        accounts.verify_totp(second, code)  # its last step was read before the first use
 
 
 def test_a_wrong_code_is_refused_and_five_failures_lock_the_account(app, clock):
@@ -454,7 +454,7 @@ def test_parallel_wrong_passwords_check_at_most_the_threshold(live_server):
         for name in redis.scan_iter(match="idp:rate:staff-sign-in-email:*"):
             redis.delete(name)
         with pytest.raises(staff_accounts.StaffSignInFailed):
-            staff_accounts.verify_password(
-                ADMIN_EMAIL, STAFF_PASSWORD, ip="192.0.2.10", redis=runtime().redis
+            staff_accounts.StaffAccounts.of(runtime()).verify_password(
+                ADMIN_EMAIL, STAFF_PASSWORD, ip="192.0.2.10"
             )
         assert events("staff.sign_in_failed")[-1].detail["reason"] == "locked"

@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from idp.admin import security_keys
 from idp.admin.console.blueprint import STAFF, bp, current_staff, staff_page
-from idp.authenticators.webauthn_ceremony import available as webauthn_available
+from idp.authenticators.webauthn_ceremony import WebAuthnCeremony
+from idp.runtime import runtime
 
 Page = HttpResponse | tuple[str, int] | str
 
@@ -18,7 +19,7 @@ def account_page(status: int = 200, **context: object) -> tuple[str, int]:
     staff = current_staff()
     page = render_template("admin/account.html", section="account",
                            keys=security_keys.keys_of(staff),
-                           keys_available=webauthn_available(), **context)  # fmt: skip
+                           keys_available=_webauthn().available(), **context)  # fmt: skip
     return page, status
 
 
@@ -31,7 +32,7 @@ def account() -> Page:
 @bp.post("/account/keys/options")
 @staff_page(STAFF)
 def key_registration_options() -> Response:
-    options = security_keys.registration_options(current_staff())
+    options = security_keys.registration_options(current_staff(), webauthn=_webauthn())
     return Response(options, mimetype="application/json")
 
 
@@ -40,7 +41,7 @@ def key_registration_options() -> Response:
 def add_key() -> Page:
     try:
         security_keys.add_key(current_staff(), request.form.get("credential", ""),
-                              request.form.get("name", ""))  # fmt: skip
+                              request.form.get("name", ""), webauthn=_webauthn())  # fmt: skip
     except security_keys.SecurityKeyRejected as rejected:
         return account_page(400, error=rejected.message)
     return redirect(url_for("admin_console.account", done="key_added"), code=303)
@@ -54,3 +55,8 @@ def remove_key(key_id: int) -> Page:
     except security_keys.SecurityKeyRejected:
         return account_page(404, error="admin.key.not_found")
     return redirect(url_for("admin_console.account", done="key_removed"), code=303)
+
+
+def _webauthn() -> WebAuthnCeremony:
+    """The security keys' ceremony, on this app's settings and Redis."""
+    return WebAuthnCeremony.of(runtime())

@@ -52,7 +52,7 @@ def _totp_page(staff: StaffMember, token: str, secret: str, status: int,
 def setup_form() -> Page:
     token = request.args.get("token", "")
     try:
-        staff_accounts.find_by_setup_token(token)
+        _accounts().find_by_setup_token(token)
     except staff_accounts.SetupLinkInvalid:
         return _invalid()
     return _password_page(token, 200)
@@ -66,7 +66,7 @@ def setup_password() -> Page:
     if password != request.form.get("password_confirmation", ""):
         return _password_page(token, 400, [("password.fail.mismatch", {})])
     try:
-        staff, secret = staff_accounts.choose_password(token, password)
+        staff, secret = _accounts().choose_password(token, password)
     except staff_accounts.SetupLinkInvalid:
         return _invalid()
     except PasswordRejected as rejected:
@@ -78,18 +78,24 @@ def setup_password() -> Page:
 def setup_code() -> Page:
     check_csrf()
     token = request.form.get("token", "")
+    accounts = _accounts()
     try:
-        staff = staff_accounts.confirm_totp(token, request.form.get("code", ""))
+        staff = accounts.confirm_totp(token, request.form.get("code", ""))
     except staff_accounts.SetupLinkInvalid:
         return _invalid()
     except staff_accounts.TotpRejected as error:
-        staff = staff_accounts.find_by_setup_token(token)
-        secret = staff_accounts.enrolment_secret(staff)
+        staff = accounts.find_by_setup_token(token)
+        secret = accounts.enrolment_secret(staff)
         return _totp_page(staff, token, secret, 400, error.message)
-    staff_accounts.record_sign_in(staff, redis=runtime().redis)
+    accounts.record_sign_in(staff)
     sessions = ConsoleSessions.of(runtime())
     sessions.end_current()
     session = sessions.promote(sessions.start(staff.id))
     response = redirect(url_for("admin_console.home", done="enrolled"))
     sessions.set_cookie(response, session)
     return response
+
+
+def _accounts() -> staff_accounts.StaffAccounts:
+    """The staff accounts on this app's services."""
+    return staff_accounts.StaffAccounts.of(runtime())

@@ -13,7 +13,7 @@ from idp.admin import security_keys
 from idp.admin import staff as staff_accounts
 from idp.admin.console.blueprint import bp, safe_next, signed_in_staff
 from idp.admin.console.session import PASSWORD, ConsoleSessions, StaffSession
-from idp.authenticators.webauthn_ceremony import available as webauthn_available
+from idp.authenticators.webauthn_ceremony import WebAuthnCeremony
 from idp.db import db
 from idp.models import StaffMember
 from idp.runtime import runtime
@@ -41,9 +41,7 @@ def login() -> Page:
                                error="admin.login.fields_required")  # fmt: skip
         return page, 400
     try:
-        staff = staff_accounts.verify_password(
-            email, password, ip=request.remote_addr or "", redis=runtime().redis
-        )
+        staff = _accounts().verify_password(email, password, ip=request.remote_addr or "")
     except staff_accounts.StaffSignInFailed as error:
         page = render_template("admin/login.html", email=email, next=next_url, error=error.message)
         return page, 401
@@ -66,7 +64,7 @@ def _pending() -> tuple[StaffSession, StaffMember] | None:
 
 def code_page(staff: StaffMember, status: int = 200, error: str | None = None) -> tuple[str, int]:
     """The second step: the app's code, or a security key when the staff member has one."""
-    keys = webauthn_available() and bool(security_keys.keys_of(staff))
+    keys = WebAuthnCeremony.of(runtime()).available() and bool(security_keys.keys_of(staff))
     return render_template("admin/login_code.html", error=error, keys=keys), status
 
 
@@ -86,7 +84,7 @@ def code() -> Page:
         return redirect(url_for("admin_console.login_form", done="expired"))
     pending, staff = found
     try:
-        staff_accounts.verify_totp(staff, request.form.get("code", ""), redis=runtime().redis)
+        _accounts().verify_totp(staff, request.form.get("code", ""))
     except staff_accounts.TotpRejected as error:
         return code_page(staff, 401, error.message)
     return _signed_in(pending, staff, "totp")
@@ -96,9 +94,10 @@ def code() -> Page:
 def key_options() -> Page:
     check_csrf()
     found = _pending()
-    if found is None or not webauthn_available():
+    webauthn = WebAuthnCeremony.of(runtime())
+    if found is None or not webauthn.available():
         return JsonResponse('{"error": "expired"}', status=403, mimetype="application/json")
-    options = security_keys.authentication_options(found[1])
+    options = security_keys.authentication_options(found[1], webauthn=webauthn)
     return JsonResponse(options, mimetype="application/json")
 
 
@@ -111,19 +110,24 @@ def key() -> Page:
     pending, staff = found
     try:
         credential = request.form.get("credential", "")
-        staff_accounts.verify_security_key(staff, credential, redis=runtime().redis)
+        _accounts().verify_security_key(staff, credential)
     except security_keys.SecurityKeyRejected as error:
         return code_page(staff, 401, error.message)
     return _signed_in(pending, staff, "key")
 
 
 def _signed_in(pending: StaffSession, staff: StaffMember, factor: str) -> Response:
-    staff_accounts.record_sign_in(staff, factor, redis=runtime().redis)
+    _accounts().record_sign_in(staff, factor)
     sessions = ConsoleSessions.of(runtime())
     session = sessions.promote(pending)
     response = redirect(pending.next or url_for("admin_console.home"))
     sessions.set_cookie(response, session)
     return response
+
+
+def _accounts() -> staff_accounts.StaffAccounts:
+    """The staff accounts on this app's services."""
+    return staff_accounts.StaffAccounts.of(runtime())
 
 
 @bp.post("/logout")
