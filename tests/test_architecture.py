@@ -34,7 +34,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", (
         "idp.runtime", "idp.audit", "idp.kv", "idp.encryption", "idp.config",
         "idp.outbound.addresses", "idp.db", "idp.models", "idp.clock", "idp.outages",
-        "idp.errors", "idp.logs", "idp.migrate", "idp.migrations", "idp.text",
+        "idp.errors", "idp.logs", "idp.migrate", "idp.migrations", "idp.text", "idp.link_tokens",
     )),
 )  # fmt: skip
 # Layers whose packages must not import each other (the others are one unit each).

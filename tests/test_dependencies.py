@@ -13,7 +13,7 @@ IDP = Path(__file__).resolve().parents[1] / "idp"
 # Whole packages, then single modules of packages still partly converted.
 PACKAGES = ("accounts", "authenticators", "clients", "interaction", "throttling", "tokens")
 MODULES = (
-    "sso.py",
+    "link_tokens.py", "sso.py",
     "admin/audit_log.py", "admin/console/session.py", "admin/registration.py",
     "admin/security_keys.py", "admin/staff.py", "admin/support.py",
     "login/parties.py", "login/passkey_policy.py", "login/password.py",

@@ -6,8 +6,6 @@ revokes them all. Consuming a link is one conditional UPDATE, so two tabs cannot
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -15,6 +13,7 @@ from sqlalchemy import select, update
 from idp.clock import Clock
 from idp.db import db
 from idp.errors import IdPError
+from idp.link_tokens import digest, new_token, well_formed
 from idp.models import AccountLink, Member
 from idp.notifications import Notifier
 
@@ -32,15 +31,6 @@ class LinkExpired(IdPError):
     message = "link.expired"
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> str:
-    """A link token: given to the member once, only its digest is stored."""
-    return secrets.token_urlsafe(32)
-
-
 def store_link(member: Member, purpose: str, token: str, ttl_seconds: int, *, clock: Clock) -> None:
     """Record a link sent to the member; older ones of this purpose stop working. Joins the
     caller's transaction."""
@@ -48,7 +38,7 @@ def store_link(member: Member, purpose: str, token: str, ttl_seconds: int, *, cl
     revoke_links(member.id, purpose, clock=clock)
     db.session.add(
         AccountLink(
-            token_hash=_digest(token),
+            token_hash=digest(token),
             purpose=purpose,
             member_id=member.id,
             created_at=now,
@@ -81,10 +71,10 @@ def send_link(
 
 def find_link(token: str, purpose: str, *, clock: Clock) -> tuple[AccountLink, Member]:
     """The live link and its member, or :class:`LinkInvalid` / :class:`LinkExpired`."""
-    if not token or len(token) > 100:
+    if not well_formed(token):
         raise LinkInvalid()
     link = db.session.scalars(
-        select(AccountLink).filter_by(token_hash=_digest(token), purpose=purpose)
+        select(AccountLink).filter_by(token_hash=digest(token), purpose=purpose)
     ).one_or_none()
     if link is None or link.used_at is not None or link.revoked_at is not None:
         raise LinkInvalid()

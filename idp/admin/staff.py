@@ -22,8 +22,6 @@ hasher, the TOTP key, Redis or the WebAuthn ceremony; the rest are plain functio
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import unicodedata
 from datetime import timedelta
 from typing import NoReturn
@@ -42,6 +40,7 @@ from idp.config import Settings
 from idp.db import db
 from idp.errors import IdPError
 from idp.kv import key
+from idp.link_tokens import digest, new_token, well_formed
 from idp.models import StaffMember, StaffSecurityKey
 from idp.runtime import Runtime
 from idp.throttling import tries
@@ -88,10 +87,6 @@ def find_staff(email: str) -> StaffMember | None:
     if not email or not email.isprintable() or len(email) > 320:
         return None
     return db.session.scalars(select(StaffMember).filter_by(email=email)).one_or_none()
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def set_staff_disabled(email: str, disabled: bool) -> StaffMember:
@@ -188,18 +183,18 @@ class StaffAccounts:
         return staff, token
 
     def _new_setup(self, staff: StaffMember) -> str:
-        token = secrets.token_urlsafe(32)
-        staff.setup_token_hash = _digest(token)
+        token = new_token()
+        staff.setup_token_hash = digest(token)
         staff.setup_expires_at = self.clock.now() + SETUP_TTL
         return token
 
     # --- setup: password, then the authenticator app ----------------------------------------
 
     def find_by_setup_token(self, token: str) -> StaffMember:
-        if not token or len(token) > 100:
+        if not well_formed(token):
             raise SetupLinkInvalid()
         staff = db.session.scalars(
-            select(StaffMember).filter_by(setup_token_hash=_digest(token))
+            select(StaffMember).filter_by(setup_token_hash=digest(token))
         ).one_or_none()
         if staff is None or staff.disabled or staff.setup_expires_at is None:
             raise SetupLinkInvalid()
@@ -235,7 +230,7 @@ class StaffAccounts:
             raise TotpRejected()
         done = db.session.execute(
             update(StaffMember)
-            .where(StaffMember.id == staff.id, StaffMember.setup_token_hash == _digest(token))
+            .where(StaffMember.id == staff.id, StaffMember.setup_token_hash == digest(token))
             .values(totp_last_step=step, setup_token_hash=None, setup_expires_at=None)
         )
         if done.rowcount != 1:  # type: ignore[attr-defined]
