@@ -6,8 +6,8 @@
 - Passkeys made here: the members who turned on Face ID / fingerprint on this device, so the
   offer is not shown to them again here.
 
-Nothing here looks services up: a view builds :class:`RememberedDevices` from the app's
-settings (``RememberedDevices.of(rt)``) and asks it.
+Nothing here looks services up: a view builds :class:`RememberedBrowsers` from the app's
+settings (``RememberedBrowsers.of(rt)``) and asks it.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _read_entries(name: str, serializer: URLSafeTimedSerializer, max_age: int) -
     return [e for e in value if isinstance(e, str)] if isinstance(value, list) else []
 
 
-class RememberedDevices:
+class RememberedBrowsers:
     """The cookies of this browser, signed with the ``server``'s secret key (``secure`` on
     HTTPS); a device passing the code is remembered for the ``second_factor`` settings'
     days."""
@@ -61,7 +61,7 @@ class RememberedDevices:
         self.remember_seconds = second_factor.remember_device_days * 86400
 
     @classmethod
-    def of(cls, rt: Runtime) -> RememberedDevices:
+    def of(cls, rt: Runtime) -> RememberedBrowsers:
         return cls(rt.settings.server, rt.settings.second_factor)
 
     def _serializer(self) -> URLSafeTimedSerializer:

@@ -23,7 +23,7 @@ from idp.interaction import policy
 from idp.interaction.assurance import asks_for_mfa
 from idp.interaction.locked import locked_page
 from idp.interaction.policy import Planner
-from idp.interaction.remembered import RememberedDevices
+from idp.interaction.remembered import RememberedBrowsers
 from idp.interaction.state import Interaction
 from idp.interaction.steps import AUTHENTICATE, Facts, Page, Step, Verdict, run, skip
 from idp.login.blueprint import bp
@@ -63,8 +63,8 @@ def check(facts: Facts) -> Verdict:
         return run("acr_values_mfa")
     if not facts.fresh:
         return skip("session_enough")
-    devices = RememberedDevices.of(runtime())
-    if facts.member is not None and devices.is_remembered(request, facts.member):
+    browsers = RememberedBrowsers.of(runtime())
+    if facts.member is not None and browsers.is_remembered(request, facts.member):
         return skip("remembered_device")
     return run("new_device")
 
@@ -197,7 +197,7 @@ def check_code(interaction_id: str) -> Page:
     pending.auth_time = int(time.time())
     audit.record("otp.verified", member_id=member.id, client_id=client.client_id)
     response = Planner.of(rt).complete(pending, NAME)
-    RememberedDevices.of(rt).remember(request, response, member)
+    RememberedBrowsers.of(rt).remember(request, response, member)
     return response
 
 

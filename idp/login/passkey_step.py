@@ -30,7 +30,7 @@ from idp.errors import InteractionExpired
 from idp.interaction import policy
 from idp.interaction.locked import locked_page
 from idp.interaction.policy import Planner
-from idp.interaction.remembered import RememberedDevices
+from idp.interaction.remembered import RememberedBrowsers
 from idp.interaction.state import Interaction, Interactions
 from idp.interaction.steps import SIGNED_IN, Facts, Page, Step, Verdict, registry, run, skip
 from idp.login import password_step
@@ -121,7 +121,7 @@ def passkey_sign_in(interaction_id: str) -> Page:
             pending.complete(step.name)
     Interactions.of(rt).save(pending)
     response = policy.to_next_step(pending)
-    RememberedDevices.of(rt).mark_passkey_here(request, response, member, True)
+    RememberedBrowsers.of(rt).mark_passkey_here(request, response, member, True)
     return response
 
 
@@ -191,7 +191,7 @@ OFFER_STEP = Step(OFFER, SIGNED_IN, offer_check, offer_page)
 def _why_not_offer(amr: frozenset[str] | list[str], member: Member) -> str | None:
     if "otp" not in amr or "pwd" not in amr:
         return "not_full_sign_in"  # a remembered device skipped the code, or a passkey sign-in
-    if RememberedDevices.of(runtime()).has_passkey_here(request, member):
+    if RememberedBrowsers.of(runtime()).has_passkey_here(request, member):
         return "passkey_here"
     declined = member.passkey_offer_declined_at
     snooze = timedelta(days=runtime().settings.webauthn.offer_snooze_days)
@@ -263,5 +263,5 @@ def _continue(pending: Interaction, member: Member, here: bool) -> HttpResponse:
     rt = runtime()
     response = Planner.of(rt).complete(pending, OFFER)
     if here:
-        RememberedDevices.of(rt).mark_passkey_here(request, response, member, True)
+        RememberedBrowsers.of(rt).mark_passkey_here(request, response, member, True)
     return response

@@ -16,7 +16,7 @@ from idp.accounts.devices import (
 from idp.authenticators.passkeys import PasskeyRejected, credentials_of
 from idp.authenticators.webauthn_ceremony import NAME_LENGTH
 from idp.db import db
-from idp.interaction.remembered import RememberedDevices
+from idp.interaction.remembered import RememberedBrowsers
 from idp.logout.sign_out import SignOut
 from idp.models import Member
 from idp.notifications import current_notifier
@@ -76,7 +76,7 @@ def remove_device_submit(device_id: int):
     response = redirect(url_for("selfservice.devices", done=done), 303)
     # This browser may have held that passkey: offer Face ID / fingerprint here again (if it
     # still holds another, the browser says so at the offer and it is skipped).
-    RememberedDevices.of(runtime()).mark_passkey_here(request, response, member, False)
+    RememberedBrowsers.of(runtime()).mark_passkey_here(request, response, member, False)
     return response
 
 
