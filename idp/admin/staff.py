@@ -30,13 +30,13 @@ from redis import Redis
 from sqlalchemy import delete, or_, select, update
 
 from idp import audit
-from idp.accounts.policy import Message, PasswordRejected, is_common
+from idp.accounts.policy import Message, PasswordRejected, is_common, rules
 from idp.admin import security_keys
 from idp.authenticators import totp
 from idp.authenticators.password import PasswordHashing
 from idp.authenticators.webauthn_ceremony import WebAuthnCeremony
 from idp.clock import Clock
-from idp.config import Settings
+from idp.config import PasswordPolicySettings, Settings
 from idp.db import db
 from idp.errors import IdPError
 from idp.kv import key
@@ -102,6 +102,22 @@ def set_staff_disabled(email: str, disabled: bool) -> StaffMember:
 
 def list_staff() -> list[StaffMember]:
     return list(db.session.scalars(select(StaffMember).order_by(StaffMember.email)))
+
+
+# The staff rule as a password policy, for the new-password fields members' pages share
+# (``templates/_new_password_fields.html``): a length, no character classes, no history.
+STAFF_PASSWORD = PasswordPolicySettings(
+    profile="nist", min_length=MIN_PASSWORD, max_length=MAX_PASSWORD, min_classes=0, history=0
+)
+
+
+def staff_password_rules() -> list[Message]:
+    """The rules shown before typing: the members' list for this policy, with the staff's
+    own personal-data rule (the e-mail address)."""
+    return [
+        ("admin.setup.rule_not_email", {}) if key == "password.rule.not_personal" else (key, values)
+        for key, values in rules(STAFF_PASSWORD)
+    ]
 
 
 def check_staff_password(password: str, email: str) -> None:

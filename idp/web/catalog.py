@@ -457,10 +457,7 @@ FR: dict[str, str] = {
     ),
     "admin.setup.title": "Configurer votre compte de la console",
     "admin.setup.step1": "Étape 1 sur 2 : choisissez votre mot de passe.",
-    "admin.setup.password_rules": (
-        "Entre {min} et {max} caractères ; pas un mot de passe courant ; sans votre adresse "
-        "e-mail. Une phrase de plusieurs mots est idéale."
-    ),
+    "admin.setup.rule_not_email": "Sans votre adresse e-mail",
     "admin.setup.password_personal": (
         "Votre mot de passe ne doit pas contenir votre adresse e-mail."
     ),
@@ -1220,10 +1217,7 @@ EN: dict[str, str] = {
     ),
     "admin.setup.title": "Set up your console account",
     "admin.setup.step1": "Step 1 of 2: choose your password.",
-    "admin.setup.password_rules": (
-        "{min} to {max} characters; not a common password; without your e-mail address. A "
-        "phrase of several words is ideal."
-    ),
+    "admin.setup.rule_not_email": "Without your e-mail address",
     "admin.setup.password_personal": "Your password must not contain your e-mail address.",
     "admin.setup.next": "Continue",
     "admin.setup.totp_title": "Register your authenticator app",

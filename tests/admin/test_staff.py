@@ -5,6 +5,7 @@ roles; CSRF; the ``idp_admin`` session and sign-out."""
 from __future__ import annotations
 
 import hashlib
+import html
 from datetime import UTC, timedelta
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
@@ -74,6 +75,22 @@ def test_create_prints_a_one_time_setup_link_and_stores_only_its_digest(app, clo
     assert len(created) == 1 and token not in str(created[0].detail)
 
 
+def test_the_setup_page_lists_the_staff_rules_as_the_members_pages_do(app, clock):
+    url = create_staff(app, ADMIN_EMAIL, "admin")
+    page = Staff(app, app.test_client(), ADMIN_EMAIL).get(path_of(url)).get_data(as_text=True)
+    rules = page.split('id="password-rules"')[1].split("</ul>")[0]
+    items = [html.unescape(i.split(">", 1)[1].split("</li>")[0].strip())
+             for i in rules.split("<li")[1:]]  # fmt: skip
+    assert items == [
+        "Entre 12 et 128 caractères",
+        "Pas un mot de passe courant (azerty, soleil123…)",
+        "Sans votre adresse e-mail",
+    ]
+    # The live hints of the members' pages: length checked as it is typed, no class rule.
+    assert 'data-min-length="12"' in page and 'data-min-classes="0"' in page
+    assert "password_hints.js" in page
+
+
 def test_cli_refuses_a_second_account_for_the_same_email_and_an_unknown_role(app, clock):
     create_staff(app, ADMIN_EMAIL, "admin")
     runner = app.test_cli_runner()
@@ -101,7 +118,8 @@ def test_setup_password_then_totp_enrolment_signs_in(app, clock):
     mismatch = choose(STAFF_PASSWORD, STAFF_PASSWORD + "!")
     assert mismatch.status_code == 400 and "différents" in mismatch.get_data(as_text=True)
     personal = choose("alice.admin-2025-xyz")
-    assert personal.status_code == 400 and "adresse e-mail" in personal.get_data(as_text=True)
+    assert personal.status_code == 400
+    assert "ne doit pas contenir votre adresse e-mail" in personal.get_data(as_text=True)
 
     enrol = choose(STAFF_PASSWORD)
     html = enrol.get_data(as_text=True)

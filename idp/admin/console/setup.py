@@ -11,7 +11,7 @@ from flask import redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from idp.accounts.policy import PasswordRejected
+from idp.accounts.policy import PasswordRejected, password_rules_attributes
 from idp.admin import staff as staff_accounts
 from idp.admin.console.blueprint import bp
 from idp.admin.console.session import ConsoleSessions
@@ -29,9 +29,10 @@ def _invalid() -> tuple[str, int]:
 
 
 def _password_page(token: str, status: int, failures: object = None) -> tuple[str, int]:
+    attributes = password_rules_attributes(staff_accounts.STAFF_PASSWORD)
     page = render_template("admin/setup_password.html", token=token, failures=failures,
-                           min_length=staff_accounts.MIN_PASSWORD,
-                           max_length=staff_accounts.MAX_PASSWORD)  # fmt: skip
+                           rules=staff_accounts.staff_password_rules(),
+                           rule_attributes=attributes)  # fmt: skip
     return page, status
 
 
