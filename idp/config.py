@@ -7,6 +7,7 @@ time: :func:`load_settings` is called by ``create_app`` and by ``idp check-confi
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 import re
@@ -276,6 +277,9 @@ class ThrottleSettings:
 class AccountSettings:
     activation_link_ttl: int = setting("IDP_ACTIVATION_LINK_TTL", 24 * 3600)
     reset_link_ttl: int = setting("IDP_RESET_LINK_TTL", 24 * 3600)
+    # A MaxMind-format database (.mmdb) placing the IP addresses of the account page's recent
+    # activity; empty: the page shows the addresses.
+    geoip_database: str = setting("IDP_GEOIP_DATABASE", "")
 
 
 @dataclass(frozen=True)
@@ -511,6 +515,7 @@ def validate(settings: Settings) -> None:
         raise ConfigError("IDP_AUDIT_RETENTION_DAYS must be at least 1.")
     _validate_logout(settings.logout)
     _validate_mail(settings.mail)
+    _validate_geoip(settings.accounts.geoip_database)
     try:
         settings.outbound.allow_list()
     except ValueError as error:
@@ -617,6 +622,15 @@ def _web_origin_under(origin: str, rp_id: str, settings: Settings) -> bool:
         parts.scheme == "http" and local and not settings.server.production
     )
     return secure and (host == rp_id or host.endswith("." + rp_id))
+
+
+def _validate_geoip(path: str) -> None:
+    if not path:
+        return
+    if not Path(path).is_file():
+        raise ConfigError(f"IDP_GEOIP_DATABASE: no file at {path!r}.")
+    if importlib.util.find_spec("maxminddb") is None:
+        raise ConfigError("IDP_GEOIP_DATABASE needs the maxminddb package (pip install maxminddb).")
 
 
 def _validate_production(settings: Settings) -> None:

@@ -24,8 +24,9 @@ EDGES = frozenset({
     "oidc/server.py",  # Authlib builds a grant per request: each resolves its services once
     "login/access_step.py", "login/code_step.py", "login/consent_step.py",
     "login/passkey_step.py", "login/password_step.py", "login/views.py",
-    "selfservice/account.py", "selfservice/activation.py", "selfservice/applications.py",
-    "selfservice/devices.py", "selfservice/forms.py", "selfservice/link_pages.py",
+    "selfservice/account.py", "selfservice/activation.py", "selfservice/activity.py",
+    "selfservice/applications.py", "selfservice/devices.py", "selfservice/forms.py",
+    "selfservice/link_pages.py",
     "selfservice/reauth.py", "selfservice/reset.py", "selfservice/sessions.py",
     "notifications/outbox_page.py",
     "admin/api.py", "admin/audit_api.py", "admin/clients_api.py", "admin/members_api.py",

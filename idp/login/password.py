@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+from flask import has_request_context, request
+
 from idp import audit
 from idp.accounts.directory import find_member_by_identifier
 from idp.authenticators.password import PasswordHashing
@@ -22,6 +24,7 @@ from idp.config import ServerSettings, ThrottleSettings
 from idp.db import db, utcnow
 from idp.errors import InvalidCredentials
 from idp.models import Member
+from idp.sso import USER_AGENT_LENGTH
 from idp.throttling.known_browsers import known_browser
 from idp.throttling.limits import hit, password_limits
 from idp.throttling.lockout import AccountLocked, AttemptInProgress, Lockout
@@ -110,4 +113,6 @@ def _failed(member: Member | None, client_id: str | None) -> None:
         "login.password_failed",
         member_id=member.id if member is not None else None,
         client_id=client_id,
+        # the device, for the account page's activity (accounts/activity.py)
+        user_agent=request.user_agent.string[:USER_AGENT_LENGTH] if has_request_context() else "",
     )

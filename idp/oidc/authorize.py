@@ -258,7 +258,8 @@ def _issue(
         skipped = pending.skipped if pending is not None else {}
         audit.record("authorization.granted", member_id=member.id, client_id=client.client_id,
                      steps={k: v for k, v in steps.items() if k not in skipped},
-                     skipped=skipped)  # fmt: skip
+                     skipped=skipped,  # the device, for the account page's activity
+                     user_agent=request.user_agent.string[:sso.USER_AGENT_LENGTH])  # fmt: skip
     return response
 
 

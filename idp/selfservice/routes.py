@@ -7,6 +7,7 @@ from flask import Flask
 from idp.selfservice import (
     account,
     activation,
+    activity,
     applications,
     devices,
     reauth,
@@ -15,7 +16,7 @@ from idp.selfservice import (
 )
 from idp.selfservice.blueprint import bp
 
-PAGES = (account, activation, applications, devices, reauth, reset, sessions)
+PAGES = (account, activation, activity, applications, devices, reauth, reset, sessions)
 
 
 def init_app(app: Flask) -> None:

@@ -744,6 +744,43 @@ FR: dict[str, str] = {
     "sessions.none": "Aucune connexion en cours.",
     "sessions.done_signed_out": "L'appareil a été déconnecté.",
     "sessions.done_already": "Cet appareil était déjà déconnecté.",
+    # recent activity and "ce n'était pas moi" (idp/selfservice/activity.py)
+    "activity.title": "Mon activité récente",
+    "activity.intro": (
+        "Vos dernières connexions et les tentatives refusées sur votre compte, "
+        "de la plus récente à la plus ancienne."
+    ),
+    "activity.signed_in_to": "Connexion à {portal}",
+    "activity.signed_in": "Connexion",
+    "activity.refused_password": "Tentative refusée : mot de passe incorrect",
+    "activity.refused_code": "Tentative refusée : code de sécurité incorrect",
+    "activity.device": "Appareil :",
+    "activity.portal": "Service :",
+    "activity.place": "Lieu approximatif :",
+    "activity.none": "Aucune connexion récente.",
+    "activity.back": "Retour à mon activité récente",
+    "activity.not_me_title": "Vous ne reconnaissez pas une connexion ?",
+    "activity.not_me_intro": (
+        "Changez votre mot de passe maintenant : nous déconnecterons aussi tous vos autres "
+        "appareils."
+    ),
+    "activity.not_me": "Ce n'était pas moi",
+    "activity.not_me_lead": (
+        "Quelqu'un connaît peut-être votre mot de passe. En un seul geste, nous allons :"
+    ),
+    "activity.not_me_step_password": "enregistrer votre nouveau mot de passe ;",
+    "activity.not_me_step_sign_out": ("déconnecter tous vos autres appareils et applications ;"),
+    "activity.not_me_step_notice": "vous envoyer un e-mail de confirmation.",
+    "activity.not_me_stay": "Vous restez connecté sur cet appareil.",
+    "activity.not_me_submit": "Changer mon mot de passe et tout déconnecter",
+    "activity.not_me_forgot": "Vous ne connaissez plus votre mot de passe actuel ?",
+    "activity.not_me_done.one": "Votre autre appareil a été déconnecté.",
+    "activity.not_me_done.other": "Vos {count} autres appareils ont été déconnectés.",
+    "activity.not_me_done_none": "Aucun autre appareil n'était connecté.",
+    "activity.not_me_next": (
+        "Vérifiez aussi que votre adresse e-mail et votre numéro de mobile sont les bons : "
+        "en cas de doute, nos conseillers sont à votre écoute."
+    ),
     # access rules and consent
     "access.title": "« {client} » ne vous est pas accessible",
     "access.default_message": "Ce service est réservé à certains contrats que vous ne détenez pas.",
@@ -1486,6 +1523,39 @@ EN: dict[str, str] = {
     "sessions.none": "No active sign-in.",
     "sessions.done_signed_out": "The device was signed out.",
     "sessions.done_already": "This device was already signed out.",
+    # recent activity and "it wasn't me" (idp/selfservice/activity.py)
+    "activity.title": "My recent activity",
+    "activity.intro": (
+        "Your latest sign-ins and the attempts refused on your account, newest first."
+    ),
+    "activity.signed_in_to": "Signed in to {portal}",
+    "activity.signed_in": "Signed in",
+    "activity.refused_password": "Attempt refused: wrong password",
+    "activity.refused_code": "Attempt refused: wrong security code",
+    "activity.device": "Device:",
+    "activity.portal": "Service:",
+    "activity.place": "Approximate place:",
+    "activity.none": "No recent sign-in.",
+    "activity.back": "Back to my recent activity",
+    "activity.not_me_title": "You do not recognise a sign-in?",
+    "activity.not_me_intro": (
+        "Change your password now: we will also sign out all your other devices."
+    ),
+    "activity.not_me": "It wasn't me",
+    "activity.not_me_lead": "Someone may know your password. In one step, we will:",
+    "activity.not_me_step_password": "save your new password;",
+    "activity.not_me_step_sign_out": "sign out all your other devices and applications;",
+    "activity.not_me_step_notice": "send you a confirmation e-mail.",
+    "activity.not_me_stay": "You stay signed in on this device.",
+    "activity.not_me_submit": "Change my password and sign out everywhere else",
+    "activity.not_me_forgot": "You no longer know your current password?",
+    "activity.not_me_done.one": "Your other device was signed out.",
+    "activity.not_me_done.other": "Your {count} other devices were signed out.",
+    "activity.not_me_done_none": "No other device was signed in.",
+    "activity.not_me_next": (
+        "Also check that your e-mail address and mobile number are right: "
+        "if in doubt, our advisers are there to help."
+    ),
     # access rules and consent
     "access.title": "“{client}” is not available to you",
     "access.default_message": "This service is for contracts you do not hold.",
