@@ -4,14 +4,18 @@
 from __future__ import annotations
 
 import html
+import importlib.util
 import re
 from datetime import datetime, timedelta
 
+import pytest
 import requests
 from sqlalchemy import select
 
 from idp.accounts.activity import MaxMindPlaces, NoPlaces, Place, recent_activity
+from idp.config import load_settings
 from idp.db import db
+from idp.errors import ConfigError
 from idp.models import AuditEvent, Member
 from idp.runtime import runtime
 from tests.actors import (
@@ -260,3 +264,16 @@ def test_recent_activity_keeps_the_retention_the_limit_and_skips_others(app):
     assert password.ip is None and password.place == Place("Lyon", "France")
     assert signed_in.client_id == "health-portal" and signed_in.user_agent == FIREFOX_WINDOWS
     assert [a.refused for a in two] == ["code", "password"] and two[0].place is None
+
+
+def test_a_geoip_database_that_cannot_be_read_stops_the_start(tmp_path):
+    with pytest.raises(ConfigError, match="IDP_GEOIP_DATABASE"):
+        load_settings({"IDP_GEOIP_DATABASE": str(tmp_path / "missing.mmdb")})
+    present = tmp_path / "GeoLite2-City.mmdb"
+    present.write_bytes(b"")
+    if importlib.util.find_spec("maxminddb") is None:  # the optional package is not installed
+        with pytest.raises(ConfigError, match="maxminddb"):
+            load_settings({"IDP_GEOIP_DATABASE": str(present)})
+    else:
+        assert load_settings({"IDP_GEOIP_DATABASE": str(present)}).accounts.geoip_database
+    assert load_settings({}).accounts.geoip_database == ""  # not configured by default
