@@ -18,6 +18,7 @@ from idp.db import db
 from idp.errors import ConfigError
 from idp.models import AuditEvent, Member
 from idp.runtime import runtime
+from idp.selfservice import activity as activity_page_module
 from tests.actors import (
     DEMO_NUMBER,
     DEMO_PASSWORD,
@@ -93,6 +94,24 @@ def test_lists_sign_ins_and_refused_attempts_newest_first(site):
     assert english[0].startswith("Signed in to Espace prévoyance")
     assert english[1].startswith("Attempt refused: wrong password")
     assert "Device: Firefox on Windows" in english[2]
+
+
+class Everywhere:
+    """A place lookup that puts every address in Lyon."""
+
+    def place(self, ip: str, lang: str) -> Place | None:
+        return Place("Lyon", "France")
+
+
+def test_places_replace_the_ip_address_when_a_geoip_database_is_configured(site, monkeypatch):
+    monkeypatch.setattr(activity_page_module, "places_from", lambda path: Everywhere())
+    health = RelyingParty(site.url, "health-portal")
+    firefox = browser_as(site, FIREFOX_WINDOWS)
+    wrong_password(firefox, health)
+    sign_in_tokens(firefox, health)
+    signed_in, refused = entries(activity_page(firefox, site))
+    assert "Lieu approximatif : Lyon, France" in signed_in and "127.0.0.1" not in signed_in
+    assert "Lieu approximatif : Lyon, France" in refused and "127.0.0.1" not in refused
 
 
 def test_another_members_events_never_appear(site):
