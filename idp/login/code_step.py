@@ -96,7 +96,7 @@ def code_page(
         options = [(c, masked(c, d)) for c, d in available.items()]
         page = render_template("login/code_choose.html", interaction=pending, options=options,
                                checked=(ready or list(available))[0],
-                               live_channel=sent.channel if sent is not None else None,
+                               back_to_code=sent is not None and sent.channel in available,
                                waiting=waits.get(too_soon or "", 0),
                                error=error, values=values,
                                after_reset=member.needs_strong_factor)  # fmt: skip
