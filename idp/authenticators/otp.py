@@ -2,6 +2,10 @@
 an HMAC in Redis, valid a few minutes, single use, bound to one sign-in (the interaction), a
 few attempts. A resend replaces the code with fresh attempts; the account's failure count
 (``throttling/lockout.py``) is what a resend never resets.
+
+The resend cooldown is per channel: a code by e-mail right after one by SMS (or the reverse)
+leaves at once, only a second code on the same channel waits ``IDP_OTP_RESEND_COOLDOWN``
+seconds after the last one sent there. Whatever the channel, only the latest code works.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ import hmac
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from redis import Redis
@@ -75,6 +80,15 @@ class SentCode:
     channel: str  # sms | email
     sent_at: int
     expires_at: int
+    # When a code last left by each channel during this sign-in (the latest one included).
+    sent_by: Mapping[str, int] = field(default_factory=dict)
+
+    def wait(self, channel: str, cooldown: int, now: int) -> int:
+        """Seconds before another code may leave by ``channel`` (0: now)."""
+        last = self.sent_by.get(channel)
+        if last is None:
+            return 0
+        return max(last + cooldown - now, 0)
 
 
 def _code_key(binding: str) -> str:
@@ -117,25 +131,38 @@ class OneTimeCodes:
         if raw is None:
             return None
         state: dict[str, Any] = json.loads(raw)
-        return SentCode(state["channel"], state["sent_at"], state["expires_at"])
+        channel, sent_at = state["channel"], state["sent_at"]
+        sent_by = {str(c): int(t) for c, t in state.get("sent_by", {channel: sent_at}).items()}
+        return SentCode(channel, sent_at, state["expires_at"], sent_by)
 
-    def check_resend(self, binding: str) -> None:
-        """Raise :class:`ResendTooSoon` during the cooldown after the last code."""
+    def resend_wait(self, binding: str, channel: str) -> int:
+        """Seconds before a new code may leave by ``channel``: the cooldown runs per channel,
+        from the last code sent there, while this sign-in has a live code (a code used up,
+        expired or never sent holds nothing back)."""
         sent = self.current(binding)
         if sent is None:
-            return
-        wait = sent.sent_at + self.settings.resend_cooldown - int(time.time())
+            return 0
+        return sent.wait(channel, self.settings.resend_cooldown, int(time.time()))
+
+    def check_resend(self, binding: str, channel: str) -> None:
+        """Raise :class:`ResendTooSoon` during ``channel``'s cooldown; another channel is
+        never held back."""
+        wait = self.resend_wait(binding, channel)
         if wait > 0:
             raise ResendTooSoon(wait)
 
     def store(self, binding: str, code: str, channel: str) -> SentCode:
-        """Keep the code's HMAC for this sign-in; any earlier code stops working and the new
-        one gets its own attempts (the account's failure count, in ``lockout``, is not
-        reset)."""
+        """Keep the code's HMAC for this sign-in; any earlier code stops working, whichever
+        channel it went by, and the new one gets its own attempts (the account's failure
+        count, in ``lockout``, is not reset). The other channel's last send time is kept for
+        its cooldown."""
         ttl = self.settings.code_ttl
         now = int(time.time())
-        sent = SentCode(channel, now, now + ttl)
-        meta = {"channel": channel, "sent_at": now, "expires_at": sent.expires_at}
+        previous = self.current(binding)
+        sent_by = {**(previous.sent_by if previous is not None else {}), channel: now}
+        sent = SentCode(channel, now, now + ttl, sent_by)
+        meta = {"channel": channel, "sent_at": now, "expires_at": sent.expires_at,
+                "sent_by": sent_by}  # fmt: skip
         pipe = self.redis.pipeline()
         pipe.set(_code_key(binding), self._mac(binding, code), ex=ttl)
         pipe.set(_meta_key(binding), json.dumps(meta), ex=ttl)

@@ -71,31 +71,44 @@ def check(facts: Facts) -> Verdict:
 
 def code_page(
     pending: Interaction, error: str | None = None, status: int = 200, choose: bool = False,
-    **values: object,
+    too_soon: str | None = None, **values: object,
 ) -> Page:  # fmt: skip
-    """The page of the code step: choose a channel, or type the code just sent."""
+    """The page of the code step: choose a channel, or type the code just sent.
+
+    ``too_soon`` names the channel a new code was asked on during its cooldown: not a mistake
+    of the member's, so the page says when it can be asked (a status, not an error) and the
+    code already sent keeps working."""
     rt = runtime()
     member, client = parties(pending, clients=ClientRegistry.of(rt))
     available = contacts(member)
     if not available:
         audit.record("otp.no_contact", member_id=member.id, client_id=client.client_id)
         return render_template("login/code_no_contact.html", interaction=pending), 200
-    sent = OneTimeCodes.of(rt).current(pending.id)
+    codes = OneTimeCodes.of(rt)
+    sent = codes.current(pending.id)
     choose = choose or request.args.get("choose") == "1"
+    if too_soon is not None and sent is not None and too_soon != sent.channel:
+        choose = True  # asked again by the channel of an earlier code: the choice stays
     if sent is None or choose or sent.channel not in available:
+        waits = {c: codes.resend_wait(pending.id, c) for c in available}
+        # The channel a code can leave by now comes first (the other one, just after a code).
+        ready = [c for c in available if not waits[c]]
         options = [(c, masked(c, d)) for c, d in available.items()]
         page = render_template("login/code_choose.html", interaction=pending, options=options,
+                               checked=(ready or list(available))[0],
+                               back_to_code=sent is not None and sent.channel in available,
+                               waiting=waits.get(too_soon or "", 0),
                                error=error, values=values,
                                after_reset=member.needs_strong_factor)  # fmt: skip
         return page, status
     second_factor = rt.settings.second_factor
-    wait = max(sent.sent_at + second_factor.resend_cooldown - int(time.time()), 0)
     page = render_template(
         "login/code_enter.html",
         interaction=pending,
         channel=sent.channel,
         destination=masked(sent.channel, available[sent.channel]),
-        resend_wait=wait,
+        resend_wait=codes.resend_wait(pending.id, sent.channel),
+        too_soon=too_soon is not None,
         valid_minutes=second_factor.code_ttl // 60,
         error=error,
         values=values,
@@ -116,9 +129,9 @@ def send_code(interaction_id: str) -> Page:
     if destination is None:
         return code_page(pending, "otp.choose_channel", 400)
     try:
-        codes.check_resend(pending.id)
-    except otp.ResendTooSoon as wait:
-        return code_page(pending, "otp.resend_too_soon", 429, count=wait.retry_after)
+        codes.check_resend(pending.id, channel)  # the other channel is never held back
+    except otp.ResendTooSoon:
+        return code_page(pending, status=429, too_soon=channel)
     redis = runtime().redis
     hit(CODE_PER_DESTINATION, destination, redis=redis)
     hit(CODE_PER_ACCOUNT, str(member.id), redis=redis)
@@ -130,10 +143,46 @@ def send_code(interaction_id: str) -> Page:
     except DeliveryFailed:
         # Nothing consumed or stored: try again, or choose the other channel.
         return code_page(pending, f"otp.{channel}_failed", 503, choose=True)
-    codes.store(pending.id, code, channel)
+    codes.store(pending.id, code, channel)  # the code sent before, by any channel, is void
     audit.record("otp.sent", member_id=member.id, client_id=client.client_id, channel=channel,
                  to=masked(channel, destination))  # fmt: skip
     return policy.to_next_step(pending)
+
+
+@bp.post("/login/<interaction_id>/code/not-me")
+def not_me(interaction_id: str) -> Page:
+    """The "Ce n'est pas vous ?" button: this sign-in forgets the member it was about (who
+    they are, what they proved, their code) and starts again at its first page, for someone
+    else."""
+    check_csrf()
+    pending = load_interaction(interaction_id)
+    rt = runtime()
+    planner = Planner.of(rt)
+    if not planner.is_current(pending, NAME):
+        return policy.to_next_step(pending)
+    audit.record("otp.not_me", member_id=pending.member_id or pending.session_member_id,
+                 client_id=pending.client_id)  # fmt: skip
+    OneTimeCodes.of(rt).forget(pending.id)
+    start_over(pending)
+    planner.interactions.save(pending)
+    return policy.to_next_step(pending)
+
+
+def start_over(pending: Interaction) -> None:
+    """Drop from ``pending`` everything about its member: the steps passed and their
+    reasons, the member, their ``amr``, passkey and time, the browser's SSO session (a
+    step-up on someone else's session asks for a sign-in instead) and the request's
+    ``login_hint``, which named them."""
+    pending.done = []
+    pending.reasons = {}
+    pending.skipped = {}
+    pending.member_id = None
+    pending.amr = []
+    pending.auth_time = None
+    pending.passkey_id = None
+    pending.session_member_id = None
+    pending.session_auth_time = None
+    pending.params = {k: v for k, v in pending.params.items() if k != "login_hint"}
 
 
 @bp.post("/login/<interaction_id>/code")

@@ -81,8 +81,8 @@ FR: dict[str, str] = {
         "Votre numéro de portable ou votre e-mail a changé ? Contactez nos conseillers au "
         "{phone}, {hours}, pour mettre à jour vos coordonnées."
     ),
-    "otp.sent_sms": "Nous venons d'envoyer un code par SMS au {destination}.",
-    "otp.sent_email": "Nous venons d'envoyer un code par e-mail à {destination}.",
+    "otp.sent_sms": "Code envoyé par SMS au {destination}.",
+    "otp.sent_email": "Code envoyé par e-mail à {destination}.",
     "otp.may_take_a_moment.one": (
         "L'envoi du code peut prendre quelques instants. Il est valable {count} minute."
     ),
@@ -91,10 +91,15 @@ FR: dict[str, str] = {
     ),
     "otp.code": "Code de sécurité (6 chiffres)",
     "otp.resend_hint": "Un nouveau code remplace le précédent, qui ne fonctionnera plus.",
-    "otp.resend_wait.one": "Vous pourrez en demander un dans {count} seconde.",
-    "otp.resend_wait.other": "Vous pourrez en demander un dans {count} secondes.",
+    "otp.resend_wait.one": "Vous pourrez demander un nouveau code dans {count} seconde.",
+    "otp.resend_wait.other": "Vous pourrez demander un nouveau code dans {count} secondes.",
+    "otp.resend_ready": "Vous pouvez maintenant demander un nouveau code.",
+    "otp.still_valid": "Le code déjà envoyé reste valable.",
+    "otp.refresh": "Actualiser la page",
     "otp.resend": "Renvoyer un code",
     "otp.other_channel": "Recevoir le code autrement",
+    "otp.back_to_code": "Saisir le code déjà reçu",
+    "otp.not_me": "Ce n'est pas vous ? Se connecter avec un autre compte",
     "otp.not_received": "Vous ne recevez pas le code ?",
     "otp.not_received_text": (
         "Vérifiez que votre numéro de portable et votre e-mail sont à jour, et consultez vos "
@@ -909,8 +914,8 @@ EN: dict[str, str] = {
         "Your mobile number or e-mail changed? Contact our advisers on {phone}, {hours}, to "
         "update your details."
     ),
-    "otp.sent_sms": "We have just sent a code by text message to {destination}.",
-    "otp.sent_email": "We have just sent a code by e-mail to {destination}.",
+    "otp.sent_sms": "Code sent by text message to {destination}.",
+    "otp.sent_email": "Code sent by e-mail to {destination}.",
     "otp.may_take_a_moment.one": (
         "The code may take a moment to arrive. It is valid for {count} minute."
     ),
@@ -919,10 +924,15 @@ EN: dict[str, str] = {
     ),
     "otp.code": "Security code (6 digits)",
     "otp.resend_hint": "A new code replaces the previous one, which will stop working.",
-    "otp.resend_wait.one": "You can ask for one in {count} second.",
-    "otp.resend_wait.other": "You can ask for one in {count} seconds.",
+    "otp.resend_wait.one": "You can ask for a new code in {count} second.",
+    "otp.resend_wait.other": "You can ask for a new code in {count} seconds.",
+    "otp.resend_ready": "You can now ask for a new code.",
+    "otp.still_valid": "The code already sent still works.",
+    "otp.refresh": "Refresh the page",
     "otp.resend": "Send a new code",
     "otp.other_channel": "Receive the code another way",
+    "otp.back_to_code": "Enter the code already received",
+    "otp.not_me": "Not you? Sign in with another account",
     "otp.not_received": "Not received the code?",
     "otp.not_received_text": (
         "Check that your mobile number and e-mail are up to date, and look in your spam "

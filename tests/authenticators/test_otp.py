@@ -67,6 +67,7 @@ def test_only_a_keyed_hmac_is_kept_never_the_code(app):
                 "channel": "sms",
                 "sent_at": sent.sent_at,
                 "expires_at": sent.expires_at,
+                "sent_by": {"sms": sent.sent_at},
             }
         else:
             assert CODE not in value.decode("utf-8", "replace")
@@ -149,20 +150,53 @@ def test_a_resend_replaces_the_code(app):
 
 def test_resend_cooldown(app, monkeypatch):
     assert runtime().settings.second_factor.resend_cooldown == 30
-    codes().check_resend(SIGN_IN)  # nothing sent yet: no wait
+    codes().check_resend(SIGN_IN, "sms")  # nothing sent yet: no wait
     codes().store(SIGN_IN, CODE, "sms")
 
     with pytest.raises(otp.ResendTooSoon) as wait:
-        codes().check_resend(SIGN_IN)
+        codes().check_resend(SIGN_IN, "sms")
     assert 29 <= wait.value.retry_after <= 30
 
     monkeypatch.setattr(otp, "time", _Later(20))
     with pytest.raises(otp.ResendTooSoon) as later:
-        codes().check_resend(SIGN_IN)
+        codes().check_resend(SIGN_IN, "sms")
     assert 9 <= later.value.retry_after <= 10
+    assert codes().resend_wait(SIGN_IN, "sms") in (9, 10)
 
     monkeypatch.setattr(otp, "time", _Later(31))
-    codes().check_resend(SIGN_IN)
+    codes().check_resend(SIGN_IN, "sms")
+    assert codes().resend_wait(SIGN_IN, "sms") == 0
+
+
+def test_the_cooldown_is_per_channel(app, monkeypatch):
+    codes().store(SIGN_IN, CODE, "sms")
+
+    codes().check_resend(SIGN_IN, "email")  # the other channel is never held back
+    assert codes().resend_wait(SIGN_IN, "email") == 0
+    monkeypatch.setattr(otp, "time", _Later(5))
+    codes().store(SIGN_IN, "271828", "email")
+
+    # The SMS keeps its own cooldown, counted from the SMS; the e-mail starts its own.
+    with pytest.raises(otp.ResendTooSoon) as sms:
+        codes().check_resend(SIGN_IN, "sms")
+    assert 24 <= sms.value.retry_after <= 25
+    with pytest.raises(otp.ResendTooSoon) as email:
+        codes().check_resend(SIGN_IN, "email")
+    assert 29 <= email.value.retry_after <= 30
+    # Only the latest code works, whichever channel the earlier one went by.
+    with pytest.raises(otp.CodeRejected):
+        codes().verify(SIGN_IN, CODE)
+    codes().verify(SIGN_IN, "271828")
+
+
+def test_a_record_without_send_times_per_channel_counts_its_own_channel(app):
+    """A code stored before the cooldown was per channel: its channel waits, the other not."""
+    sent = codes().store(SIGN_IN, CODE, "sms")
+    meta = {"channel": "sms", "sent_at": sent.sent_at, "expires_at": sent.expires_at}
+    runtime().redis.set(f"idp:otp-meta:{SIGN_IN}", json.dumps(meta), ex=300)
+
+    assert codes().resend_wait(SIGN_IN, "sms") in (29, 30)
+    assert codes().resend_wait(SIGN_IN, "email") == 0
 
 
 def test_the_cooldown_is_configuration(app):
@@ -171,7 +205,7 @@ def test_the_cooldown_is_configuration(app):
         settings, second_factor=replace(settings.second_factor, resend_cooldown=0)
     )
     codes().store(SIGN_IN, CODE, "sms")
-    codes().check_resend(SIGN_IN)
+    codes().check_resend(SIGN_IN, "sms")
 
 
 def test_codes_expire_with_their_redis_keys(app):
@@ -191,7 +225,7 @@ def test_codes_expire_with_their_redis_keys(app):
     assert codes().current(SIGN_IN) is None
     with pytest.raises(otp.CodeUnusable):
         codes().verify(SIGN_IN, CODE)
-    codes().check_resend(SIGN_IN)  # no live code: a new one may be sent at once
+    codes().check_resend(SIGN_IN, "sms")  # no live code: a new one may be sent at once
 
 
 def test_attempt_counter_expires_too(app):

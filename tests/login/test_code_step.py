@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import html
+import json
 import logging
 import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -163,6 +165,20 @@ def alert(page: Page) -> str:
     return html.unescape(match.group(1)).strip()
 
 
+def waiting(page: Page) -> str:
+    """The text of the status saying when a new code can be asked for."""
+    match = re.search(r'<p class="notice[^"]*" role="status" id="resend-wait">(.*?)</p>',
+                      page.text, re.S)  # fmt: skip
+    assert match, page.text
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+
+
+def resend_disabled(page: Page) -> bool:
+    match = re.search(r'<button[^>]*id="resend"[^>]*>', page.text)
+    assert match, page.text
+    return " disabled" in match.group(0)
+
+
 def interaction_id(page: Page) -> str:
     match = re.search(r"/login/([^/?#]+)", page.url)
     assert match, page.url
@@ -286,7 +302,7 @@ def test_sign_in_with_a_code_by_sms(site: Site):
     for secret in (PHONE, "0612345678", "06 12 34 56 78", EMAIL, "camille.martin"):
         assert secret not in shown
     enter = send(browser, choose, "sms")
-    assert f"Nous venons d'envoyer un code par SMS au {MASKED_PHONE}." in text(enter)
+    assert f"Code envoyé par SMS au {MASKED_PHONE}." in text(enter)
     assert PHONE not in text(enter)
 
     [sms] = site.sms.messages()
@@ -318,7 +334,7 @@ def test_sign_in_with_a_code_by_sms(site: Site):
 def test_sign_in_with_a_code_by_email(site: Site):
     browser, portal = Browser(site.url), site.portal()
     enter = send(browser, to_code_step(browser, portal), "email")
-    assert f"par e-mail à {MASKED_EMAIL}" in text(enter)
+    assert f"Code envoyé par e-mail à {MASKED_EMAIL}." in text(enter)
 
     [mail] = site.emails_to(EMAIL)
     code = site.email_code()
@@ -339,17 +355,86 @@ def test_resend_during_the_cooldown_waits_and_sends_nothing(site: Site):
     browser = Browser(site.url)
     enter = send(browser, to_code_step(browser, site.portal()), "sms")
     assert "Un nouveau code remplace le précédent, qui ne fonctionnera plus." in text(enter)
-    assert re.search(r"Vous pourrez en demander un dans (29|30) secondes", text(enter))
+    assert re.fullmatch(
+        r"Vous pourrez demander un nouveau code dans (29|30) secondes\. Actualiser la page",
+        waiting(enter),
+    )
+    assert resend_disabled(enter)
 
-    too_soon = page_of(resend(browser, enter, "sms"))
+    too_soon = page_of(resend(browser, enter, "sms"))  # a browser that ignores "disabled"
 
+    # Asked too soon is not a mistake: a status with the seconds left, no error, no field
+    # marked wrong, and the code already sent still works.
     assert too_soon.status_code == 429
     assert re.fullmatch(
-        r"Patientez (29|30) secondes avant de demander un nouveau code\.", alert(too_soon)
+        r"Le code déjà envoyé reste valable\. Vous pourrez demander un nouveau code dans "
+        r"(29|30) secondes\. Actualiser la page",
+        waiting(too_soon),
     )
+    assert 'role="alert"' not in too_soon.text and "aria-invalid" not in too_soon.text
+    assert resend_disabled(too_soon)
     assert len(site.sms.messages()) == 1
-    assert is_enter_page(too_soon)  # the code already sent still works
+    assert is_enter_page(too_soon)
     callback_of(post_code(browser, too_soon, site.sms.code()))
+
+
+def test_the_resend_form_works_once_the_cooldown_is_over(site: Site):
+    """Without a script the page is right when shown: the form it showed during the cooldown
+    sends a new code once the seconds have passed, and the page shown again enables it."""
+    site.second_factor(resend_cooldown=2)
+    browser = Browser(site.url)
+    enter = send(browser, to_code_step(browser, site.portal()), "sms")
+    first = site.sms.code()
+    assert resend_disabled(enter) and re.search(r"dans [12] secondes?\.", waiting(enter))
+    time.sleep(2.1)
+
+    again = page_of(browser.go(enter.url))
+    assert not resend_disabled(again) and 'id="resend-wait"' not in again.text
+    sent = page_of(resend(browser, enter, "sms"))
+
+    assert sent.status_code == 200 and is_enter_page(sent)
+    assert len(site.sms.messages()) == 2 and resend_disabled(sent)
+    if site.sms.code() != first:  # only the latest code works
+        assert page_of(post_code(browser, sent, first)).status_code == 401
+    callback_of(post_code(browser, sent, site.sms.code()))
+
+
+@pytest.mark.parametrize(("first", "then"), [("sms", "email"), ("email", "sms")])
+def test_the_other_channel_during_the_cooldown_sends_at_once(site: Site, first: str, then: str):
+    browser, portal = Browser(site.url), site.portal()
+    enter = send(browser, to_code_step(browser, portal), first)
+    old = site.code_by(first)
+    assert resend_disabled(enter)
+
+    choose = page_of(browser.go(f"{enter.url}?choose=1"))
+    # The channel that can send now is the one offered first.
+    assert re.search(rf'value="{then}"\s+checked', choose.text), choose.text
+    other = send(browser, choose, then)
+
+    destination = f"par SMS au {MASKED_PHONE}" if then == "sms" else f"par e-mail à {MASKED_EMAIL}"
+    assert f"Code envoyé {destination}." in text(other)
+    assert len(site.sms.messages()) + len(site.emails_to(EMAIL)) == 2
+    new = site.code_by(then)
+    # Its own cooldown starts; the first channel's keeps running from its own code.
+    assert resend_disabled(other)
+    again = page_of(browser.request_code(choose, first))
+    assert again.status_code == 429 and is_choose_page(again)
+    assert re.fullmatch(r"Vous pourrez demander un nouveau code dans (2\d|30) secondes\.",
+                        waiting(again))  # fmt: skip
+    assert 'role="alert"' not in again.text
+    assert len(site.sms.messages()) + len(site.emails_to(EMAIL)) == 2
+    # The code already received can still be typed.
+    back = re.search(r'href="([^"]+)" id="back-to-code">Saisir le code déjà reçu<', again.text)
+    assert back, again.text
+    other = page_of(browser.go(f"{site.url}{html.unescape(back.group(1))}"))
+    assert is_enter_page(other) and f"Code envoyé {destination}." in text(other)
+
+    # Only the latest code works.
+    if old != new:
+        wrong = page_of(post_code(browser, other, old))
+        assert wrong.status_code == 401 and "Code incorrect" in alert(wrong)
+    callback = callback_of(post_code(browser, other, new))
+    assert then in id_token_claims(site, portal, callback)["amr"]
 
 
 def test_a_resend_invalidates_the_previous_code(site: Site):
@@ -572,17 +657,17 @@ def test_one_try_left_with_the_code_is_said_in_the_singular(site: Site):
 
 def test_one_second_and_one_minute_are_said_in_the_singular(site: Site):
     """A cooldown of 1 s: the page typed just after the code was sent says "1 seconde", and
-    a resend at once is refused with "Patientez 1 seconde". The seconds are whole seconds of
+    a resend at once is held back "dans 1 seconde". The seconds are whole seconds of
     the real clock: when one ticks between two requests (the wait is then 0), try again."""
     site.second_factor(resend_cooldown=1, code_ttl=60)
     browser = Browser(site.url)
     enter = send(browser, to_code_step(browser, site.portal()), "sms")
     assert "Il est valable 1 minute." in text(enter)
     for _ in range(4):  # at most 5 codes: the limit per destination
-        waiting = "Vous pourrez en demander un dans 1 seconde." in text(enter)
+        one_second = "Vous pourrez demander un nouveau code dans 1 seconde." in text(enter)
         answer = page_of(resend(browser, enter, "sms"))
-        if waiting and answer.status_code == 429:
-            assert alert(answer) == "Patientez 1 seconde avant de demander un nouveau code."
+        if one_second and answer.status_code == 429:
+            assert "Vous pourrez demander un nouveau code dans 1 seconde." in waiting(answer)
             return
         assert answer.status_code == 200 and is_enter_page(answer)  # the second had ticked
         enter = answer
@@ -814,6 +899,93 @@ def test_step_up_asks_only_the_code(site: Site):
     assert claims["amr"] == ["mfa", "otp", "pwd", "sms"] and claims["acr"] == ACR_MFA
     # The session now has the code: prompt=none succeeds.
     assert "code" in query(callback_of(browser.go(portal.authorize_url(prompt="none"))))
+
+
+def not_me(browser: Browser, page: Page) -> str | Page:
+    """Press "Ce n'est pas vous ?" on a page of the code step."""
+    form = re.search(r'<form[^>]*action="([^"]+/code/not-me)"[^>]*>(.*?)</form>', page.text, re.S)
+    assert form, page.text
+    assert "Ce n'est pas vous ? Se connecter avec un autre compte" in html.unescape(form.group(2))
+    return browser.go(f"{site_of(page)}{html.unescape(form.group(1))}", "POST",
+                      {"csrf_token": form_fields(page.text)["csrf_token"]})  # fmt: skip
+
+
+def site_of(page: Page) -> str:
+    parts = urlsplit(page.url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def interaction_record(site: Site, interaction: str) -> dict:
+    raw = runtime(site.app).redis.get(f"idp:interaction:{interaction}")
+    assert raw is not None
+    return json.loads(raw)
+
+
+@pytest.mark.parametrize("where", ["choose", "enter"])
+def test_not_me_starts_the_sign_in_again_without_the_member(site: Site, where: str):
+    other_sub = add_member(site.app, "100000077", DEMO_PASSWORD, email="alex@example.org",
+                           phone="+33677665544")  # fmt: skip
+    browser, portal = Browser(site.url), site.portal()
+    page = to_code_step(browser, portal, login_hint=DEMO_NUMBER)
+    if where == "enter":
+        page = send(browser, page, "sms")
+    abandoned = site.sms.messages()[-1].message if where == "enter" else ""
+    interaction = interaction_id(page)
+
+    start = page_of(not_me(browser, page))
+
+    # The first page of the same sign-in, with nothing of the member left: not their number
+    # (the request's login_hint), not their code, not what they proved.
+    assert start.status_code == 200 and is_password_page(start)
+    assert interaction_id(start) == interaction
+    assert DEMO_NUMBER not in start.text
+    assert otp_keys(site, interaction) == []
+    record = interaction_record(site, interaction)
+    assert record["member_id"] is None and record["amr"] == [] and record["done"] == []
+    assert "login_hint" not in record["params"]
+    assert len(site.events("otp.not_me")) == 1
+
+    # Someone else signs in, on their own contact details; the first member's code is void.
+    choose = page_of(browser.post_password(start, "100000077", DEMO_PASSWORD))
+    assert is_choose_page(choose) and "06 •• •• •• 44" in text(choose)
+    assert MASKED_PHONE not in text(choose)
+    enter = send(browser, choose, "sms")
+    assert site.sms.messages()[-1].to == "+33677665544"
+    if abandoned and site.sms.code() not in abandoned:
+        old = re.search(r"\d{6}", abandoned)
+        assert old
+        assert page_of(post_code(browser, enter, old.group(0))).status_code == 401
+    callback = callback_of(post_code(browser, enter, site.sms.code()))
+    assert id_token_claims(site, portal, callback)["sub"] == other_sub
+
+
+def test_not_me_on_a_step_up_asks_who_signs_in(site: Site):
+    """The code asked on top of a session: "not me" leaves that session's member aside and
+    shows the password page; the session is signed out only when someone else signs in."""
+    mobile, portal = site.mobile(), site.portal()
+    browser = Browser(site.url)
+    sign_in(site, browser, mobile)
+    sign_in(site, browser, mobile, prompt="login")  # a session with the password only
+    code_step = page_of(browser.go(portal.authorize_url()))
+    assert is_choose_page(code_step) and not is_password_page(code_step)
+
+    start = page_of(not_me(browser, code_step))
+
+    assert is_password_page(start)
+    record = interaction_record(site, interaction_id(start))
+    assert record["member_id"] is None and record["session_member_id"] is None
+
+
+def test_not_me_needs_the_csrf_token(site: Site):
+    browser = Browser(site.url)
+    choose = to_code_step(browser, site.portal())
+    interaction = interaction_id(choose)
+    for data in ({}, {"csrf_token": "forged"}):
+        refused = page_of(browser.go(f"{site.url}/login/{interaction}/code/not-me", "POST", data))
+        assert refused.status_code == 400
+    assert interaction_record(site, interaction)["member_id"] is not None
+    enter = send(browser, page_of(browser.go(choose.url)), "sms")
+    callback_of(post_code(browser, enter, site.sms.code()))
 
 
 # -- 11: rate limits --------------------------------------------------------------------------

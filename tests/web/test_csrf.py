@@ -25,6 +25,7 @@ MEMBER_FORMS = [
     "/authorize/cancel/x",
     "/logout/confirm",
     "/login/x/code/send",
+    "/login/x/code/not-me",
     "/login/x/code",
     "/login/x/consent",
     "/login/x/passkey/options",

@@ -14,10 +14,10 @@ from idp.web.i18n import duration, translate_in
 @pytest.mark.parametrize(
     ("lang", "key", "count", "expected"),
     [
-        ("fr", "otp.resend_wait", 1, "Vous pourrez en demander un dans 1 seconde."),
-        ("fr", "otp.resend_wait", 2, "Vous pourrez en demander un dans 2 secondes."),
-        ("en", "otp.resend_wait", 1, "You can ask for one in 1 second."),
-        ("en", "otp.resend_wait", 2, "You can ask for one in 2 seconds."),
+        ("fr", "otp.resend_wait", 1, "Vous pourrez demander un nouveau code dans 1 seconde."),
+        ("fr", "otp.resend_wait", 2, "Vous pourrez demander un nouveau code dans 2 secondes."),
+        ("en", "otp.resend_wait", 1, "You can ask for a new code in 1 second."),
+        ("en", "otp.resend_wait", 2, "You can ask for a new code in 2 seconds."),
         ("fr", "otp.resend_too_soon", 1, "Patientez 1 seconde avant de demander un nouveau code."),
         ("fr", "otp.resend_too_soon", 2, "Patientez 2 secondes avant de demander un nouveau code."),
         ("en", "otp.resend_too_soon", 1, "Please wait 1 second before asking for a new code."),
