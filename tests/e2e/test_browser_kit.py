@@ -105,10 +105,16 @@ def test_playwright_install_failing_brings_nothing():
     assert found == Chromium(None, "python -m playwright install chromium")
 
 
-def test_this_machine_uses_debians_chromium():
-    if not os.access(DEBIAN_CHROMIUM, os.X_OK):
-        pytest.fail(f"{DEBIAN_CHROMIUM} is missing: `make test` installs it (scripts above)")
-    assert find_browser(installers=[]) == Chromium(DEBIAN_CHROMIUM, DEBIAN_CHROMIUM)
+def test_the_fixture_prefers_debians_chromium(chromium_executable: Chromium):
+    """On this project's machines /usr/bin/chromium is there (or `make test` installed it):
+    the session's browser is that one, launched by path."""
+    wanted = os.environ.get("IDP_TEST_CHROMIUM")
+    if wanted:
+        assert chromium_executable == Chromium(wanted, wanted)
+    elif os.access(DEBIAN_CHROMIUM, os.X_OK):
+        assert chromium_executable.executable == DEBIAN_CHROMIUM
+    else:
+        assert chromium_executable == Chromium(None, "python -m playwright install chromium")
 
 
 def test_a_missing_browser_fails_the_browser_tests_with_one_line(tmp_path: Path):
