@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from tests.conftest import LiveServer
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.browser import (
     DEBIAN_CHROMIUM,
@@ -171,3 +172,17 @@ def test_axe_passes_a_clean_page(page: Page):
         '<label for="x">Nom</label><input id="x" type="text"></main></body></html>'
     )
     assert_accessible(page)
+
+
+def test_axe_runs_under_the_pages_content_security_policy(page: Page, server: LiveServer):
+    """The real pages refuse injected scripts (``script-src 'self'``): axe still runs there,
+    and finds a field whose label was taken away."""
+    response = page.goto(f"{server.url}/activation")
+    assert response is not None
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert_accessible(page)
+    page.evaluate("document.querySelector('label[for=member_number]').remove()")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        assert_accessible(page)
+    assert "label (critical): #member_number" in str(failed.value)
+    assert page.csp_errors == []  # type: ignore[attr-defined]
