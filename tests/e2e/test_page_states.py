@@ -35,8 +35,8 @@ def check(page: Page, name: str) -> None:
 
 def submit(page: Page, form_with: str) -> None:
     """Press the submit button of the form holding ``form_with`` (a CSS selector)."""
-    page.locator(f"form:has({form_with}) button[type=submit]").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(f"form:has({form_with}) button[type=submit]").first.click()
 
 
 class _Callback(BaseHTTPRequestHandler):
