@@ -2,7 +2,8 @@
 party written in Node with panva's ``openid-client`` (``rp.mjs``).
 
 Nothing here skips: a missing ``node`` or ``npm ci --prefix tests/e2e`` fails the test with the
-command to run.
+command to run, and a missing Chromium (``tests/e2e/browser.py``) fails every browser test
+with the line saying what to install.
 """
 
 from __future__ import annotations
