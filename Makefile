@@ -53,6 +53,7 @@ test: venv
 			PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --prefix tests/e2e --no-audit --no-fund; \
 		fi; \
 	fi
+	@$(BIN)/python -m tests.e2e.browser || echo "make test: the browser tests will fail (see above)."
 	$(BIN)/pytest
 
 lint: venv
@@ -65,6 +66,6 @@ bench: venv
 
 # Local state and caches only; .venv and tests/e2e/node_modules stay.
 clean:
-	rm -rf instance .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf instance test-artefacts .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
 	find . \( -name .venv -o -name node_modules -o -name .git \) -prune \
 		-o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -2,7 +2,8 @@
 party written in Node with panva's ``openid-client`` (``rp.mjs``).
 
 Nothing here skips: a missing ``node`` or ``npm ci --prefix tests/e2e`` fails the test with the
-command to run.
+command to run, and a missing Chromium (``tests/e2e/browser.py``) fails every browser test
+with the line saying what to install.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from urllib.parse import urljoin
 import pytest
 import requests
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sqlalchemy import func, select
 
 from idp.accounts.directory import ensure_demo_member
@@ -40,6 +41,8 @@ from tests.conftest import (
     free_port,
     make_settings,
 )
+from tests.e2e.browser import MISSING, BrowserMissing, Chromium, configured_browser
+from tests.e2e.shots import VIEWPORTS
 from tests.private_redis import private_redis
 
 E2E = Path(__file__).resolve().parent
@@ -339,8 +342,8 @@ def at_instance(pair: Pair, i: int, path_or_url: str) -> str:
     return urljoin(pair.instances[i % 2], path)
 
 
-# -- headless Chromium (Debian's, driven by Playwright) for the page tests ---------------
-CHROMIUM = "/usr/bin/chromium"
+# -- headless Chromium, driven by Playwright, for the page tests -------------------------------
+# Which Chromium: tests/e2e/browser.py (Debian's, installed when missing, else Playwright's).
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -351,14 +354,57 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+LOCALES = {"fr": "fr-FR", "en": "en-GB"}
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Browser]:
+def chromium_executable() -> Chromium:
+    """The Chromium found or installed, once per session; without one every browser test
+    fails with the line saying what to install (reported as a failure, not as an error:
+    ``pytest_report_teststatus`` below)."""
+    try:
+        return configured_browser()
+    except BrowserMissing as missing:
+        line = str(missing)
+    pytest.fail(line, pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def chromium(chromium_executable: Chromium) -> Iterator[Browser]:
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = p.chromium.launch(
+            executable_path=chromium_executable.executable, args=CHROMIUM_FLAGS
+        )
         yield browser
         browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    failed = call.excinfo
+    if failed is not None and failed.errisinstance(pytest.fail.Exception):
+        # The browser's absence, from a fixture: a failure of the test (below).
+        report.browser_missing = str(failed.value) == MISSING  # type: ignore[attr-defined]
+    return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
+    """A browser test without a browser failed: it is not an error of the suite."""
+    if getattr(report, "browser_missing", False) and report.failed:
+        return "failed", "F", "FAILED"
+    return None
+
+
+def _watched_page(context: BrowserContext, viewport: str, lang: str) -> Page:
+    page = context.new_page()
+    errors: list[str] = []
+    page.csp_errors = errors  # type: ignore[attr-defined]
+    page.idp_viewport = viewport  # type: ignore[attr-defined]
+    page.idp_lang = lang  # type: ignore[attr-defined]
+    page.on("console", lambda m: "Content Security Policy" in m.text and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(f"script error: {e}"))
+    return page
 
 
 @pytest.fixture
@@ -366,10 +412,39 @@ def page(chromium: Browser) -> Iterator[Page]:
     """A phone-sized French page that records CSP violations and script errors in
     ``page.csp_errors``."""
     context = chromium.new_context(viewport={"width": 375, "height": 740}, locale="fr-FR")
-    page = context.new_page()
-    errors: list[str] = []
-    page.csp_errors = errors  # type: ignore[attr-defined]
-    page.on("console", lambda m: "Content Security Policy" in m.text and errors.append(m.text))
-    page.on("pageerror", lambda e: errors.append(f"script error: {e}"))
-    yield page
+    yield _watched_page(context, "phone", "fr")
     context.close()
+
+
+OpenPage = Callable[[str, str], Page]
+
+
+@pytest.fixture
+def open_page(chromium: Browser) -> Iterator[OpenPage]:
+    """``open_page(viewport, lang)``: a new page in its own browser context, ``viewport``
+    one of ``shots.VIEWPORTS`` ("phone" 375×812, "desktop" 1280×800), the browser asking for
+    ``lang`` ("fr", "en") through Accept-Language; it records CSP violations and script
+    errors in ``page.csp_errors``, and ``shots.shoot`` names its screenshots after both."""
+    contexts: list[BrowserContext] = []
+
+    def open_(viewport: str, lang: str) -> Page:
+        context = chromium.new_context(
+            viewport=VIEWPORTS[viewport], locale=LOCALES[lang], is_mobile=viewport == "phone",
+            has_touch=viewport == "phone",
+        )  # fmt: skip
+        contexts.append(context)
+        return _watched_page(context, viewport, lang)
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+MEMBER_PAGES = [("phone", "fr"), ("phone", "en"), ("desktop", "fr"), ("desktop", "en")]
+
+
+@pytest.fixture(params=MEMBER_PAGES, ids=[f"{v}-{lang}" for v, lang in MEMBER_PAGES])
+def member_page(request: pytest.FixtureRequest, open_page: OpenPage) -> Page:
+    """The same test on a phone and on a desktop, in French and in English."""
+    viewport, lang = request.param
+    return open_page(viewport, lang)
