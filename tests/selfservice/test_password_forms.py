@@ -166,6 +166,7 @@ def test_password_change_keeps_the_choice_and_reports_every_failure(site, mailbo
     form = open_page(browser, f"{site.url}/account/password")
     shown = Page(form.text)
     assert shown.inputs["username"]["value"] == DEMO_NUMBER
+    assert form.text.count('name="username"') == 1  # before the current password, once
     assert shown.inputs["current_password"]["autocomplete"] == "current-password"
     assert shown.inputs["password"]["autocomplete"] == "new-password"
     assert "checked" in shown.inputs["sign_out_others"]  # ticked by default
