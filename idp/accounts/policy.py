@@ -119,17 +119,29 @@ def check_password(
         raise PasswordRejected(failures)
 
 
+CLASSES = ("upper", "lower", "digit", "special")
+
+
+def present_classes(password: str) -> dict[str, bool]:
+    """Which of :data:`CLASSES` appear: upper, lower, digit, special (neither letter nor
+    digit)."""
+    password = unicodedata.normalize("NFC", password)  # "e" + U+0301 is one letter, "é"
+    return {
+        "upper": any(c.isupper() for c in password),
+        "lower": any(c.islower() for c in password),
+        "digit": any(c.isdecimal() for c in password),
+        "special": any(not c.isalpha() and not c.isdecimal() for c in password),
+    }
+
+
 def count_classes(password: str) -> int:
     """How many of upper, lower, digit and special (neither letter nor digit) appear."""
-    password = unicodedata.normalize("NFC", password)  # "e" + U+0301 is one letter, "é"
-    return sum(
-        (
-            any(c.isupper() for c in password),
-            any(c.islower() for c in password),
-            any(c.isdecimal() for c in password),
-            any(not c.isalpha() and not c.isdecimal() for c in password),
-        )
-    )
+    return sum(present_classes(password).values())
+
+
+def missing_classes(password: str) -> list[str]:
+    """The classes of :data:`CLASSES` absent from ``password``, in that order."""
+    return [name for name, present in present_classes(password).items() if not present]
 
 
 def is_common(password: str) -> bool:

@@ -24,7 +24,12 @@ from idp.models import Member
 from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.selfservice.blueprint import bp
-from idp.selfservice.forms import render_password_form
+from idp.selfservice.forms import (
+    MISMATCH,
+    policy_failures,
+    refused_password,
+    render_password_form,
+)
 from idp.selfservice.reset import notify_password_changed
 from idp.sso import SsoSessions
 from idp.throttling.known_browsers import known_browser
@@ -105,8 +110,9 @@ def change_password_form():
     if member is None:
         return render_template("selfservice/signed_out.html"), 401
     return render_password_form(
-        "selfservice/change_password.html", action=url_for("selfservice.change_password")
-    )
+        "selfservice/change_password.html", action=url_for("selfservice.change_password"),
+        username=member.member_number,
+    )  # fmt: skip
 
 
 @bp.post("/account/password")
@@ -115,7 +121,10 @@ def change_password():
     member = signed_in_member()
     if member is None:
         return render_template("selfservice/signed_out.html"), 401
-    form: dict[str, Any] = {"action": url_for("selfservice.change_password")}
+    form: dict[str, Any] = {
+        "action": url_for("selfservice.change_password"),
+        "username": member.member_number,  # for password managers, as on the form
+    }
     current = request.form.get("current_password", "")
     new = request.form.get("password", "")
     sign_out_others = request.form.get("sign_out_others") == "on"
@@ -135,18 +144,20 @@ def change_password():
         return render_password_form(
             "selfservice/change_password.html", refused.status, current_error=message, **form
         )
+    passwords = NewPasswords.of(rt)
     if new != request.form.get("password_confirmation", ""):
+        failures = [*policy_failures(new, member, passwords), MISMATCH]
         return render_password_form(
-            "selfservice/change_password.html", 400,
-            failures=[("password.fail.mismatch", {})], **form,
-        )  # fmt: skip
+            "selfservice/change_password.html", 400, **refused_password(new, failures), **form
+        )
     try:
-        NewPasswords.of(runtime()).set(member, new)
+        passwords.set(member, new)
     except PasswordRejected as rejected:
         db.session.rollback()
         return render_password_form(
-            "selfservice/change_password.html", 400, failures=rejected.failures, **form
-        )
+            "selfservice/change_password.html", 400,
+            **refused_password(new, rejected.failures), **form,
+        )  # fmt: skip
     audit.record("password.changed", member_id=member.id)
     # Queued with the change: one transaction.
     notify_password_changed(member, notifier=current_notifier(), clock=runtime().clock)

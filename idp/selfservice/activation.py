@@ -1,4 +1,5 @@
-"""Activation pages: the four fields, the "e-mail sent" page, choosing the first password."""
+"""Activation pages: the four fields, the "e-mail sent" page (what to check when nothing
+arrives, the same for every answer), choosing the first password."""
 
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ def activation_form():
 def activation_submit():
     check_csrf()
     values = {f: request.form.get(f, "").strip()[:200] for f in FIELDS}
+    if request.form.get("edit"):  # "Correct my details" on the answer page: the form, filled
+        return render_template("selfservice/activation_form.html", values=values, errors={})
     errors = {f: "form.required" for f in FIELDS if not values[f]}
     birth_date = parse_birth_date(values["birth_date"]) if values["birth_date"] else None
     if values["birth_date"] and birth_date is None:
@@ -79,7 +82,9 @@ def activation_submit():
                                      settings=rt.settings.accounts, notifier=current_notifier(),
                                      clock=rt.clock)  # fmt: skip
     hours = rt.settings.accounts.activation_link_ttl // 3600
-    return render_template(OUTCOME_PAGES[outcome], values=values, valid_hours=hours)
+    shown = f"{birth_date:%d/%m}/{birth_date.year:04d}"  # as typed by hand, whatever the input
+    return render_template(OUTCOME_PAGES[outcome], values=values, valid_hours=hours,
+                           birth_date_shown=shown)  # fmt: skip
 
 
 LINK = LinkFlow(

@@ -12,15 +12,19 @@ from werkzeug.wrappers import Response
 from idp import audit
 from idp.accounts.links import LinkExpired, LinkInvalid
 from idp.accounts.passwords import NewPasswords
-from idp.accounts.policy import PasswordRejected
+from idp.accounts.policy import Message, PasswordRejected
 from idp.clock import Clock
 from idp.models import Member
 from idp.runtime import runtime
-from idp.selfservice.forms import render_password_form
+from idp.selfservice.forms import (
+    MISMATCH,
+    policy_failures,
+    refused_password,
+    render_password_form,
+)
 from idp.web.csrf import check_csrf
 
 PageResult = Response | tuple[str, int] | str
-MISMATCH: list[tuple[str, dict[str, int]]] = [("password.fail.mismatch", {})]
 
 
 @dataclass(frozen=True)
@@ -39,28 +43,38 @@ class LinkFlow:
         except (LinkInvalid, LinkExpired) as error:
             return self.link_error(error)
         return render_password_form(
-            "selfservice/choose_password.html", 200, first_name=member.first_name,
-            **self._form(token),
-        )  # fmt: skip
+            "selfservice/choose_password.html", 200, **self._form(token, member)
+        )
 
     def submit(self) -> tuple[Member | None, PageResult | None]:
-        """(member, None) once the password is set; (None, page) to show instead."""
+        """(member, None) once the password is set; (None, page) to show instead: the form
+        with every failure at once (a mismatched confirmation and the rules broken)."""
         check_csrf()
         token = request.form.get("token", "")
         password = request.form.get("password", "")
-        form = self._form(token)
-        if password != request.form.get("password_confirmation", ""):
-            page = render_password_form("selfservice/choose_password.html", 400,
-                                        failures=MISMATCH, **form)  # fmt: skip
-            return None, page
+        passwords = NewPasswords.of(runtime())
         try:
-            return self.complete(token, password, NewPasswords.of(runtime())), None
+            member = self.find_member(token, runtime().clock)
+        except (LinkInvalid, LinkExpired) as error:
+            return None, self.link_error(error)
+        form = self._form(token, member)
+        if password != request.form.get("password_confirmation", ""):
+            failures = [*policy_failures(password, member, passwords), MISMATCH]
+            return None, self._refused(password, failures, form)
+        try:
+            return self.complete(token, password, passwords), None
         except (LinkInvalid, LinkExpired) as error:
             return None, self.link_error(error)
         except PasswordRejected as rejected:
-            page = render_password_form("selfservice/choose_password.html", 400,
-                                        failures=rejected.failures, **form)  # fmt: skip
-            return None, page
+            return None, self._refused(password, rejected.failures, form)
+
+    def _refused(
+        self, password: str, failures: list[Message], form: dict[str, object]
+    ) -> PageResult:
+        return render_password_form(
+            "selfservice/choose_password.html", 400, **refused_password(password, failures),
+            **form,
+        )  # fmt: skip
 
     def link_error(self, error: LinkInvalid | LinkExpired) -> tuple[str, int]:
         expired = isinstance(error, LinkExpired)
@@ -76,5 +90,8 @@ class LinkFlow:
         )
         return page, 400
 
-    def _form(self, token: str) -> dict[str, object]:
-        return {"token": token, "action": url_for(self.submit_endpoint), "title": self.title}
+    def _form(self, token: str, member: Member) -> dict[str, object]:
+        """The form's context; ``username`` is the identifier password managers save the new
+        password against (the member number, which the sign-in accepts)."""
+        return {"token": token, "action": url_for(self.submit_endpoint), "title": self.title,
+                "first_name": member.first_name, "username": member.member_number}  # fmt: skip

@@ -182,6 +182,7 @@ FR: dict[str, str] = {
     "activation.first_name": "Prénom",
     "activation.birth_date": "Date de naissance",
     "activation.birth_date_help": "Par exemple 12/04/1980.",
+    "activation.name_help": "Exactement comme sur votre carte d'adhérent.",
     "activation.submit": "Recevoir mon e-mail d'activation",
     "activation.sent_title": "Consultez votre messagerie",
     "activation.sent_text": (
@@ -196,7 +197,23 @@ FR: dict[str, str] = {
         "Le lien qu'il contient est valable {count} heures et ne fonctionne qu'une fois ; passé "
         "ce délai, recommencez la procédure."
     ),
-    "activation.resend_hint": "Rien reçu après quelques minutes ?",
+    "activation.you_entered": "Vous avez indiqué :",
+    "activation.check_title": "Rien reçu ?",
+    "activation.check_delay": "L'e-mail peut mettre quelques minutes à arriver.",
+    "activation.check_intro": "S'il n'arrive pas, vérifiez :",
+    "activation.check_names": (
+        "votre nom et votre prénom, écrits exactement comme sur votre carte d'adhérent ;"
+    ),
+    "activation.check_birth_date": "votre date de naissance ;",
+    "activation.check_number": "votre n° d'adhérent ;",
+    "activation.check_email": (
+        "l'adresse e-mail enregistrée dans votre dossier : c'est à elle que l'e-mail est envoyé."
+    ),
+    "activation.edit": "Corriger mes informations",
+    "activation.check_advisers": (
+        "Toujours rien ? Nos conseillers sont à votre écoute au {phone}, {hours} : ils "
+        "vérifieront avec vous vos informations et votre adresse e-mail."
+    ),
     "activation.resend": "Renvoyer l'e-mail (le lien précédent ne fonctionnera plus)",
     "activation.already_title": "Votre espace est déjà activé",
     "activation.already_text": (
@@ -298,6 +315,17 @@ FR: dict[str, str] = {
     "password.rule.not_reused.other": "Différent de vos {count} derniers mots de passe",
     "password.hint.met": "règle respectée",
     "password.hint.unmet": "règle non respectée",
+    "password.retype": (
+        "Par sécurité, les mots de passe saisis ont été effacés : saisissez-les à nouveau."
+    ),
+    "password.caps_lock": "Verrouillage des majuscules activé",
+    "password.class.upper": "une majuscule",
+    "password.class.lower": "une minuscule",
+    "password.class.digit": "un chiffre",
+    "password.class.special": "un caractère spécial",
+    "password.class.or": "ou",
+    "password.classes_missing": "Il manque : {classes}.",
+    "password.classes_missing_some": "Il manque {count} de ces types : {classes}.",
     "password.rejected": "Ce mot de passe ne convient pas. Corrigez les points suivants :",
     "password.fail.too_short.one": (
         "Votre mot de passe est trop court : {count} caractère minimum."
@@ -1007,6 +1035,7 @@ EN: dict[str, str] = {
     "activation.first_name": "First name",
     "activation.birth_date": "Date of birth",
     "activation.birth_date_help": "For example 12/04/1980.",
+    "activation.name_help": "Exactly as on your membership card.",
     "activation.submit": "Send my activation e-mail",
     "activation.sent_title": "Check your mailbox",
     "activation.sent_text": (
@@ -1019,7 +1048,19 @@ EN: dict[str, str] = {
     "activation.valid_for.other": (
         "Its link is valid for {count} hours and works once; after that, start again."
     ),
-    "activation.resend_hint": "Nothing after a few minutes?",
+    "activation.you_entered": "You entered:",
+    "activation.check_title": "Nothing received?",
+    "activation.check_delay": "The e-mail may take a few minutes to arrive.",
+    "activation.check_intro": "If it does not arrive, check:",
+    "activation.check_names": "your last name and first name, exactly as on your membership card;",
+    "activation.check_birth_date": "your date of birth;",
+    "activation.check_number": "your member number;",
+    "activation.check_email": "the e-mail address in your file: the e-mail is sent there.",
+    "activation.edit": "Correct my details",
+    "activation.check_advisers": (
+        "Still nothing? Our advisers are available on {phone}, {hours}: they will check your "
+        "details and your e-mail address with you."
+    ),
     "activation.resend": "Send the e-mail again (the previous link will stop working)",
     "activation.already_title": "Your account is already active",
     "activation.already_text": (
@@ -1115,6 +1156,17 @@ EN: dict[str, str] = {
     "password.rule.not_reused.other": "Different from your last {count} passwords",
     "password.hint.met": "rule met",
     "password.hint.unmet": "rule not met",
+    "password.retype": (
+        "For your security, the passwords you typed have been cleared: please type them again."
+    ),
+    "password.caps_lock": "Caps Lock is on",
+    "password.class.upper": "an uppercase letter",
+    "password.class.lower": "a lowercase letter",
+    "password.class.digit": "a digit",
+    "password.class.special": "a special character",
+    "password.class.or": "or",
+    "password.classes_missing": "Missing: {classes}.",
+    "password.classes_missing_some": "Missing {count} of these: {classes}.",
     "password.rejected": "This password cannot be used. Please fix the following:",
     "password.fail.too_short.one": "Your password is too short: at least {count} character.",
     "password.fail.too_short.other": "Your password is too short: at least {count} characters.",
