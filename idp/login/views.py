@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import make_response, redirect, render_template, request, url_for
 
+from idp.clients.access import home_url
+from idp.clients.registry import ClientRegistry, all_clients
 from idp.interaction.policy import Planner
 from idp.interaction.sign_in import SignIn, authenticated_here
 from idp.interaction.state import Interaction, Interactions
@@ -18,7 +20,15 @@ from idp.web.csrf import browser_id
 
 @bp.get("/")
 def home() -> str:
-    return render_template("home.html")
+    """The way in for a member who lands here: the portal, and each service's home page."""
+    clients = ClientRegistry.of(runtime())
+    services = []
+    for row in all_clients():
+        client = clients.find(row.client_id)
+        url = home_url(client) if client is not None else ""
+        if client is not None and url:
+            services.append((client.name, url))
+    return render_template("home.html", services=services)
 
 
 @bp.get("/login/<interaction_id>")

@@ -1,0 +1,180 @@
+"""Every page that ends a path has a way forward, and the language link after a refused form
+shows the same step in the other language (the error and what was typed kept)."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from urllib.parse import urljoin
+
+import pytest
+import requests
+
+from idp.accounts.directory import import_members
+from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, Browser, RelyingParty, form_fields
+from tests.selfservice.pages import choose_password, open_page, request_activation, submit
+
+EMAIL = "camille.martin@example.org"
+NEW_PASSWORD = "Tournesol-Bleu-2024"
+MEMBERS = """member_number,last_name,first_name,birth_date,email,phone,contracts
+200000001,D'Arc,Élodie-Anne,1975-09-30,elodie.darc@example.org,+33612000001,health
+"""
+
+
+def links(page: requests.Response) -> dict[str, str]:
+    """The main part's links: text → href, as the member sees them."""
+    main = page.text[page.text.index("<main") : page.text.index("</main>")]
+    found = re.findall(r'<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>', main, re.S)
+    return {html.unescape(text.strip()): html.unescape(href) for href, text in found}
+
+
+def button(page: requests.Response) -> tuple[str, str]:
+    main = page.text[page.text.index("<main") : page.text.index("</main>")]
+    match = re.search(r'<a class="button" href="([^"]*)">(.*?)</a>', main, re.S)
+    assert match, main
+    return html.unescape(match.group(2).strip()), html.unescape(match.group(1))
+
+
+def switch_language(browser: Browser, page: requests.Response) -> requests.Response:
+    match = re.search(r'<a class="lang" href="([^"]*)"', page.text)
+    assert match, page.text
+    return open_page(browser, urljoin(page.url, html.unescape(match.group(1))))
+
+
+def test_not_found_page_leads_to_the_sign_in_and_the_account(site):
+    fr = requests.get(f"{site.url}/nowhere", timeout=5)
+    assert fr.status_code == 404 and "Cette page n'existe pas." in html.unescape(fr.text)
+    assert button(fr) == ("Se connecter à mon espace client", "/")
+    assert links(fr)["Retour à mon compte"] == "/account"
+    en = requests.get(f"{site.url}/nowhere?lang=en", timeout=5)
+    assert button(en) == ("Sign in to my online account", "/")
+    assert links(en)["Back to my account"] == "/account"
+    assert requests.get(f"{site.url}/", timeout=5).status_code == 200
+
+
+def test_home_page_lists_the_services_and_the_account(site):
+    fr = requests.get(f"{site.url}/", timeout=5)
+    assert fr.status_code == 200
+    services = {t: h for t, h in links(fr).items() if t.startswith("Aller sur")}
+    assert services and all(h.startswith("http") for h in services.values())
+    assert links(fr)["Retour à mon compte"] == "/account"
+    en = requests.get(f"{site.url}/?lang=en", timeout=5)
+    assert any(t.startswith("Go to “") for t in links(en)) and links(en)["Back to my account"]
+
+
+def test_expired_sign_in_offers_to_start_again(site):
+    browser = Browser(site.url)
+    page = browser.http.get(f"{site.url}/login/gone-away", timeout=5)
+    assert page.status_code == 400 and "a expiré" in page.text
+    assert button(page) == ("Recommencer la connexion", "/")
+    assert links(page)["Retour à mon compte"] == "/account"
+    en = browser.http.get(f"{site.url}/login/gone-away?lang=en", timeout=5)
+    assert button(en) == ("Start signing in again", "/")
+    assert links(en)["Back to my account"] == "/account"
+
+
+def test_signed_out_account_page_leads_to_the_sign_in(site):
+    fr = requests.get(f"{site.url}/account", timeout=5)
+    assert fr.status_code == 401
+    assert button(fr) == ("Se connecter à mon espace client", "/")
+    en = requests.get(f"{site.url}/account?lang=en", timeout=5)
+    assert button(en) == ("Sign in to my online account", "/")
+
+
+def test_rate_limited_page_leads_to_the_sign_in(site):
+    browser = Browser(site.url)
+    for _ in range(30):
+        page = open_page(browser, f"{site.url}/password/forgot")
+        answer = submit(browser, page, "/password/forgot", identifier="nobody@example.org")
+        if answer.status_code == 429:
+            break
+    assert answer.status_code == 429 and "Merci de patienter" in answer.text
+    assert button(answer) == ("Se connecter à mon espace client", "/")
+    assert links(answer)["Retour à mon compte"] == "/account"
+    english = switch_language(browser, answer)
+    assert english.url.endswith("/password/forgot?lang=en") and english.status_code == 200
+
+
+def test_reset_done_leads_to_the_sign_in(site, mailbox):
+    browser = Browser(site.url)
+    page = open_page(browser, f"{site.url}/password/forgot?lang=en")
+    submit(browser, page, "/password/forgot", identifier=DEMO_NUMBER)
+    done = choose_password(browser, mailbox.link_in_last(EMAIL, "/password/reset"), NEW_PASSWORD)
+    assert done.status_code == 200
+    assert button(done) == ("Sign in to my online account", "/")
+    french = switch_language(browser, done)
+    assert button(french) == ("Se connecter à mon espace client", "/")
+
+
+def test_activation_done_leads_to_the_sign_in(site, mailbox):
+    with site.app.app_context():
+        import_members(io.StringIO(MEMBERS))
+    browser = Browser(site.url)
+    request_activation(browser, site.url)
+    link = mailbox.link_in_last("elodie.darc@example.org", "/activation/confirm")
+    done = choose_password(browser, link, NEW_PASSWORD)
+    assert done.status_code == 200 and "Votre espace est activé" in html.unescape(done.text)
+    assert button(done) == ("Se connecter à mon espace client", "/")
+
+
+# -- the language link after a refused form ----------------------------------------------------
+
+
+def test_language_after_a_wrong_password_keeps_the_step_error_and_identifier(site):
+    browser = Browser(site.url)
+    portal = RelyingParty(site.url, "health-portal")
+    page = browser.go(portal.authorize_url())
+    assert isinstance(page, requests.Response)
+    refused = browser.submit_password(page, DEMO_NUMBER, "Wrong-Password-000")
+    assert isinstance(refused, requests.Response) and refused.status_code == 401
+    assert DEMO_PASSWORD not in refused.text
+    english = switch_language(browser, refused)
+    assert english.status_code == 200 and "?lang=en" in english.url
+    assert "Wrong-Password" not in english.url
+    assert "Incorrect identifier or password" in html.unescape(english.text)
+    assert form_fields(english.text)["username"] == DEMO_NUMBER
+    # Back in French, still the same step and error; then the member signs in from there.
+    french = switch_language(browser, english)
+    assert "Identifiant ou mot de passe incorrect" in html.unescape(french.text)
+    callback = browser.submit_password(french, DEMO_NUMBER, DEMO_PASSWORD)
+    assert isinstance(callback, str) and "code=" in callback
+
+
+def test_language_after_a_refused_activation_form_keeps_the_fields_and_errors(site):
+    browser = Browser(site.url)
+    refused = request_activation(browser, site.url, birth_date="31/02/1975")
+    assert refused.status_code == 400
+    english = switch_language(browser, refused)
+    assert english.url.endswith("/activation?lang=en")
+    assert form_fields(english.text)["member_number"] == "200000001"
+    assert "Sign in" not in english.url and 'aria-invalid="true"' in english.text
+    # A later visit of the form starts empty.
+    fresh = open_page(browser, f"{site.url}/activation")
+    assert form_fields(fresh.text).get("member_number", "") == ""
+
+
+@pytest.mark.parametrize("flow", ["reset", "activation"])
+def test_language_after_a_refused_new_password_keeps_the_form_and_failures(site, mailbox, flow):
+    browser = Browser(site.url)
+    if flow == "reset":
+        path = "/password/reset"
+        page = open_page(browser, f"{site.url}/password/forgot")
+        submit(browser, page, "/password/forgot", identifier=DEMO_NUMBER)
+        link = mailbox.link_in_last(EMAIL, path)
+    else:
+        path = "/activation/confirm"
+        with site.app.app_context():
+            import_members(io.StringIO(MEMBERS))
+        request_activation(browser, site.url)
+        link = mailbox.link_in_last("elodie.darc@example.org", path)
+    form = open_page(browser, link)
+    refused = submit(browser, form, "/", password="short", password_confirmation="short")
+    assert refused.status_code == 400
+    english = switch_language(browser, refused)
+    assert english.status_code == 200 and english.url.endswith(f"{path}?lang=en")
+    assert "token=" not in english.url
+    assert 'id="password-failures"' in english.text and "Choose" in english.text
+    # The form still works: the member sets a good password from the English page.
+    done = submit(browser, english, "/", password=NEW_PASSWORD, password_confirmation=NEW_PASSWORD)
+    assert done.status_code == 200 and button(done)[0] == "Sign in to my online account"
