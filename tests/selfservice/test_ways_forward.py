@@ -12,7 +12,15 @@ import pytest
 import requests
 
 from idp.accounts.directory import import_members
-from tests.actors import DEMO_NUMBER, DEMO_PASSWORD, Browser, RelyingParty, form_fields
+from idp.kv import key
+from tests.actors import (
+    DEMO_NUMBER,
+    DEMO_PASSWORD,
+    Browser,
+    RelyingParty,
+    form_fields,
+    redis_of,
+)
 from tests.selfservice.pages import choose_password, open_page, request_activation, submit
 
 EMAIL = "camille.martin@example.org"
@@ -72,6 +80,23 @@ def test_expired_sign_in_offers_to_start_again(site):
     en = browser.http.get(f"{site.url}/login/gone-away?lang=en", timeout=5)
     assert button(en) == ("Start signing in again", "/")
     assert links(en)["Back to my account"] == "/account"
+
+
+def test_expired_sign_in_starts_again_from_the_service_it_was_for(site):
+    browser = Browser(site.url)
+    portal = RelyingParty(site.url, "health-portal")
+    page = browser.go(portal.authorize_url())
+    assert isinstance(page, requests.Response)
+    interaction_id = page.url.split("/login/")[1].split("?")[0]
+    redis_of(site.app).delete(key("interaction", interaction_id))  # its lifetime is over
+    refused = browser.submit_password(page, DEMO_NUMBER, DEMO_PASSWORD)
+    assert isinstance(refused, requests.Response) and refused.status_code == 400
+    assert "Votre page de connexion a expiré" in html.unescape(refused.text)
+    assert button(refused) == ("Recommencer la connexion", "http://127.0.0.1:5001/")
+    assert links(refused)["Retour à mon compte"] == "/account"
+    english = switch_language(browser, refused)
+    assert english.url.endswith(f"/login/{interaction_id}?lang=en")
+    assert button(english) == ("Start signing in again", "http://127.0.0.1:5001/")
 
 
 def test_signed_out_account_page_leads_to_the_sign_in(site):
