@@ -203,3 +203,54 @@ def test_language_after_a_refused_new_password_keeps_the_form_and_failures(site,
     # The form still works: the member sets a good password from the English page.
     done = submit(browser, english, "/", password=NEW_PASSWORD, password_confirmation=NEW_PASSWORD)
     assert done.status_code == 200 and button(done)[0] == "Sign in to my online account"
+
+
+# -- with the portal configured (IDP_PORTAL_URL) -----------------------------------------------
+
+PORTAL = "https://www.mutuelle.example/espace"
+
+
+@pytest.fixture
+def with_portal(database_url):
+    from dataclasses import replace
+
+    from idp.config import BrandSettings
+    from tests.conftest import build_app, dispose_app, make_settings
+
+    app = build_app(make_settings(database_url, brand=replace(BrandSettings(), portal_url=PORTAL)))
+    yield app.test_client()
+    dispose_app(app)
+
+
+class Answer:
+    """A test client's answer, read as the helpers above read a page."""
+
+    def __init__(self, response) -> None:
+        self.status_code = response.status_code
+        self.text = response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "back"),
+    [
+        ("/nowhere", 404, ("Retour à mon compte", "/account")),
+        ("/login/gone-away", 400, ("Retour à mon compte", "/account")),
+        ("/account", 401, ("Retour à l'accueil", "/")),
+    ],
+)
+def test_with_a_portal_the_way_forward_is_the_portal_and_the_way_back_stays(
+    with_portal, path, status, back
+):
+    page = Answer(with_portal.get(path))
+    assert page.status_code == status
+    assert button(page)[1] == PORTAL
+    text, href = back
+    assert links(page)[text] == href
+    english = Answer(with_portal.get(f"{path}?lang=en"))
+    assert button(english)[1] == PORTAL and button(english)[0] != button(page)[0]
+
+
+def test_with_a_portal_the_home_page_leads_to_it_first(with_portal):
+    page = Answer(with_portal.get("/"))
+    assert button(page) == ("Se connecter à mon espace client", PORTAL)
+    assert links(page)["Aller sur « Espace santé »"] == "http://127.0.0.1:5001/"
