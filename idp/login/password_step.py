@@ -103,6 +103,7 @@ def password(interaction_id: str) -> Page:
     if pending.member_id is not None and pending.member_id != member.id:
         pending.amr = []
         pending.passkey_id = None
+    i18n.forget_kept()  # the identifier typed is not kept past the sign-in
     pending.member_id = member.id
     pending.auth_time = int(time.time())
     pending.amr = sorted({*pending.amr, "pwd"})

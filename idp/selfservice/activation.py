@@ -70,6 +70,7 @@ def activation_submit():
         page = render_template("selfservice/activation_form.html", values=values, errors=errors)
         return page, 400
     assert birth_date is not None
+    i18n.forget_kept()
     throttle(
         (ACTIVATION_PER_IP, client_ip()),
         (ACTIVATION_PER_MEMBER, values["member_number"]),

@@ -61,6 +61,11 @@ def keep_on_switch(back: str, **state: Any) -> None:
         session[KEPT] = {"path": path, "state": state, "at": int(time.time())}
 
 
+def forget_kept() -> None:
+    """The step went through: what was kept for its language link is dropped."""
+    session.pop(KEPT, None)
+
+
 def kept() -> dict[str, Any]:
     """The state :func:`keep_on_switch` kept for this page, when the member has just switched
     language (``?lang=``) and it was kept for this path within the last minutes; else ``{}``."""

@@ -162,8 +162,20 @@ def test_language_after_a_wrong_password_keeps_the_step_error_and_identifier(sit
     # Back in French, still the same step and error; then the member signs in from there.
     french = switch_language(browser, english)
     assert "Identifiant ou mot de passe incorrect" in html.unescape(french.text)
+    assert DEMO_NUMBER in str(session_of(site, browser))  # kept for the language link…
     callback = browser.submit_password(french, DEMO_NUMBER, DEMO_PASSWORD)
     assert isinstance(callback, str) and "code=" in callback
+    assert DEMO_NUMBER not in str(session_of(site, browser))  # …and not past the sign-in
+
+
+def session_of(site, browser: Browser) -> dict:
+    """The browser's signed session cookie, as the provider reads it."""
+    app = site.app
+    name = app.config["SESSION_COOKIE_NAME"]
+    raw = browser.http.cookies.get(name)
+    assert raw, f"no {name} cookie"
+    serializer = app.session_interface.get_signing_serializer(app)
+    return dict(serializer.loads(raw))
 
 
 def test_language_after_a_refused_activation_form_keeps_the_fields_and_errors(site):
