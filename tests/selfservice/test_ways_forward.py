@@ -119,6 +119,10 @@ def test_rate_limited_page_leads_to_the_sign_in(site):
     assert links(answer)["Retour à mon compte"] == "/account"
     english = switch_language(browser, answer)
     assert english.url.endswith("/password/forgot?lang=en") and english.status_code == 200
+    again = submit(browser, english, "/password/forgot", identifier="nobody@example.org")
+    assert again.status_code == 429 and "Please wait" in again.text
+    assert button(again) == ("Sign in to my online account", "/")
+    assert links(again)["Back to my account"] == "/account"
 
 
 def test_reset_done_leads_to_the_sign_in(site, mailbox):
@@ -141,6 +145,12 @@ def test_activation_done_leads_to_the_sign_in(site, mailbox):
     done = choose_password(browser, link, NEW_PASSWORD)
     assert done.status_code == 200 and "Votre espace est activé" in html.unescape(done.text)
     assert button(done) == ("Se connecter à mon espace client", "/")
+    english = switch_language(browser, done)
+    assert english.status_code == 200 and english.url.endswith("/activation/done?lang=en")
+    assert "Your account is active" in english.text
+    assert button(english) == ("Sign in to my online account", "/")
+    # The same address without a finished activation is the form.
+    assert "/activation/done" not in open_page(Browser(site.url), english.url).url
 
 
 # -- the language link after a refused form ----------------------------------------------------
