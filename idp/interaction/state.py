@@ -62,6 +62,14 @@ def _key(interaction_id: str) -> str:
     return key("interaction", interaction_id)
 
 
+def _client_key(interaction_id: str) -> str:
+    return key("interaction-client", interaction_id)
+
+
+# How long after its sign-in expired the client of an interaction is still known (a day).
+CLIENT_KEPT = 86400
+
+
 def new_id() -> str:
     return secrets.token_urlsafe(24)
 
@@ -80,7 +88,18 @@ class Interactions:
 
     def start(self, interaction: Interaction) -> Interaction:
         self.save(interaction)
+        # The client outlives the record, for the "expired" page's way back to the service.
+        self.redis.set(_client_key(interaction.id), interaction.client_id,
+                       ex=self.ttl + CLIENT_KEPT)  # fmt: skip
         return interaction
+
+    def client_of(self, interaction_id: str) -> str | None:
+        """The client a sign-in started with ``interaction_id`` was for, for a day after it
+        expired (whichever browser asks: a client's id is no secret); None if unknown."""
+        if not interaction_id or len(interaction_id) > 64:
+            return None
+        raw = self.redis.get(_client_key(interaction_id))
+        return raw.decode() if isinstance(raw, bytes) else raw
 
     def save(self, interaction: Interaction) -> None:
         ttl = self.ttl - (int(time.time()) - interaction.created_at)

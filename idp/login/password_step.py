@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 
 from idp.clients.registry import ClientRegistry
 from idp.errors import InteractionExpired, InvalidCredentials
@@ -24,6 +24,7 @@ from idp.logout.sign_out import SignOut
 from idp.notifications import current_notifier
 from idp.runtime import runtime
 from idp.throttling.lockout import AccountLocked, AttemptInProgress, Lockout, lock_duration
+from idp.web import i18n
 from idp.web.csrf import check_csrf
 
 NAME = "password"
@@ -51,6 +52,13 @@ def password_page(pending: Interaction, error: str | None = None, identifier: st
     if client is None:
         raise InteractionExpired()
     settings = rt.settings
+    if error is None:  # the language was just switched: the same page, its error kept
+        state = i18n.kept()
+        error = i18n.kept_message(state.get("error"))
+        identifier = identifier or (str(state.get("identifier", "")) if error else "")
+    if error is not None:
+        i18n.keep_on_switch(url_for("login.step", interaction_id=pending.id), error=error,
+                            identifier=identifier)  # fmt: skip
     return render_template(
         "login/password.html",
         interaction=pending,
@@ -95,6 +103,7 @@ def password(interaction_id: str) -> Page:
     if pending.member_id is not None and pending.member_id != member.id:
         pending.amr = []
         pending.passkey_id = None
+    i18n.forget_kept()  # the identifier typed is not kept past the sign-in
     pending.member_id = member.id
     pending.auth_time = int(time.time())
     pending.amr = sorted({*pending.amr, "pwd"})

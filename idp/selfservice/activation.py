@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 
 from idp.accounts.activation import (
     ActivationRequest,
@@ -48,7 +48,12 @@ def parse_birth_date(value: str) -> date | None:
 
 @bp.get("/activation")
 def activation_form():
-    return render_template("selfservice/activation_form.html", values={}, errors={})
+    kept = i18n.kept()  # the language was just switched after a refused form
+    values = {f: str(kept.get("values", {}).get(f, "")) for f in FIELDS} if kept else {}
+    errors = {f: m for f in FIELDS if (m := i18n.kept_message(kept.get("errors", {}).get(f)))}
+    if errors:
+        i18n.keep_on_switch(url_for("selfservice.activation_form"), values=values, errors=errors)
+    return render_template("selfservice/activation_form.html", values=values, errors=errors)
 
 
 @bp.post("/activation")
@@ -64,9 +69,11 @@ def activation_submit():
     if values["member_number"] and not is_ascii_number(values["member_number"]):
         errors["member_number"] = "form.bad_member_number"
     if errors:
+        i18n.keep_on_switch(url_for("selfservice.activation_form"), values=values, errors=errors)
         page = render_template("selfservice/activation_form.html", values=values, errors=errors)
         return page, 400
     assert birth_date is not None
+    i18n.forget_kept()
     throttle(
         (ACTIVATION_PER_IP, client_ip()),
         (ACTIVATION_PER_MEMBER, values["member_number"]),
@@ -91,6 +98,7 @@ LINK = LinkFlow(
     purpose="activation",
     title="activation.choose_title",
     submit_endpoint="selfservice.activation_set_password",
+    form_endpoint="selfservice.activation_confirm",
     restart_endpoint="selfservice.activation_form",
     find_member=activation_member,
     complete=complete_activation,
@@ -109,6 +117,16 @@ def activation_set_password():
         return page
     _confirm_by_email(member, current_notifier(), runtime().settings.brand.portal_url)
     db.session.commit()
+    i18n.keep_on_switch(url_for("selfservice.activation_done"), done=True)
+    return render_template("selfservice/activation_done.html")
+
+
+@bp.get("/activation/done")
+def activation_done():
+    """The same page in the other language (its link); anyone else goes to the form."""
+    if not i18n.kept().get("done"):
+        return redirect(url_for("selfservice.activation_form"), code=303)
+    i18n.keep_on_switch(url_for("selfservice.activation_done"), done=True)
     return render_template("selfservice/activation_done.html")
 
 

@@ -22,6 +22,7 @@ from idp.selfservice.forms import (
     refused_password,
     render_password_form,
 )
+from idp.web import i18n
 from idp.web.csrf import check_csrf
 
 PageResult = Response | tuple[str, int] | str
@@ -32,18 +33,23 @@ class LinkFlow:
     purpose: str  # prefix of the audit events: activation | reset
     title: str  # catalog key of the form's title
     submit_endpoint: str
+    form_endpoint: str  # the GET of the form (the page the language link shows again)
     restart_endpoint: str
     find_member: Callable[[str, Clock], Member]
     complete: Callable[[str, str, NewPasswords], Member]
 
     def form_page(self) -> PageResult:
-        token = request.args.get("token", "")
+        kept = i18n.kept()  # the language was just switched after a refused password
+        token = request.args.get("token") or str(kept.get("token", ""))
         try:
             member = self.find_member(token, runtime().clock)
         except (LinkInvalid, LinkExpired) as error:
             return self.link_error(error)
+        failures = _kept_failures(kept.get("failures")) if "token" not in request.args else []
+        if failures:
+            self._keep(token, failures)
         return render_password_form(
-            "selfservice/choose_password.html", 200, **self._form(token, member)
+            "selfservice/choose_password.html", 200, failures=failures, **self._form(token, member)
         )
 
     def submit(self) -> tuple[Member | None, PageResult | None]:
@@ -60,17 +66,18 @@ class LinkFlow:
         form = self._form(token, member)
         if password != request.form.get("password_confirmation", ""):
             failures = [*policy_failures(password, member, passwords), MISMATCH]
-            return None, self._refused(password, failures, form)
+            return None, self._refused(token, password, failures, form)
         try:
             return self.complete(token, password, passwords), None
         except (LinkInvalid, LinkExpired) as error:
             return None, self.link_error(error)
         except PasswordRejected as rejected:
-            return None, self._refused(password, rejected.failures, form)
+            return None, self._refused(token, password, rejected.failures, form)
 
     def _refused(
-        self, password: str, failures: list[Message], form: dict[str, object]
+        self, token: str, password: str, failures: list[Message], form: dict[str, object]
     ) -> PageResult:
+        self._keep(token, failures)
         return render_password_form(
             "selfservice/choose_password.html", 400, **refused_password(password, failures),
             **form,
@@ -90,8 +97,26 @@ class LinkFlow:
         )
         return page, 400
 
+    def _keep(self, token: str, failures: list[tuple[str, dict[str, int]]]) -> None:
+        """The language link shows this form again with its failures (the token is kept in
+        the session, not put in the link)."""
+        back = url_for(self.form_endpoint)
+        i18n.keep_on_switch(back, token=token, failures=[[k, v] for k, v in failures])
+
     def _form(self, token: str, member: Member) -> dict[str, object]:
         """The form's context; ``username`` is the identifier password managers save the new
         password against (the member number, which the sign-in accepts)."""
         return {"token": token, "action": url_for(self.submit_endpoint), "title": self.title,
                 "first_name": member.first_name, "username": member.member_number}  # fmt: skip
+
+
+def _kept_failures(value: object) -> list[tuple[str, dict[str, int]]]:
+    """The failures kept for the language link, those that are catalog keys."""
+    found: list[tuple[str, dict[str, int]]] = []
+    for item in value if isinstance(value, list) else []:
+        if isinstance(item, list) and len(item) == 2 and isinstance(item[1], dict):
+            key = i18n.kept_message(item[0])
+            values = {k: v for k, v in item[1].items() if isinstance(v, int)}
+            if key is not None:
+                found.append((key, values))
+    return found

@@ -6,7 +6,7 @@ and e-mails a notice.
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 
 from idp import audit
 from idp.accounts.passwords import NewPasswords
@@ -56,6 +56,7 @@ LINK = LinkFlow(
     purpose="reset",
     title="reset.choose_title",
     submit_endpoint="selfservice.reset_submit",
+    form_endpoint="selfservice.reset_form",
     restart_endpoint="selfservice.forgot_form",
     find_member=reset_member,
     complete=set_password_by_link,
@@ -75,6 +76,16 @@ def reset_submit():
     end_everything(member)
     notify_password_changed(member, notifier=current_notifier(), clock=runtime().clock)
     db.session.commit()
+    i18n.keep_on_switch(url_for("selfservice.reset_done"), done=True)
+    return render_template("selfservice/reset_done.html")
+
+
+@bp.get("/password/reset/done")
+def reset_done():
+    """The same page in the other language (its link); anyone else goes to the form."""
+    if not i18n.kept().get("done"):
+        return redirect(url_for("selfservice.forgot_form"), code=303)
+    i18n.keep_on_switch(url_for("selfservice.reset_done"), done=True)
     return render_template("selfservice/reset_done.html")
 
 

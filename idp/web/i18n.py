@@ -1,9 +1,19 @@
 """Language of pages: French by default, English on request (``ui_locales``, ``?lang=``,
-the language cookie, then the browser's ``Accept-Language``)."""
+the language cookie, then the browser's ``Accept-Language``).
+
+The "English" / "Français" link leads to a page that answers GET: the page itself, its query
+kept (a link's ``token``); after a form was posted, the GET page of the same step, which a view
+names with :func:`keep_on_switch`, with the state to show again (the error, what the member
+typed, never a password) kept in the signed session cookie, not in the URL."""
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+import time
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import Flask, current_app, g, request, session
+from werkzeug.exceptions import HTTPException
 
 from idp.runtime import runtime
 from idp.web.catalog import CATALOGS
@@ -35,6 +45,74 @@ def current() -> str:
     if "lang" not in g:
         g.lang = pick()
     return str(g.lang)
+
+
+# The session key of a page's state kept for the language link, and how long it is kept.
+KEPT = "lang_kept"
+KEPT_SECONDS = 900
+
+
+def keep_on_switch(back: str, **state: Any) -> None:
+    """The language link of this page leads to ``back`` (a GET URL of this idp showing the
+    same step), which finds ``state`` (JSON values, nothing secret) with :func:`kept`."""
+    g.lang_back = back
+    if state:
+        path = urlsplit(back).path
+        session[KEPT] = {"path": path, "state": state, "at": int(time.time())}
+
+
+def forget_kept() -> None:
+    """The step went through: what was kept for its language link is dropped."""
+    session.pop(KEPT, None)
+
+
+def kept() -> dict[str, Any]:
+    """The state :func:`keep_on_switch` kept for this page, when the member has just switched
+    language (``?lang=``) and it was kept for this path within the last minutes; else ``{}``."""
+    if request.args.get("lang") not in SUPPORTED:
+        return {}
+    data = session.get(KEPT)
+    if not isinstance(data, dict) or data.get("path") != request.path:
+        return {}
+    at = data.get("at")
+    if not isinstance(at, int) or not 0 <= time.time() - at <= KEPT_SECONDS:
+        return {}
+    state = data.get("state")
+    return dict(state) if isinstance(state, dict) else {}
+
+
+def kept_message(value: object) -> str | None:
+    """A kept error: a key of the catalogs, or None."""
+    return value if isinstance(value, str) and value in CATALOGS[DEFAULT] else None
+
+
+def _answers_get(path: str) -> bool:
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except HTTPException:
+        return False
+    return True
+
+
+def _get_page() -> str:
+    """This page as a GET URL: itself for a GET; after a POST, the nearest path above it that
+    answers GET (``/login/<id>`` for ``/login/<id>/code``), else the home page."""
+    if request.method in ("GET", "HEAD"):
+        query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+        return request.path + ("?" + urlencode(query) if query else "")
+    path = request.path.rstrip("/")
+    while path:
+        if _answers_get(path):
+            return path
+        path = path.rsplit("/", 1)[0]
+    return "/"
+
+
+def switch_url() -> str:
+    """The target of the language link: the same page in the other language."""
+    other = translate("lang.switch_code")
+    back = g.get("lang_back") or _get_page()
+    return f"{back}{'&' if '?' in back else '?'}lang={other}"
 
 
 def plural_form(lang: str, count: int) -> str:
@@ -81,6 +159,7 @@ def duration(seconds: int, lang: str | None = None, *, largest: str = "years") -
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["t"] = translate
+    app.jinja_env.globals["lang_switch_url"] = switch_url
 
     @app.context_processor
     def page_context() -> dict[str, object]:
