@@ -197,7 +197,8 @@ def _unavailable_page(response: requests.Response, title: str) -> None:
     assert int(response.headers["Retry-After"]) > 0
     assert response.headers["Content-Type"].startswith("text/html")
     assert title in response.text
-    assert "04 72 27 72 72" in response.text  # the advisers' phone, as on every error page
+    # The advisers' phone, as on every error page (non-breaking spaces: one line).
+    assert "04&nbsp;72&nbsp;27&nbsp;72&nbsp;72" in response.text
     assert "Traceback" not in response.text
 
 

@@ -39,6 +39,18 @@ def refusal_message(client: RegisteredClient) -> str:
     return client.spec.access.message if client.spec.access is not None else ""
 
 
+# The contract codes the catalog has a name for (``access.contract.<code>``: "santé").
+NAMED_CONTRACTS = ("health", "provident")
+
+
+def named_contract(client: RegisteredClient) -> str | None:
+    """The contract the refusal page names when the client has no words of its own ("réservé
+    aux adhérents ayant un contrat santé"); None for a code without a name in the catalog,
+    whose page says only that the service is for certain contracts."""
+    contract = required_contract(client)
+    return contract if contract in NAMED_CONTRACTS else None
+
+
 def suggestion(
     client: RegisteredClient, member: Member, clients: ClientRegistry
 ) -> RegisteredClient | None:

@@ -37,6 +37,7 @@ def access_page(pending: Interaction) -> Response:
         interaction=pending,
         client_name=client.name,
         message=access.refusal_message(client),
+        contract=access.named_contract(client),
         suggested_name=suggested.name if suggested else "",
         suggested_url=access.home_url(suggested) if suggested else "",
     )

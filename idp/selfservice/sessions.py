@@ -31,21 +31,26 @@ from idp.web import i18n
 from idp.web.csrf import check_csrf
 
 DONE = ("signed_out", "already")
-# First match wins: Edge and Opera also say "Chrome", Chrome also says "Safari".
+# How a member names their browser and device ("iPhone — Safari", "Android — Chrome"). First
+# match wins: Edge, Opera and Samsung Internet also say "Chrome", Chrome also says "Safari";
+# on an iPhone every browser says "Safari", so Chrome, Firefox and Edge are told by their
+# own marks (CriOS, FxiOS, EdgiOS) first.
 BROWSERS = (
     ("Edge", re.compile(r"\bEdg(e|A|iOS)?/")),
-    ("Opera", re.compile(r"\b(OPR|Opera)/")),
+    ("Opera", re.compile(r"\b(OPR|Opera|OPT)/")),
     ("Samsung Internet", re.compile(r"\bSamsungBrowser/")),
     ("Firefox", re.compile(r"\b(Firefox|FxiOS)/")),
     ("Chrome", re.compile(r"\b(Chrome|CriOS)/")),
-    ("Safari", re.compile(r"\bVersion/[\d.]+.*\bSafari/")),
+    ("Safari", re.compile(r"\bVersion/[\d.]+.*\bSafari/|\bMobile/\w+ Safari/")),
 )
+# The device rather than its system: "iPhone", "iPad" (a member does not say "iOS"), "Mac".
 SYSTEMS = (
-    ("iOS", re.compile(r"\b(iPhone|iPad|iPod)\b")),
+    ("iPhone", re.compile(r"\b(iPhone|iPod)\b")),
+    ("iPad", re.compile(r"\biPad\b")),
     ("Android", re.compile(r"\bAndroid\b")),
     ("Windows", re.compile(r"\bWindows\b")),
-    ("ChromeOS", re.compile(r"\bCrOS\b")),
-    ("macOS", re.compile(r"\bMac OS X\b|\bMacintosh\b")),
+    ("Chromebook", re.compile(r"\bCrOS\b")),
+    ("Mac", re.compile(r"\bMac OS X\b|\bMacintosh\b")),
     ("Linux", re.compile(r"\bLinux\b")),
 )
 
@@ -56,7 +61,7 @@ class SessionView:
     current: bool
     started_at: datetime
     last_active: datetime
-    device: str  # "Firefox sur Windows"
+    device: str  # "Windows — Firefox"
     ip: str
     services: list[str]
 

@@ -68,7 +68,7 @@ FR: dict[str, str] = {
     "error.back_to_client": "Revenir à « {client} »",
     "error.authorize_title": "Connexion impossible",
     "error.authorize_invalid": (
-        "Le service qui vous a envoyé ici a fait une demande invalide ({error}). "
+        "Le service qui vous a envoyé ici a fait une demande que nous ne pouvons pas traiter. "
         "Fermez cette page et réessayez depuis le service ; si le problème persiste, "
         "contactez nos conseillers."
     ),
@@ -372,8 +372,13 @@ FR: dict[str, str] = {
         "connectez-vous avec votre mot de passe et un code de sécurité."
     ),
     "passkey.unsupported": (
-        "Cet appareil ou ce navigateur ne permet pas la connexion par Face ID / empreinte. "
-        "Connectez-vous avec votre mot de passe et un code de sécurité."
+        "Face ID / empreinte ne fonctionne pas avec ce navigateur : utilisez Chrome, Safari ou "
+        "Firefox à jour. Vous pouvez aussi vous connecter avec votre mot de passe et un code "
+        "de sécurité."
+    ),
+    "passkey.browsers": (
+        "Face ID / empreinte fonctionne avec Chrome, Safari ou Firefox à jour. Pour votre "
+        "espace, nous vous recommandons Chrome ou Mozilla Firefox."
     ),
     "passkey.timeout": "Le délai est dépassé. Réessayez.",
     "passkey.network": "La connexion au service a échoué. Vérifiez votre réseau et réessayez.",
@@ -768,8 +773,8 @@ FR: dict[str, str] = {
         "déconnectez-le et changez votre mot de passe."
     ),
     "sessions.this_device": "cet appareil",
-    "sessions.device": "{browser} sur {system}",
-    "sessions.device_system": "Navigateur sur {system}",
+    "sessions.device": "{system} — {browser}",
+    "sessions.device_system": "{system} — navigateur",
     "sessions.unknown_device": "Appareil non reconnu",
     "sessions.started_at": "Connecté depuis le",
     "sessions.last_active": "Dernière activité :",
@@ -824,6 +829,9 @@ FR: dict[str, str] = {
     # access rules and consent
     "access.title": "« {client} » ne vous est pas accessible",
     "access.default_message": "Ce service est réservé à certains contrats que vous ne détenez pas.",
+    "access.contract_message": "Ce service est réservé aux adhérents ayant un contrat {contract}.",
+    "access.contract.health": "santé",
+    "access.contract.provident": "prévoyance",
     "access.suggest": "Vos services sont disponibles dans « {client} ».",
     "access.go_to": "Aller à « {client} »",
     "access.no_suggestion": (
@@ -937,7 +945,7 @@ EN: dict[str, str] = {
     "error.back_to_client": "Back to “{client}”",
     "error.authorize_title": "Sign-in is not possible",
     "error.authorize_invalid": (
-        "The service that sent you here made an invalid request ({error}). Close this page "
+        "The service that sent you here made a request we cannot process. Close this page "
         "and try again from the service; if the problem persists, contact our advisers."
     ),
     "error.config": "The service is misconfigured.",
@@ -1214,8 +1222,12 @@ EN: dict[str, str] = {
         "sign in with your password and a security code."
     ),
     "passkey.unsupported": (
-        "This device or browser does not support sign-in with Face ID / fingerprint. Sign in "
-        "with your password and a security code."
+        "Face ID / fingerprint does not work with this browser: use an up-to-date Chrome, "
+        "Safari or Firefox. You can also sign in with your password and a security code."
+    ),
+    "passkey.browsers": (
+        "Face ID / fingerprint works with an up-to-date Chrome, Safari or Firefox. For your "
+        "account, we recommend Chrome or Mozilla Firefox."
     ),
     "passkey.timeout": "Time ran out. Try again.",
     "passkey.network": "The service could not be reached. Check your network and try again.",
@@ -1583,8 +1595,8 @@ EN: dict[str, str] = {
         "it out and change your password."
     ),
     "sessions.this_device": "this device",
-    "sessions.device": "{browser} on {system}",
-    "sessions.device_system": "Browser on {system}",
+    "sessions.device": "{system} — {browser}",
+    "sessions.device_system": "{system} — browser",
     "sessions.unknown_device": "Unrecognised device",
     "sessions.started_at": "Signed in since",
     "sessions.last_active": "Last active:",
@@ -1635,6 +1647,9 @@ EN: dict[str, str] = {
     # access rules and consent
     "access.title": "“{client}” is not available to you",
     "access.default_message": "This service is for contracts you do not hold.",
+    "access.contract_message": "This service is for members with a {contract} contract.",
+    "access.contract.health": "health",
+    "access.contract.provident": "provident",
     "access.suggest": "Your services are available in “{client}”.",
     "access.go_to": "Go to “{client}”",
     "access.no_suggestion": "For any question about your contracts, our advisers are here to help.",

@@ -105,7 +105,7 @@ def test_page_fits_a_phone_screen(page: Page, portal):
     page.goto(portal.authorize_url())
     overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
-    assert "04 72 27 72 72" in page.locator("footer").inner_text()
+    assert "04\u00a072\u00a027\u00a072\u00a072" in page.locator("footer").inner_text()
 
 
 def test_english_on_request_and_by_switch(page: Page, portal):

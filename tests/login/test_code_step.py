@@ -52,7 +52,7 @@ PHONE = "+33612345678"
 MASKED_PHONE = "06 •• •• •• 78"
 EMAIL = "camille.martin@example.org"
 MASKED_EMAIL = "c•••••@example.org"
-SUPPORT_PHONE = "04 72 27 72 72"
+SUPPORT_PHONE = "04\u00a072\u00a027\u00a072\u00a072"  # non-breaking spaces
 MOBILE_LOOPBACK = "http://127.0.0.1:5003/oauth2/callback"
 ACR_MFA = "urn:idp:acr:mfa"
 

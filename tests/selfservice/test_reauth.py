@@ -99,7 +99,7 @@ def test_a_stale_session_confirms_then_the_other_device_is_signed_out(site):
     page = open_page(computer, f"{site.url}/account/sessions")  # viewing is free
     assert page.status_code == 200 and len(sections(page)) == 2
     assert CONFIRM_TITLE not in html.unescape(page.text)
-    asked = submit(computer, page, sign_out_form(section_with(page, "Safari sur iOS")))
+    asked = submit(computer, page, sign_out_form(section_with(page, "iPhone — Safari")))
     assert isinstance(asked, requests.Response) and asked.status_code == 200
     assert account_reachable(phone, site)
 
@@ -128,7 +128,7 @@ def test_signing_this_browser_out_never_asks(site):
     computer = signed_in(site)
     later(site)
     page = open_page(computer, f"{site.url}/account/sessions")
-    answer = submit(computer, page, sign_out_form(section_with(page, "Firefox sur Windows")))
+    answer = submit(computer, page, sign_out_form(section_with(page, "Windows — Firefox")))
     assert isinstance(answer, requests.Response)
     assert "Vous êtes déconnecté" in html.unescape(answer.text)
     assert not account_reachable(computer, site)

@@ -106,22 +106,22 @@ def test_lists_each_session_and_marks_this_device(server, portal, firefox, iphon
 
     page = sessions_page(firefox, server)
     assert len(sections(page)) == 2
-    here = section_with(page, "Firefox sur Windows")
+    here = section_with(page, "Windows — Firefox")
     assert "(cet appareil)" in here
     assert "Espace santé" in here and "127.0.0.1" in here
     assert re.search(r"Connecté depuis le \d\d/\d\d/\d{4} à \d\d:\d\d", here)
-    assert "(cet appareil)" not in section_with(page, "Safari sur iOS")
+    assert "(cet appareil)" not in section_with(page, "iPhone — Safari")
 
     page = sessions_page(iphone, server)
-    assert "(cet appareil)" in section_with(page, "Safari sur iOS")
-    assert "(cet appareil)" not in section_with(page, "Firefox sur Windows")
+    assert "(cet appareil)" in section_with(page, "iPhone — Safari")
+    assert "(cet appareil)" not in section_with(page, "Windows — Firefox")
     assert iphone.http.cookies["idp_session"] not in page.text  # never the session id
 
 
 def test_english_page(server, portal, firefox):
     sign_in_tokens(firefox, portal)
     page = open_page(firefox, f"{server.url}/account/sessions?lang=en")
-    assert "(this device)" in section_with(page, "Firefox on Windows")
+    assert "(this device)" in section_with(page, "Windows — Firefox")
 
 
 def test_sign_out_this_device(server, portal, firefox, iphone):
@@ -129,7 +129,7 @@ def test_sign_out_this_device(server, portal, firefox, iphone):
     sign_in_tokens(iphone, portal)
     page = sessions_page(firefox, server)
 
-    answer = submit(firefox, page, sign_out_form(section_with(page, "Firefox sur Windows")))
+    answer = submit(firefox, page, sign_out_form(section_with(page, "Windows — Firefox")))
     assert isinstance(answer, requests.Response) and answer.status_code == 200
     assert "Vous êtes déconnecté" in html.unescape(answer.text)
     assert "idp_session" not in firefox.http.cookies
@@ -142,7 +142,7 @@ def test_sign_out_another_device(server, portal, firefox, iphone):
     sign_in_tokens(firefox, portal)
     page = sessions_page(firefox, server)
 
-    answer = submit(firefox, page, sign_out_form(section_with(page, "Safari sur iOS")))
+    answer = submit(firefox, page, sign_out_form(section_with(page, "iPhone — Safari")))
     assert isinstance(answer, requests.Response)
     assert "L'appareil a été déconnecté." in html.unescape(answer.text)
     assert [s for s in sections(answer) if "Safari" in s] == []
@@ -203,7 +203,7 @@ def test_forms_need_the_csrf_token(server, portal, firefox, iphone):
     sign_in_tokens(firefox, portal)
     sign_in_tokens(iphone, portal)
     page = sessions_page(firefox, server)
-    target = sign_out_form(section_with(page, "Safari sur iOS"))
+    target = sign_out_form(section_with(page, "iPhone — Safari"))
     for url in (target, "/account/sessions/sign-out-everywhere"):
         refused = firefox.go(f"{server.url}{url}", "POST", {})
         assert isinstance(refused, requests.Response) and refused.status_code == 400

@@ -54,7 +54,7 @@ def test_fifth_failure_locks_for_24_hours_then_the_lock_lifts(site):
     locked = attempt(site, "not-the-password")
     assert isinstance(locked, requests.Response) and locked.status_code == 403
     assert "bloqué jusqu" in locked.text and "/password/forgot" in locked.text
-    assert "04 72 27 72 72" in locked.text
+    assert "04&nbsp;72&nbsp;27&nbsp;72&nbsp;72" in locked.text
     # The right password does not get in while the lock holds.
     still = attempt(site, DEMO_PASSWORD)
     assert isinstance(still, requests.Response) and still.status_code == 403
