@@ -93,7 +93,7 @@ def test_member_reads_the_activity_and_says_it_was_not_them(page: Page, provider
     expect(items).to_have_count(3)
     newest, second, oldest = (items.nth(i).inner_text() for i in range(3))
     assert newest.startswith("Connexion à mon espace santé") and "Firefox" not in newest
-    assert "Firefox sur Windows" in second and "Adresse IP : 127.0.0.1" in second
+    assert "Windows — Firefox" in second and "Adresse IP : 127.0.0.1" in second
     assert oldest.startswith("Tentative refusée : mot de passe incorrect")
     assert re.search(r"\d\d/\d\d/\d{4} à \d\d:\d\d", newest)
     assert_clean(page)

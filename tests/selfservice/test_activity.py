@@ -82,18 +82,18 @@ def test_lists_sign_ins_and_refused_attempts_newest_first(site):
     assert len(listed) == 3, listed
     newest, refused, oldest = listed
     assert newest.startswith("Connexion à Espace prévoyance")
-    assert "Appareil : Safari sur iOS" in newest and "Adresse IP : 127.0.0.1" in newest
+    assert "Appareil : iPhone — Safari" in newest and "Adresse IP : 127.0.0.1" in newest
     assert refused.startswith("Tentative refusée : mot de passe incorrect")
-    assert "Safari sur iOS" in refused and "Service : Espace prévoyance" in refused
+    assert "iPhone — Safari" in refused and "Service : Espace prévoyance" in refused
     assert "127.0.0.1" not in refused  # a refused password's address is not shown
-    assert oldest.startswith("Connexion à Espace santé") and "Firefox sur Windows" in oldest
+    assert oldest.startswith("Connexion à Espace santé") and "Windows — Firefox" in oldest
     for entry in listed:
         assert re.search(r"\d\d/\d\d/\d{4} à \d\d:\d\d", entry), entry
 
     english = entries(activity_page(firefox, site, "?lang=en"))
     assert english[0].startswith("Signed in to Espace prévoyance")
     assert english[1].startswith("Attempt refused: wrong password")
-    assert "Device: Firefox on Windows" in english[2]
+    assert "Device: Windows — Firefox" in english[2]
 
 
 class Everywhere:
@@ -125,9 +125,9 @@ def test_another_members_events_never_appear(site):
     assert isinstance(other.submit_password(result, OTHER_NUMBER, OTHER_PASSWORD), str)
 
     mine = entries(activity_page(demo, site))
-    assert len(mine) == 1 and "Firefox sur Windows" in mine[0], mine
+    assert len(mine) == 1 and "Windows — Firefox" in mine[0], mine
     theirs = entries(activity_page(other, site))
-    assert len(theirs) == 2 and all("Edge sur Android" in e for e in theirs), theirs
+    assert len(theirs) == 2 and all("Android — Edge" in e for e in theirs), theirs
     assert not any("Firefox" in e for e in theirs)
 
 

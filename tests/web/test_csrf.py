@@ -45,6 +45,7 @@ MEMBER_FORMS = [
     "/account/sessions/x/sign-out",
     "/account/sessions/sign-out-everywhere",
     "/account/confirm",
+    "/account/activity/not-me",
 ]
 STAFF_FORMS = [
     "/admin/account/keys/options",
